@@ -1,0 +1,2 @@
+export type { ValidationIssue, ValidationResult } from "./domain/validation-result.js";
+export * from "./errors.js";

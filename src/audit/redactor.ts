@@ -1,0 +1,294 @@
+/**
+ * The one redactor every sink uses (logs, HTTP traces, errors, audit, webhook bodies, --json output).
+ * SPEC §2.2 and §10: secrets never appear in any output. Issue 3 part 2.
+ */
+
+export const REDACTED = "***";
+
+const SECRET_HEADER_NAMES = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+]);
+const SECRET_HEADER_PARTS = /token|secret|key|password|auth/i;
+// Names that match the substring rule but carry no credential (SPEC §3: idempotency keys are audited).
+const NON_SECRET_HEADER_NAMES = new Set(["idempotency-key"]);
+
+/** Credential-like header names: Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key, and
+ *  any name containing token, secret, key, password or auth (case-insensitive). */
+export function isSecretHeaderName(name: string): boolean {
+  const lower = name.trim().toLowerCase();
+  if (NON_SECRET_HEADER_NAMES.has(lower)) return false;
+  return SECRET_HEADER_NAMES.has(lower) || SECRET_HEADER_PARTS.test(lower);
+}
+
+const SECRET_FIELD_NAMES = new Set([
+  "clientsecret",
+  "accesstoken",
+  "refreshtoken",
+  "idtoken",
+  "sessiontoken",
+  "token",
+  "password",
+  "passwd",
+  "passphrase",
+  "accesskeysecret",
+  "secretaccesskey",
+  "secret",
+  "webhooksecret",
+  "apikey",
+  "xapikey",
+  "privatekey",
+  "authorization",
+  "proxyauthorization",
+  "cookie",
+  "setcookie",
+  "credentials",
+  "bearer",
+]);
+const SECRET_FIELD_SUFFIX = /(secret|password|token|apikey|privatekey)$/;
+
+/** Field names whose values are always secret: client_secret, clientSecret, access_token, accessToken,
+ *  refresh_token, password, accessKeySecret, secret, … (also any name ending in secret, password, token). */
+export function isSecretFieldName(name: string): boolean {
+  const normalized = name.toLowerCase().replace(/[-_.\s]/g, "");
+  return SECRET_FIELD_NAMES.has(normalized) || SECRET_FIELD_SUFFIX.test(normalized);
+}
+
+const MIN_SECRET_LENGTH = 4;
+// Base64 fragments shorter than this are too likely to match unrelated text.
+const MIN_BASE64_CORE_BYTES = 6;
+
+/** Every form in which a secret may show up in text: raw, URL-encoded, form-encoded, JSON-escaped, base64. */
+function formsOf(secret: string): string[] {
+  const forms = new Set<string>([secret]);
+  forms.add(encodeURIComponent(secret));
+  forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  const bytes = Buffer.from(secret, "utf8");
+  forms.add(bytes.toString("base64"));
+  forms.add(bytes.toString("base64url"));
+  // Embedded in a longer base64 text (e.g. Basic base64("id:secret")), the secret's encoding depends on
+  // its offset modulo 3: register the fully determined 4-char groups for each alignment (RFC 4648 §4).
+  for (let shift = 0; shift < 3; shift++) {
+    const usable = Math.floor((bytes.length - shift) / 3) * 3;
+    if (usable < MIN_BASE64_CORE_BYTES) continue;
+    const core = bytes.subarray(shift, shift + usable);
+    forms.add(core.toString("base64"));
+    forms.add(core.toString("base64url"));
+  }
+  return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+}
+
+const QUERY_PARAM = /(^|[?&;\s])([^=&#\s?;"'<>]+)=([^&#\s;"'<>]*)/g;
+const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@?#]*:)([^\s/@?#]+)(@)/gi;
+// RFC 6750 §2.1 / RFC 7617 credentials in free text; a token has a digit or symbol, unlike prose.
+const BEARER_OR_BASIC = /\b(Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{8,})/g;
+
+function isSecretParamName(name: string): boolean {
+  let decoded = name;
+  try {
+    decoded = decodeURIComponent(name);
+  } catch {
+    // keep the raw name
+  }
+  return (
+    isSecretFieldName(decoded) ||
+    SECRET_HEADER_NAMES.has(decoded.toLowerCase()) ||
+    /^(key|api[-_]?key|sig|signature|auth|access[-_]?key)$/i.test(decoded)
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export class Redactor {
+  private readonly secrets = new Set<string>();
+  private pattern: RegExp | null = null;
+  private dirty = false;
+
+  /** Registers a runtime secret (client secret, token, variable secret). Ignores empty and very short (<4 chars) strings. Also registers its URL-encoded and base64 forms. */
+  register(secret: string | null | undefined): void {
+    if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) return;
+    if (this.secrets.has(secret)) return;
+    this.secrets.add(secret);
+    this.dirty = true;
+  }
+
+  /** Replaces every registered secret wherever it appears in the string with "***". */
+  redactString(text: string): string {
+    let out = text;
+    if (out.includes("=")) {
+      out = out.replace(QUERY_PARAM, (whole, sep: string, name: string, value: string) =>
+        value !== "" && value !== REDACTED && isSecretParamName(name) ? `${sep}${name}=${REDACTED}` : whole,
+      );
+    }
+    if (out.includes("://")) out = out.replace(URL_USERINFO, `$1${REDACTED}$3`);
+    if (out.includes("Bearer") || out.includes("Basic")) {
+      out = out.replace(BEARER_OR_BASIC, (whole, scheme: string, token: string) =>
+        /[0-9._~+/=-]/.test(token) ? `${scheme} ${REDACTED}` : whole,
+      );
+    }
+    const pattern = this.combinedPattern();
+    if (pattern === null) return out;
+    // Repeat until stable: a replacement can join fragments into a new occurrence (e.g. secret "*ab*").
+    // Each pass shortens the text (secrets are longer than "***"), so this ends.
+    for (;;) {
+      pattern.lastIndex = 0;
+      if (!pattern.test(out)) return out;
+      pattern.lastIndex = 0;
+      out = out.replace(pattern, REDACTED);
+    }
+  }
+
+  /** Copy of a header map with secret-named header values replaced by "***" and registered secrets scrubbed. */
+  redactHeaders<T extends Record<string, unknown>>(headers: T): T {
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (isSecretHeaderName(name) && value !== undefined && value !== null) {
+        out[name] = Array.isArray(value) ? value.map(() => REDACTED) : REDACTED;
+      } else {
+        out[name] = this.redact(value);
+      }
+    }
+    return out as T;
+  }
+
+  /** Deep copy: secret-named fields → "***", `value` of items with encrypted:true or masked:true → "***"
+   *  (null stays null), header maps under a `headers` key redacted by name, every string scrubbed.
+   *  Handles cycles, Error objects (message + name), arrays, URLs with secret query values. */
+  redact<T>(value: T): T {
+    return this.walk(value, new WeakSet<object>()) as T;
+  }
+
+  private walk(value: unknown, ancestors: WeakSet<object>): unknown {
+    if (typeof value === "string") return this.redactString(value);
+    if (value === null || typeof value !== "object") return value;
+    if (ancestors.has(value)) return "[Circular]";
+    if (value instanceof Date) return new Date(value.getTime());
+    if (value instanceof URL) return this.redactUrl(value);
+    ancestors.add(value);
+    try {
+      if (Array.isArray(value)) return value.map((item) => this.walk(item, ancestors));
+      if (value instanceof Error) return this.redactError(value, ancestors);
+      if (typeof Headers !== "undefined" && value instanceof Headers) {
+        return this.redactHeaders(Object.fromEntries(value.entries()));
+      }
+      if (value instanceof Map) {
+        const out = new Map<unknown, unknown>();
+        for (const [k, v] of value) {
+          out.set(
+            this.walk(k, ancestors),
+            typeof k === "string" ? this.field(k, v, false, ancestors) : this.walk(v, ancestors),
+          );
+        }
+        return out;
+      }
+      if (value instanceof Set) return new Set([...value].map((item) => this.walk(item, ancestors)));
+      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+      const source = value as Record<string, unknown>;
+      const hidden = source.encrypted === true || source.masked === true;
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(source)) {
+        out[this.redactString(key)] = this.field(key, item, hidden, ancestors);
+      }
+      return out;
+    } finally {
+      ancestors.delete(value);
+    }
+  }
+
+  private field(key: string, item: unknown, hidden: boolean, ancestors: WeakSet<object>): unknown {
+    if (item === null || item === undefined) return item;
+    if (hidden && key === "value") return REDACTED;
+    if (isSecretFieldName(key) && typeof item !== "boolean") return REDACTED;
+    if (key.toLowerCase() === "headers" && isPlainObject(item)) {
+      ancestors.add(item);
+      try {
+        const out: Record<string, unknown> = {};
+        for (const [name, v] of Object.entries(item)) {
+          out[this.redactString(name)] =
+            isSecretHeaderName(name) && v !== null && v !== undefined
+              ? Array.isArray(v)
+                ? v.map(() => REDACTED)
+                : REDACTED
+              : this.walk(v, ancestors);
+        }
+        return out;
+      } finally {
+        ancestors.delete(item);
+      }
+    }
+    return this.walk(item, ancestors);
+  }
+
+  private redactUrl(url: URL): URL | string {
+    const text = this.redactString(url.href);
+    try {
+      return new URL(text);
+    } catch {
+      return text;
+    }
+  }
+
+  private redactError(error: Error, ancestors: WeakSet<object>): Error {
+    const copy = Object.create(Object.getPrototypeOf(error)) as Error;
+    Object.defineProperty(copy, "name", {
+      value: this.redactString(String(error.name)),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    Object.defineProperty(copy, "message", {
+      value: this.redactString(String(error.message)),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    if (typeof error.stack === "string") {
+      Object.defineProperty(copy, "stack", {
+        value: this.redactString(error.stack),
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
+    }
+    for (const [key, item] of Object.entries(error)) {
+      if (key === "name" || key === "message" || key === "stack") continue;
+      (copy as unknown as Record<string, unknown>)[key] = this.field(key, item, false, ancestors);
+    }
+    if ("cause" in error && error.cause !== undefined) {
+      Object.defineProperty(copy, "cause", {
+        value: this.walk(error.cause, ancestors),
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return copy;
+  }
+
+  private combinedPattern(): RegExp | null {
+    if (this.dirty) {
+      const forms = new Set<string>();
+      for (const secret of this.secrets) for (const form of formsOf(secret)) forms.add(form);
+      // Longest first so a secret that contains another is replaced whole.
+      const sorted = [...forms].sort((a, b) => b.length - a.length);
+      this.pattern = sorted.length === 0 ? null : new RegExp(sorted.map(escapeRegExp).join("|"), "g");
+      this.dirty = false;
+    }
+    return this.pattern;
+  }
+}
+
+/** One process-wide default instance that the SDK, CLI and audit sinks share unless given another. */
+export const defaultRedactor: Redactor = new Redactor();

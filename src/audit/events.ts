@@ -1,0 +1,104 @@
+/**
+ * Events emitted after a successful mutating operation (SPEC §10, issue 3 part 3). The same events go
+ * to the SDK's `onEvent` hook and to the signed webhook. Data carries ids, names, counts, latency and
+ * test status only — never a secret value (header values and variable values are never included).
+ */
+
+type ActionRef = {
+  actionId: string;
+  actionName?: string;
+  latencyMs: number;
+};
+
+export type ActionCreatedData = ActionRef & {
+  version?: number;
+  dependencies?: string[];
+  /** Status of the test run after creation, when one was requested. */
+  testStatus?: "SUCCESS" | "FAILURE" | "TIMEOUT";
+  testDurationMs?: number;
+};
+
+export type HeadersUpdatedData = ActionRef & {
+  version?: number;
+  /** Header names only (SPEC §4.1: values may be credentials). */
+  set: string[];
+  removed: string[];
+  headerCount: number;
+  totalBytes?: number;
+};
+
+export type VariablesUpdatedData = ActionRef & {
+  version?: number;
+  scope: "action" | "global";
+  names: string[];
+  count: number;
+  encryptedCount: number;
+};
+
+export type OverridesAppliedData = ActionRef & {
+  environmentId: string;
+  version?: number;
+  names: string[];
+  removed?: string[];
+  count: number;
+  maskedCount: number;
+  /** Id of the build this write triggered (environments with buildOnChange). */
+  buildId?: string;
+};
+
+export type BuildTriggeredData = ActionRef & {
+  environmentId: string;
+  buildId: string;
+  status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+};
+
+export type DateTimeAppliedData = ActionRef & {
+  version?: number;
+  timezone: string;
+  operation: "ADD_OFFSET" | "SUBTRACT_OFFSET";
+  offsetMinutes: number;
+  precision: number;
+  computedValue: string;
+  computedUtc: string;
+};
+
+export type CxdaEventDataMap = {
+  "action.created": ActionCreatedData;
+  "headers.updated": HeadersUpdatedData;
+  "variables.updated": VariablesUpdatedData;
+  "overrides.applied": OverridesAppliedData;
+  "build.triggered": BuildTriggeredData;
+  "datetime.applied": DateTimeAppliedData;
+};
+
+export type CxdaEventType = keyof CxdaEventDataMap;
+
+export const EVENT_TYPES: readonly CxdaEventType[] = [
+  "action.created",
+  "headers.updated",
+  "variables.updated",
+  "overrides.applied",
+  "build.triggered",
+  "datetime.applied",
+];
+
+/** A discriminated union: `switch (e.type)` narrows `e.data` (type aliases, so data is a Record<string, unknown>). */
+export type CxdaEvent = {
+  [K in CxdaEventType]: { type: K; timestamp: string; data: CxdaEventDataMap[K] };
+}[CxdaEventType];
+
+/** What a workflow hands to the recorder: the event without its timestamp. */
+export type CxdaEventInput = {
+  [K in CxdaEventType]: { type: K; data: CxdaEventDataMap[K] };
+}[CxdaEventType];
+
+export type EventHandler = (event: CxdaEvent) => void | Promise<void>;
+
+export function isEventType(value: unknown): value is CxdaEventType {
+  return typeof value === "string" && (EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** Builds an event with an ISO 8601 UTC timestamp (ms). */
+export function makeEvent(input: CxdaEventInput, at: Date = new Date()): CxdaEvent {
+  return { type: input.type, timestamp: at.toISOString(), data: input.data } as CxdaEvent;
+}

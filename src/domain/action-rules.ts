@@ -1,0 +1,419 @@
+/**
+ * The rules of SPEC §4 for an action payload, shared by the SDK (before sending) and the emulator (on
+ * POST, PUT and the merged result of a PATCH), so both give the same messages. Pure; never throws on
+ * bad input; reports every problem at once, each message naming the field, the rule and the fix.
+ * Existence of dependencies and cycles need the tenant's graph: the caller checks them
+ * (dependency-graph.ts).
+ */
+import {
+  ACTION_NAME_PATTERN,
+  ACTION_TYPES,
+  HTTP_METHODS,
+  MAX_DEPENDENCIES,
+  MAX_DESCRIPTION_CHARS,
+  MAX_SCRIPT_BYTES,
+  MAX_URL_TEMPLATE_CHARS,
+  SCRIPT_LANGUAGES,
+  SERVER_FIELDS,
+  TRIGGER_TYPES,
+  URL_TEMPLATE_PATTERN,
+} from "./action-schema.js";
+import { findMainFunction, parseScript } from "./script-syntax.js";
+import {
+  issue,
+  joinPath,
+  resultOf,
+  utf8Bytes,
+  type ValidationIssue,
+  type ValidationResult,
+} from "./validation-result.js";
+
+export {
+  ACTION_NAME_PATTERN,
+  MAX_DEPENDENCIES,
+  MAX_DESCRIPTION_CHARS,
+  MAX_SCRIPT_BYTES,
+} from "./action-schema.js";
+
+const FAILED = "validation-failed";
+/** At most this many characters of user input are echoed in a message. */
+const ECHO_CHARS = 40;
+/** Past this many unknown keys in one object, the rest are summed up in one issue. */
+const MAX_KEY_ISSUES = 10;
+
+const TOP_LEVEL_KEYS = new Set([
+  "name",
+  "description",
+  "type",
+  "enabled",
+  "trigger",
+  "script",
+  "config",
+  "dependencies",
+  "locked",
+  "version",
+]);
+
+type Json = Record<string, unknown>;
+
+/** User text for a message: JSON-quoted, cut to ECHO_CHARS characters. */
+export function quote(text: string): string {
+  const head = Array.from(text.slice(0, ECHO_CHARS * 2))
+    .slice(0, ECHO_CHARS)
+    .join("");
+  return head.length < text.length ? `${JSON.stringify(head)}…` : JSON.stringify(text);
+}
+
+/** The JSON type of a value, as messages name it. */
+export function jsonTypeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function typeIssue(path: string, expected: string, value: unknown): ValidationIssue {
+  return issue(path, FAILED, `${path}: expected ${expected}, got ${jsonTypeOf(value)}; send ${expected}`);
+}
+
+function unknownKeyIssues(object: Json, base: string, allowed: ReadonlySet<string>): ValidationIssue[] {
+  const unknown = Object.keys(object).filter((key) => !allowed.has(key));
+  const issues = unknown.slice(0, MAX_KEY_ISSUES).map((key) => {
+    const path = joinPath(base, key);
+    const where = base === "" ? "the action" : base;
+    if (base === "" && (SERVER_FIELDS as readonly string[]).includes(key)) {
+      return issue(
+        path,
+        FAILED,
+        `${key}: is set by the server and cannot be edited; remove it from the payload`,
+      );
+    }
+    return issue(
+      path,
+      FAILED,
+      `${base === "" ? quote(key) : path}: unknown field in ${where}; remove it (allowed: ${[...allowed].join(", ")})`,
+    );
+  });
+  if (unknown.length > MAX_KEY_ISSUES) {
+    issues.push(
+      issue(
+        base,
+        FAILED,
+        `${base === "" ? "the action" : base}: ${unknown.length - MAX_KEY_ISSUES} more unknown fields; remove them`,
+      ),
+    );
+  }
+  return issues;
+}
+
+/** Why `name` is not a valid action name (one issue however long it is), or undefined when it is. */
+export function actionNameProblem(name: string): string | undefined {
+  if (ACTION_NAME_PATTERN.test(name)) return undefined;
+  const allowed = "use 3–64 characters from A–Z, a–z, 0–9, '_' and '-'";
+  if (name.length < 3) return `is ${name.length} characters long, the minimum is 3; ${allowed}`;
+  if (name.length > 64) return `is ${name.length} characters long, the maximum is 64; ${allowed}`;
+  const bad = name.search(/[^A-Za-z0-9_-]/);
+  const ch = String.fromCodePoint(name.codePointAt(bad) ?? 0);
+  return `contains ${JSON.stringify(ch)} at position ${bad + 1}, which is not allowed; ${allowed}`;
+}
+
+function checkName(payload: Json, issues: ValidationIssue[]): string | undefined {
+  if (!("name" in payload) || payload.name === undefined) {
+    issues.push(issue("name", FAILED, 'name: is required; give the action a name such as "lead_enrichment"'));
+    return undefined;
+  }
+  const name = payload.name;
+  if (typeof name !== "string") {
+    issues.push(typeIssue("name", "a string", name));
+    return undefined;
+  }
+  const problem = actionNameProblem(name);
+  if (problem) {
+    issues.push(issue("name", FAILED, `name ${quote(name)} ${problem}`));
+    return undefined;
+  }
+  return name;
+}
+
+function checkType(payload: Json, issues: ValidationIssue[]): string | undefined {
+  const type = payload.type;
+  const allowed = ACTION_TYPES.join(" or ");
+  if (type === undefined) {
+    issues.push(issue("type", FAILED, `type: is required; set it to ${allowed}`));
+    return undefined;
+  }
+  if (typeof type !== "string") {
+    issues.push(typeIssue("type", `a string (${allowed})`, type));
+    return undefined;
+  }
+  if (!(ACTION_TYPES as readonly string[]).includes(type)) {
+    issues.push(issue("type", FAILED, `type: ${quote(type)} is not an action type; use ${allowed}`));
+    return undefined;
+  }
+  return type;
+}
+
+function checkSimpleFields(payload: Json, issues: ValidationIssue[]): void {
+  const { description, enabled, locked, version } = payload;
+  if (description !== undefined) {
+    if (typeof description !== "string") issues.push(typeIssue("description", "a string", description));
+    else if (description.length > MAX_DESCRIPTION_CHARS) {
+      issues.push(
+        issue(
+          "description",
+          FAILED,
+          `description: is ${description.length} characters long, the maximum is ${MAX_DESCRIPTION_CHARS}; shorten it`,
+        ),
+      );
+    }
+  }
+  if (enabled !== undefined && typeof enabled !== "boolean")
+    issues.push(typeIssue("enabled", "a boolean", enabled));
+  if (locked !== undefined && typeof locked !== "boolean")
+    issues.push(typeIssue("locked", "a boolean", locked));
+  if (version !== undefined && !(Number.isSafeInteger(version) && (version as number) >= 1)) {
+    issues.push(
+      issue(
+        "version",
+        FAILED,
+        `version: must be the integer version (≥ 1) the write is based on, got ${jsonTypeOf(version)}; send the version you read or omit it`,
+      ),
+    );
+  }
+}
+
+function checkTrigger(payload: Json, issues: ValidationIssue[]): void {
+  const trigger = payload.trigger;
+  if (trigger === undefined) return; // absent = MANUAL
+  if (!isObject(trigger)) {
+    issues.push(typeIssue("trigger", 'an object such as {"type":"MANUAL"}', trigger));
+    return;
+  }
+  issues.push(...unknownKeyIssues(trigger, "trigger", new Set(["type"])));
+  const type = trigger.type;
+  if (typeof type !== "string" || !(TRIGGER_TYPES as readonly string[]).includes(type)) {
+    const got = typeof type === "string" ? quote(type) : jsonTypeOf(type);
+    issues.push(
+      issue("trigger.type", FAILED, `trigger.type: must be "MANUAL", got ${got}; set it to "MANUAL"`),
+    );
+  }
+}
+
+/** The rules for `script` (SPEC §4): language, size (checked before parsing), syntax, `main`. */
+export function validateScript(script: unknown, path = "script"): ValidationIssue[] {
+  if (!isObject(script))
+    return [typeIssue(path, 'an object {"language":"JavaScript","content":"…"}', script)];
+  const issues = unknownKeyIssues(script, path, new Set(["language", "content"]));
+  const language = script.language;
+  if (language !== "JavaScript") {
+    const got = typeof language === "string" ? quote(language) : jsonTypeOf(language);
+    issues.push(
+      issue(
+        joinPath(path, "language"),
+        FAILED,
+        `${joinPath(path, "language")}: must be ${SCRIPT_LANGUAGES.map((l) => `"${l}"`).join(" or ")}, got ${got}; set it to "JavaScript"`,
+      ),
+    );
+  }
+  const contentPath = joinPath(path, "content");
+  const content = script.content;
+  if (typeof content !== "string") {
+    issues.push(typeIssue(contentPath, "a string holding the script", content));
+    return issues;
+  }
+  // UTF-8 needs at least one byte per UTF-16 unit, so a long string is refused before it is measured.
+  const bytes = content.length > MAX_SCRIPT_BYTES ? undefined : utf8Bytes(content);
+  if (bytes === undefined || bytes > MAX_SCRIPT_BYTES) {
+    const size = bytes === undefined ? `at least ${content.length} bytes` : `${bytes} bytes`;
+    issues.push(
+      issue(
+        contentPath,
+        FAILED,
+        `${contentPath}: is ${size} of UTF-8, the maximum is ${MAX_SCRIPT_BYTES}; shorten the script or split it into dependent actions`,
+      ),
+    );
+    return issues;
+  }
+  const parsed = parseScript(content, contentPath);
+  if (!parsed.ok) issues.push(parsed.issue);
+  else issues.push(...findMainFunction(parsed.program, contentPath));
+  return issues;
+}
+
+function checkRequest(request: unknown, issues: ValidationIssue[]): void {
+  const path = "config.request";
+  if (!isObject(request)) {
+    issues.push(typeIssue(path, 'an object {"method":"GET","urlTemplate":"https://…"}', request));
+    return;
+  }
+  issues.push(...unknownKeyIssues(request, path, new Set(["method", "urlTemplate"])));
+  const { method, urlTemplate } = request;
+  if (typeof method !== "string" || !(HTTP_METHODS as readonly string[]).includes(method)) {
+    const got = typeof method === "string" ? quote(method) : jsonTypeOf(method);
+    issues.push(
+      issue(
+        `${path}.method`,
+        FAILED,
+        `${path}.method: must be one of ${HTTP_METHODS.join(", ")}, got ${got}`,
+      ),
+    );
+  }
+  if (typeof urlTemplate !== "string") {
+    issues.push(typeIssue(`${path}.urlTemplate`, "an absolute http(s) URL string", urlTemplate));
+  } else if (urlTemplate.length > MAX_URL_TEMPLATE_CHARS || !URL_TEMPLATE_PATTERN.test(urlTemplate)) {
+    issues.push(
+      issue(
+        `${path}.urlTemplate`,
+        FAILED,
+        `${path}.urlTemplate: ${quote(urlTemplate)} is not an absolute http:// or https:// URL without spaces of at most ${MAX_URL_TEMPLATE_CHARS} characters; write it like "https://api.example.com/leads/{id}"`,
+      ),
+    );
+  }
+}
+
+function checkHeaders(headers: unknown, issues: ValidationIssue[]): void {
+  const path = "config.headers";
+  if (headers === null || headers === undefined) return;
+  if (!isObject(headers)) {
+    issues.push(typeIssue(path, "an object of header name → string value", headers));
+    return;
+  }
+  let wrong = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === null || typeof value === "string") continue;
+    // Header values may be secrets (SPEC §4.1): name the type only, never the value.
+    if (wrong++ < MAX_KEY_ISSUES)
+      issues.push(typeIssue(joinPath(path, name), "a string (or null to remove it)", value));
+  }
+  if (wrong > MAX_KEY_ISSUES) {
+    issues.push(
+      issue(
+        path,
+        FAILED,
+        `${path}: ${wrong - MAX_KEY_ISSUES} more header values are not strings; send strings`,
+      ),
+    );
+  }
+  // TODO(issue 1): apply validateHeaders from src/domain/headers.ts (names, reserved, values, sizes).
+}
+
+function checkConfig(payload: Json, type: string | undefined, issues: ValidationIssue[]): void {
+  const config = payload.config;
+  if (config !== undefined && config !== null && !isObject(config)) {
+    issues.push(typeIssue("config", "an object", config));
+    return;
+  }
+  const request = isObject(config) ? config.request : undefined;
+  if (isObject(config)) {
+    issues.push(...unknownKeyIssues(config, "config", new Set(["request", "headers", "dateProcessing"])));
+    const dateProcessing = config.dateProcessing;
+    if (dateProcessing !== undefined && dateProcessing !== null && !isObject(dateProcessing)) {
+      issues.push(typeIssue("config.dateProcessing", "an object or null", dateProcessing));
+    }
+    checkHeaders(config.headers, issues);
+  }
+  if (request !== undefined && request !== null) checkRequest(request, issues);
+  else if (type === "HTTP") {
+    issues.push(
+      issue(
+        "config.request",
+        FAILED,
+        'config.request: an HTTP action needs a request; add {"method":"GET","urlTemplate":"https://…"}',
+      ),
+    );
+  }
+}
+
+/**
+ * The shape rules for a dependency list: at most MAX_DEPENDENCIES valid action names, no duplicates,
+ * not the action itself. A list over the maximum gets one issue, not one per item.
+ */
+export function validateDependencyNames(dependencies: unknown, ownName?: string): ValidationIssue[] {
+  const path = "dependencies";
+  if (!Array.isArray(dependencies)) return [typeIssue(path, "an array of action names", dependencies)];
+  if (dependencies.length > MAX_DEPENDENCIES) {
+    return [
+      issue(
+        path,
+        FAILED,
+        `${path}: lists ${dependencies.length} actions, the maximum is ${MAX_DEPENDENCIES}; depend on fewer actions`,
+      ),
+    ];
+  }
+  const issues: ValidationIssue[] = [];
+  const seen = new Map<string, number>();
+  dependencies.forEach((dep: unknown, i) => {
+    const at = joinPath(path, i);
+    if (typeof dep !== "string") {
+      issues.push(typeIssue(at, "an action name string", dep));
+      return;
+    }
+    const problem = actionNameProblem(dep);
+    if (problem) {
+      issues.push(issue(at, FAILED, `${at}: ${quote(dep)} is not a valid action name: it ${problem}`));
+      return;
+    }
+    const first = seen.get(dep);
+    if (first !== undefined) {
+      issues.push(
+        issue(
+          at,
+          FAILED,
+          `${at}: ${quote(dep)} is already listed at ${joinPath(path, first)}; remove the duplicate`,
+        ),
+      );
+      return;
+    }
+    seen.set(dep, i);
+    if (dep === ownName) {
+      issues.push(
+        issue(
+          at,
+          "dependency-cycle",
+          `${at}: an action cannot depend on itself (${dep} → ${dep}); remove it`,
+        ),
+      );
+    }
+  });
+  return issues;
+}
+
+/**
+ * Every rule of SPEC §4 for a complete editable payload (POST, PUT, or a PATCH merged into the stored
+ * action). Existence of dependencies and cycles through other actions are left to the caller.
+ */
+export function validateActionPayload(payload: unknown): ValidationResult {
+  if (!isObject(payload)) {
+    return resultOf([
+      issue(
+        "",
+        FAILED,
+        `the action must be a JSON object, got ${jsonTypeOf(payload)}; send {"name":…,"type":…}`,
+      ),
+    ]);
+  }
+  const issues: ValidationIssue[] = [];
+  issues.push(...unknownKeyIssues(payload, "", TOP_LEVEL_KEYS));
+  const name = checkName(payload, issues);
+  const type = checkType(payload, issues);
+  checkSimpleFields(payload, issues);
+  checkTrigger(payload, issues);
+  const script = payload.script;
+  if (script !== undefined && script !== null) issues.push(...validateScript(script));
+  else if (type === "SCRIPT") {
+    issues.push(
+      issue(
+        "script",
+        FAILED,
+        'script: a SCRIPT action needs a script; add {"language":"JavaScript","content":"function main(context) { … }"}',
+      ),
+    );
+  }
+  checkConfig(payload, type, issues);
+  if (payload.dependencies !== undefined) issues.push(...validateDependencyNames(payload.dependencies, name));
+  return resultOf(issues);
+}

@@ -1,0 +1,101 @@
+/**
+ * Script checks of SPEC §4: the content must parse as an ECMAScript 2022 *script* (not a module) and
+ * declare a top-level function `main`. Syntax and `main` are separate checks: `checkScriptSyntax` is
+ * only the grammar (what V8 would refuse), `findMainFunction` the `main` rule on a parsed program.
+ */
+import { type Node, type Options, type Program, parse } from "acorn";
+import { issue, resultOf, type ValidationIssue, type ValidationResult } from "./validation-result.js";
+
+const PARSE_OPTIONS: Options = {
+  ecmaVersion: 2022,
+  sourceType: "script",
+  locations: true,
+  allowHashBang: false,
+  allowReturnOutsideFunction: false,
+};
+
+export type ParsedScript = { ok: true; program: Program } | { ok: false; issue: ValidationIssue };
+
+interface AcornSyntaxError extends SyntaxError {
+  loc?: { line: number; column: number };
+}
+
+/**
+ * Parses `source` with acorn. On a syntax error the issue (code `script-syntax`, path `path`) carries
+ * the 1-based line and the 1-based column (acorn counts columns from 0; editors and compilers from 1).
+ */
+export function parseScript(source: string, path = "script.content"): ParsedScript {
+  try {
+    return { ok: true, program: parse(source, PARSE_OPTIONS) };
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) {
+      // acorn is recursive: nesting deep enough to exhaust the stack ends as a RangeError.
+      return {
+        ok: false,
+        issue: issue(
+          path,
+          "script-syntax",
+          `${path}: the script nests too deeply to be parsed; reduce the nesting of brackets and blocks`,
+        ),
+      };
+    }
+    const loc = (error as AcornSyntaxError).loc;
+    const line = loc?.line ?? 1;
+    const column = (loc?.column ?? 0) + 1;
+    const reason = error.message.replace(/ \(\d+:\d+\)$/, "");
+    return {
+      ok: false,
+      issue: issue(
+        path,
+        "script-syntax",
+        `${path}: syntax error at line ${line}, column ${column}: ${reason}; fix the script so it parses as an ECMAScript 2022 script`,
+        { line, column },
+      ),
+    };
+  }
+}
+
+/** Grammar only: ok when `source` parses as an ECMAScript 2022 script (SPEC §11). */
+export function checkScriptSyntax(source: string): ValidationResult {
+  const parsed = parseScript(source);
+  return resultOf(parsed.ok ? [] : [parsed.issue]);
+}
+
+function isFunction(node: Node | null | undefined): boolean {
+  return node?.type === "FunctionExpression" || node?.type === "ArrowFunctionExpression";
+}
+
+/**
+ * The `main` rule on a parsed program: a top-level `function main(…)` (async allowed) or
+ * `const|let|var main =` a function or arrow function. Returns the issues (none when satisfied).
+ */
+export function findMainFunction(program: Program, path = "script.content"): ValidationIssue[] {
+  let notAFunction: { line: number; column: number } | undefined;
+  for (const statement of program.body) {
+    if (statement.type === "FunctionDeclaration" && statement.id.name === "main") return [];
+    if (statement.type !== "VariableDeclaration") continue;
+    for (const declarator of statement.declarations) {
+      if (declarator.id.type !== "Identifier" || declarator.id.name !== "main") continue;
+      if (isFunction(declarator.init)) return [];
+      const start = declarator.loc?.start;
+      notAFunction ??= start ? { line: start.line, column: start.column + 1 } : undefined;
+    }
+  }
+  if (notAFunction) {
+    return [
+      issue(
+        path,
+        "validation-failed",
+        `${path}: \`main\` at line ${notAFunction.line} is not bound to a function; write \`function main(context) { … }\` or \`const main = (context) => …\``,
+        notAFunction,
+      ),
+    ];
+  }
+  return [
+    issue(
+      path,
+      "validation-failed",
+      `${path}: the script declares no top-level function \`main\`; add \`function main(context) { … }\` (or \`const main = (context) => …\`)`,
+    ),
+  ];
+}

@@ -1,0 +1,370 @@
+/**
+ * Request headers of an action, `config.headers` (SPEC §4.1): the rules of a valid matrix and the pure
+ * edits the SDK applies before writing. Messages name headers, never their values (they may be credentials).
+ * Character positions in messages are 1-based and count Unicode code points.
+ */
+import {
+  issue,
+  joinPath,
+  resultOf,
+  utf8Bytes,
+  type ValidationIssue,
+  type ValidationResult,
+} from "./validation-result.js";
+
+/** Names the integration engine sets itself; never settable, compared case-insensitively (SPEC §4.1). */
+export const HEADER_RESERVED: readonly string[] = Object.freeze([
+  "host",
+  "transfer-encoding",
+  "content-length",
+  "connection",
+  "keep-alive",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "upgrade",
+  "via",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+]);
+
+/** Limit for one header and for the whole matrix, counted by `headerBytes` (SPEC §4.1). */
+export const MAX_HEADER_BYTES = 8192;
+
+/** The engine's header name rule: a strict subset of an RFC 9110 token. */
+export const HEADER_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/** How many issues one rule reports before summing up the rest as "and N more". */
+const MAX_ISSUES_PER_RULE = 20;
+/** Longest name quoted in a message or path; longer names are cut with "…". */
+const MAX_SHOWN_NAME = 64;
+/** How many bad characters one value issue lists before "and N more". */
+const MAX_SHOWN_POSITIONS = 5;
+
+const RESERVED = new Set(HEADER_RESERVED);
+const CODE = "validation-failed";
+
+/** `bytes(name) + bytes(value) + 2` in UTF-8, the ": " separator counted as 2 (SPEC §4.1). */
+export function headerBytes(name: string, value: string): number {
+  return utf8Bytes(name) + utf8Bytes(value) + 2;
+}
+
+/** Sum of `headerBytes` over a matrix. */
+export function totalHeaderBytes(matrix: Readonly<Record<string, string>>): number {
+  let total = 0;
+  for (const [name, value] of Object.entries(matrix)) total += headerBytes(name, value);
+  return total;
+}
+
+/**
+ * Checks a RESULTING header matrix (after an edit is applied) against every rule of SPEC §4.1 and reports
+ * all problems at once. Never throws; never quotes a value.
+ */
+export function validateHeaders(matrix: unknown, basePath = "config.headers"): ValidationResult {
+  if (typeof matrix !== "object" || matrix === null || Array.isArray(matrix)) {
+    return resultOf([
+      issue(
+        basePath,
+        CODE,
+        `${basePath} must be an object mapping header names to string values, got ${describeType(matrix)}`,
+      ),
+    ]);
+  }
+
+  const byRule = new RuleIssues();
+  const entries = Object.entries(matrix as Record<string, unknown>);
+  const byLowerName = new Map<string, string[]>();
+  let total = 0;
+  let totalIsExact = true;
+
+  for (const [name, value] of entries) {
+    const path = joinPath(basePath, shown(name));
+    const label = `'${shown(name)}'`;
+
+    if (name === "") {
+      byRule.add("name-empty", issue(path, CODE, "Header name is empty; give the header a name"));
+    } else if (!HEADER_NAME_PATTERN.test(name)) {
+      byRule.add(
+        "name-pattern",
+        issue(
+          path,
+          CODE,
+          `Header name ${label} must match ^[A-Za-z0-9_-]+$ (ASCII letters, digits, '-' and '_'); rename it`,
+        ),
+      );
+    } else if (RESERVED.has(name.toLowerCase())) {
+      byRule.add(
+        "reserved",
+        issue(path, CODE, `Header '${name}' is reserved by the integration engine and cannot be set`),
+      );
+    }
+
+    const lower = name.toLowerCase();
+    const spellings = byLowerName.get(lower);
+    if (spellings) spellings.push(name);
+    else byLowerName.set(lower, [name]);
+
+    if (typeof value !== "string") {
+      const why =
+        value === null
+          ? "is null; null removes a header in an edit, but the resulting matrix holds only strings"
+          : `must be a string, got ${describeType(value)}`;
+      byRule.add("value-type", issue(path, CODE, `value of ${label} ${why}`));
+      totalIsExact = false;
+      continue;
+    }
+
+    const badChars = findBadValueChars(value);
+    if (badChars.length > 0) {
+      byRule.add(
+        "value-chars",
+        issue(
+          path,
+          CODE,
+          `value of ${label} contains ${listCapped(badChars)}; an RFC 9110 field value is one line of ` +
+            "visible characters, spaces and tabs: remove them (encode binary or non-Latin-1 data, e.g. base64)",
+        ),
+      );
+    }
+    const edges = whitespaceEdges(value);
+    if (edges) {
+      byRule.add(
+        "value-whitespace",
+        issue(path, CODE, `value of ${label} has ${edges} whitespace (RFC 9110 §5.5); trim it`),
+      );
+    }
+
+    const bytes = headerBytes(name, value);
+    total += bytes;
+    if (bytes > MAX_HEADER_BYTES) {
+      byRule.add(
+        "size-one",
+        issue(
+          path,
+          CODE,
+          `Header ${label} is ${bytes} bytes (name + value + 2); the limit is ${MAX_HEADER_BYTES} bytes per header: shorten the value`,
+        ),
+      );
+    }
+  }
+
+  for (const spellings of byLowerName.values()) {
+    if (spellings.length < 2) continue;
+    const names = spellings.map((n) => `'${shown(n)}'`).join(" and ");
+    byRule.add(
+      "duplicate",
+      issue(
+        joinPath(basePath, shown(spellings[1]!)),
+        CODE,
+        `Headers ${names} are the same header: names are case-insensitive (RFC 9110 §5.1); keep only one`,
+      ),
+    );
+  }
+
+  if (total > MAX_HEADER_BYTES) {
+    const amount = totalIsExact ? `${total} bytes` : `at least ${total} bytes`;
+    byRule.add(
+      "size-total",
+      issue(
+        basePath,
+        CODE,
+        `The ${entries.length} headers add up to ${amount} (name + value + 2 each); the limit is ${MAX_HEADER_BYTES} bytes for all headers together: remove or shorten some`,
+      ),
+    );
+  }
+
+  return resultOf(byRule.flatten(basePath));
+}
+
+/** A header edit as the SDK applies it to the matrix it read (SPEC §4.1). */
+export type HeaderEdit =
+  | { kind: "set"; headers: Record<string, string> }
+  | { kind: "unset"; names: string[] }
+  | { kind: "replace"; headers: Record<string, string> };
+
+/**
+ * Applies an edit to a matrix and returns a new one; `current` is not modified.
+ * `set` replaces an existing header of the same name in any case, in place, keeping the edit's spelling;
+ * `unset` removes every header matching a name in any case; `replace` returns the edit's headers.
+ * Two spellings of one name inside the edit are both kept, so validation reports them.
+ */
+export function applyHeaderEdit(
+  current: Readonly<Record<string, string>>,
+  edit: HeaderEdit,
+): Record<string, string> {
+  if (edit.kind === "replace") return Object.fromEntries(Object.entries(edit.headers));
+
+  if (edit.kind === "unset") {
+    const gone = new Set(edit.names.map((n) => n.toLowerCase()));
+    return Object.fromEntries(Object.entries(current).filter(([name]) => !gone.has(name.toLowerCase())));
+  }
+
+  const incoming = new Map<string, [string, string][]>();
+  for (const entry of Object.entries(edit.headers)) {
+    const lower = entry[0].toLowerCase();
+    const group = incoming.get(lower);
+    if (group) group.push(entry);
+    else incoming.set(lower, [entry]);
+  }
+  const out: [string, string][] = [];
+  const placed = new Set<string>();
+  for (const entry of Object.entries(current)) {
+    const lower = entry[0].toLowerCase();
+    const replacement = incoming.get(lower);
+    if (!replacement) out.push(entry);
+    else if (!placed.has(lower)) {
+      out.push(...replacement);
+      placed.add(lower);
+    }
+  }
+  for (const [lower, group] of incoming) if (!placed.has(lower)) out.push(...group);
+  return Object.fromEntries(out);
+}
+
+export interface HeaderMatrixDiff {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+/**
+ * What an edit changed, by name only (for audit lines and events: never values). Names compare
+ * case-insensitively; a header whose spelling changed counts as changed. Lists are sorted.
+ */
+export function diffHeaderMatrices(
+  before: Readonly<Record<string, string>>,
+  after: Readonly<Record<string, string>>,
+): HeaderMatrixDiff {
+  const beforeByLower = firstByLowerName(before);
+  const afterByLower = firstByLowerName(after);
+  const added: string[] = [];
+  const changed: string[] = [];
+  const removed: string[] = [];
+  for (const [lower, [name, value]] of afterByLower) {
+    const previous = beforeByLower.get(lower);
+    if (!previous) added.push(name);
+    else if (previous[0] !== name || previous[1] !== value) changed.push(name);
+  }
+  for (const [lower, [name]] of beforeByLower) if (!afterByLower.has(lower)) removed.push(name);
+  return {
+    added: added.sort(),
+    changed: changed.sort(),
+    removed: removed.sort(),
+    bytesBefore: totalHeaderBytes(before),
+    bytesAfter: totalHeaderBytes(after),
+  };
+}
+
+function firstByLowerName(matrix: Readonly<Record<string, string>>): Map<string, [string, string]> {
+  const map = new Map<string, [string, string]>();
+  for (const [name, value] of Object.entries(matrix)) {
+    const lower = name.toLowerCase();
+    if (!map.has(lower)) map.set(lower, [name, value]);
+  }
+  return map;
+}
+
+/**
+ * Characters an RFC 9110 field value may not hold, as "CR at position 3". Allowed: HTAB, SP, VCHAR and
+ * obs-text U+00A0–U+00FF (Latin-1, what Node's http sends); refused: C0 controls, DEL, C1 controls, and
+ * anything above U+00FF, which has no single-octet form on the wire.
+ */
+function findBadValueChars(value: string): string[] {
+  const found: string[] = [];
+  let position = 0;
+  for (const char of value) {
+    position++;
+    const code = char.codePointAt(0)!;
+    const ok = code === 0x09 || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff);
+    if (!ok) found.push(`${charName(code)} at position ${position}`);
+  }
+  return found;
+}
+
+function charName(code: number): string {
+  switch (code) {
+    case 0x00:
+      return "NUL";
+    case 0x0a:
+      return "LF";
+    case 0x0d:
+      return "CR";
+    case 0x7f:
+      return "DEL";
+  }
+  const hex = code.toString(16).toUpperCase().padStart(4, "0");
+  if (code < 0x20 || (code >= 0x80 && code < 0xa0)) return `control character U+${hex}`;
+  return `non-Latin-1 character U+${hex}`;
+}
+
+function whitespaceEdges(value: string): string | undefined {
+  const isWs = (c: string | undefined) => c === " " || c === "\t";
+  const leading = isWs(value[0]);
+  const trailing = value.length > 0 && isWs(value[value.length - 1]);
+  if (leading && trailing) return "leading and trailing";
+  if (leading) return "leading";
+  if (trailing) return "trailing";
+  return undefined;
+}
+
+function listCapped(items: string[]): string {
+  const head = items.slice(0, MAX_SHOWN_POSITIONS).join(", ");
+  const rest = items.length - MAX_SHOWN_POSITIONS;
+  return rest > 0 ? `${head} and ${rest} more` : head;
+}
+
+/** A header name fit for a message: control characters escaped, long names cut. */
+function shown(name: string): string {
+  const chars = Array.from(name);
+  const cut = chars.length > MAX_SHOWN_NAME ? `${chars.slice(0, MAX_SHOWN_NAME).join("")}…` : name;
+  return cut.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
+const RULE_SUMMARY: Record<string, string> = {
+  "name-empty": "empty name",
+  "name-pattern": "name outside ^[A-Za-z0-9_-]+$",
+  reserved: "reserved name",
+  "value-type": "value not a string",
+  "value-chars": "forbidden characters in the value",
+  "value-whitespace": "leading or trailing whitespace",
+  "size-one": `header over ${MAX_HEADER_BYTES} bytes`,
+  duplicate: "names differing only in case",
+};
+
+/** Issues grouped by rule, so a 10 000-header matrix yields a bounded report. */
+class RuleIssues {
+  private readonly groups = new Map<string, ValidationIssue[]>();
+  add(rule: string, found: ValidationIssue): void {
+    const group = this.groups.get(rule);
+    if (group) group.push(found);
+    else this.groups.set(rule, [found]);
+  }
+  flatten(basePath: string): ValidationIssue[] {
+    const out: ValidationIssue[] = [];
+    for (const [rule, group] of this.groups) {
+      out.push(...group.slice(0, MAX_ISSUES_PER_RULE));
+      const rest = group.length - MAX_ISSUES_PER_RULE;
+      if (rest > 0) {
+        out.push(
+          issue(
+            basePath,
+            CODE,
+            `…and ${rest} more headers with the same problem (${RULE_SUMMARY[rule] ?? rule}); only the first ${MAX_ISSUES_PER_RULE} are listed`,
+          ),
+        );
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * `createClient`: wires the layers of one request — token cache → retry loop → pacer → transport —
+ * and the resources on top (SPEC §2.2, §10). Each layer lives in its own file.
+ */
+import { Agent, type Dispatcher } from "undici";
+import { defaultRedactor } from "../audit/redactor.js";
+import { AbortError, CxdaError } from "../errors.js";
+import { actionsResource } from "./actions.js";
+import { errorFromResponse, parseJson } from "./errors-from-response.js";
+import { HookCaller } from "./hooks.js";
+import { newIdempotencyKey } from "./idempotency-key.js";
+import { MetricsRecorder } from "./metrics.js";
+import { OAuthClient } from "./oauth.js";
+import { Pacer } from "./pacer.js";
+import { paginatePages } from "./paginate.js";
+import { runWithRetries } from "./retry-loop.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
+import { TokenCache } from "./token-cache.js";
+import { createTransport, type RawResponse } from "./transport.js";
+import type {
+  ApiResponse,
+  AuthCheck,
+  ClientOptions,
+  CxdaClient,
+  Page,
+  Query,
+  RequestOptions,
+} from "./types.js";
+
+const API_PREFIX = "/api/v2";
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_CONCURRENCY = 8;
+
+export function createClient(options: ClientOptions): CxdaClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const redactor = options.redactor ?? defaultRedactor;
+  redactor.register(options.auth.clientSecret);
+  if (options.auth.type === "accessKey") redactor.register(options.auth.accessKeySecret);
+
+  const clock = options.clock ?? Date.now;
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...definedOnly(options.retry ?? {}) };
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const userAgent = options.userAgent ?? `cxda/0.1.0 node/${process.versions.node}`;
+  const ownAgent = options.dispatcher ? undefined : new Agent();
+  const dispatcher: Dispatcher = options.dispatcher ?? ownAgent!;
+  const transport = createTransport(dispatcher);
+  const hooks = new HookCaller(options.hooks, redactor);
+  const metrics = new MetricsRecorder();
+  const pacer = new Pacer({ maxConcurrency: options.maxConcurrency ?? DEFAULT_CONCURRENCY, clock, sleep });
+
+  const oauth = new OAuthClient({
+    baseUrl,
+    auth: options.auth,
+    ...(options.tokenUrl === undefined ? {} : { tokenUrl: options.tokenUrl }),
+    ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+    transport,
+    policy,
+    timeoutMs,
+    clock,
+    sleep,
+    random,
+    ...(options.random === undefined ? {} : { keyRandom: options.random }),
+    redactor,
+    userAgent,
+    onRetry: (e) => {
+      metrics.retry();
+      hooks.retry({ method: "POST", ...e });
+    },
+  });
+  const tokens = new TokenCache(() => oauth.requestToken(), clock);
+
+  async function request<T = unknown>(
+    method: string,
+    path: string,
+    reqOptions: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
+    const verb = method.toUpperCase();
+    const url = buildUrl(baseUrl, path, reqOptions.query);
+    const urlPath = new URL(url).pathname;
+    const started = clock();
+    const headers: Record<string, string> = { accept: "application/json", "user-agent": userAgent };
+    for (const [name, value] of Object.entries(reqOptions.headers ?? {})) headers[name.toLowerCase()] = value;
+    let body: string | undefined;
+    if (reqOptions.body !== undefined) {
+      body = JSON.stringify(reqOptions.body);
+      headers["content-type"] = reqOptions.contentType ?? headers["content-type"] ?? "application/json";
+    }
+    if (verb === "POST" && reqOptions.idempotencyKey !== false) {
+      headers["idempotency-key"] =
+        reqOptions.idempotencyKey || headers["idempotency-key"] || newIdempotencyKey(options.random);
+    }
+    if (reqOptions.ifMatch !== undefined) headers["if-match"] = `"${reqOptions.ifMatch}"`;
+    const idempotencyKey = headers["idempotency-key"];
+    const traits = {
+      method: verb,
+      hasIdempotencyKey: idempotencyKey !== undefined,
+      hasVersion: headers["if-match"] !== undefined || hasBodyVersion(reqOptions.body),
+    };
+
+    let sentToken: string | undefined;
+    let refreshedOnce = false;
+    const send = async (attempt: number): Promise<RawResponse> => {
+      const token = await tokens.get();
+      sentToken = token.accessToken;
+      return pacer.run(async () => {
+        metrics.attempt();
+        hooks.request({
+          method: verb,
+          url,
+          attempt,
+          headers,
+          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        });
+        const t0 = clock();
+        const res = await transport({
+          method: verb,
+          url,
+          headers: { ...headers, authorization: `Bearer ${token.accessToken}` },
+          ...(body === undefined ? {} : { body }),
+          timeoutMs,
+          ...(reqOptions.signal === undefined ? {} : { signal: reqOptions.signal }),
+        });
+        pacer.observe(res.headers);
+        metrics.status(res.status);
+        hooks.response({
+          method: verb,
+          url,
+          attempt,
+          status: res.status,
+          latencyMs: clock() - t0,
+          ...(res.headers["x-request-id"] === undefined ? {} : { requestId: res.headers["x-request-id"] }),
+        });
+        return res;
+      }, reqOptions.signal);
+    };
+
+    let attempts = 0;
+    try {
+      const result = await runWithRetries(send, {
+        traits,
+        policy,
+        clock,
+        sleep,
+        random,
+        pacer,
+        ...(reqOptions.signal === undefined ? {} : { signal: reqOptions.signal }),
+        onRetry: (e) => {
+          metrics.retry();
+          hooks.retry({
+            method: verb,
+            url,
+            ...e,
+            ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+          });
+        },
+        // SPEC §2.2: a 401 invalid_token drops the cache, fetches one new token and retries once.
+        repeatAtOnce: async (res) => {
+          if (res.status !== 401 || refreshedOnce || !isInvalidToken(res)) return false;
+          refreshedOnce = true;
+          tokens.invalidate(sentToken);
+          return true;
+        },
+      });
+      attempts = result.attempts;
+      const { response } = result;
+      if (response.status < 200 || response.status >= 300) {
+        throw errorFromResponse(response, {
+          method: verb,
+          path: urlPath,
+          attempts,
+          redactor,
+          ...(result.retryAfterMs === undefined ? {} : { retryAfterMs: result.retryAfterMs }),
+        });
+      }
+      const latencyMs = clock() - started;
+      metrics.finished(latencyMs, true);
+      return toApiResponse<T>(response, attempts, latencyMs, idempotencyKey);
+    } catch (error) {
+      const failure = toCxdaError(error, verb, urlPath);
+      failure.message = redactor.redactString(failure.message);
+      metrics.finished(clock() - started, false);
+      hooks.error({
+        method: verb,
+        url,
+        attempts: failure.attempts || attempts,
+        error: {
+          name: failure.name,
+          message: failure.message,
+          ...(failure.status === undefined ? {} : { status: failure.status }),
+          ...(failure.slug === undefined ? {} : { slug: failure.slug }),
+          ...(failure.requestId === undefined ? {} : { requestId: failure.requestId }),
+        },
+      });
+      throw failure;
+    }
+  }
+
+  function paginate<T>(
+    path: string,
+    query: Query = {},
+    pageOptions: { pageSize?: number } = {},
+  ): AsyncIterable<T> {
+    return paginatePages<T>(
+      async (page, pageSize) =>
+        (await request<Page<T>>("GET", path, { query: { ...query, page, pageSize } })).body,
+      pageOptions.pageSize,
+    );
+  }
+
+  const client: CxdaClient = {
+    baseUrl,
+    clientId: options.auth.clientId,
+    redactor,
+    request,
+    paginate,
+    actions: actionsResource({ request, paginate }),
+    auth: {
+      async check(): Promise<AuthCheck> {
+        const token = await tokens.get();
+        const tokenEndpoint = await oauth.tokenEndpoint();
+        return {
+          clientId: options.auth.clientId,
+          scopes: token.scopes,
+          expiresAt: new Date(token.expiresAt).toISOString(),
+          expiresInSeconds: Math.max(0, Math.floor((token.expiresAt - clock()) / 1000)),
+          tokenEndpoint,
+        };
+      },
+    },
+    metrics: () => metrics.snapshot(),
+    async close() {
+      await ownAgent?.close();
+    },
+  };
+  return client;
+}
+
+function buildUrl(baseUrl: string, path: string, query: Query | undefined): string {
+  const rel = path.startsWith("/") ? path : `/${path}`;
+  const url = new URL(`${baseUrl}${API_PREFIX}${rel}`);
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) url.searchParams.set(name, String(value));
+  }
+  return url.toString();
+}
+
+function toApiResponse<T>(
+  res: RawResponse,
+  attempts: number,
+  latencyMs: number,
+  idempotencyKey: string | undefined,
+): ApiResponse<T> {
+  const etag = res.headers.etag?.match(/^(?:W\/)?"?(\d+)"?$/);
+  const requestId = res.headers["x-request-id"];
+  return {
+    status: res.status,
+    body: parseJson(res.text) as T,
+    headers: res.headers,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(etag?.[1] === undefined ? {} : { version: Number(etag[1]) }),
+    attempts,
+    latencyMs,
+    replayed: res.headers["idempotent-replayed"] === "true",
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+  };
+}
+
+/** RFC 6750 §3: `WWW-Authenticate: Bearer error="invalid_token"`; a bare 401 is treated alike. */
+function isInvalidToken(res: RawResponse): boolean {
+  const challenge = res.headers["www-authenticate"];
+  return challenge === undefined || /invalid_token/i.test(challenge);
+}
+
+function hasBodyVersion(body: unknown): boolean {
+  return (
+    typeof body === "object" && body !== null && typeof (body as { version?: unknown }).version === "number"
+  );
+}
+
+function toCxdaError(error: unknown, method: string, path: string): CxdaError {
+  if (error instanceof CxdaError) return error;
+  if (error instanceof Error && error.name === "AbortError")
+    return new AbortError(`${method} ${path} was aborted`, { cause: error });
+  return new CxdaError(
+    `${method} ${path} failed: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      cause: error,
+    },
+  );
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new AbortError("the wait was aborted"));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortError("the wait was aborted"));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

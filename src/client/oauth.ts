@@ -1,0 +1,180 @@
+/**
+ * OAuth 2.0 as SPEC §2.1 describes it: token endpoint from the discovery document (or given),
+ * `client_credentials` with Basic or body client authentication, `password` grant for access keys.
+ * Token requests carry an Idempotency-Key and are retried on 5xx/network like any idempotent POST.
+ */
+import type { Redactor } from "../audit/redactor.js";
+import { AuthenticationError } from "../errors.js";
+import { errorFromResponse, errorFromTokenResponse, parseJson } from "./errors-from-response.js";
+import { newIdempotencyKey } from "./idempotency-key.js";
+import { runWithRetries } from "./retry-loop.js";
+import type { RetryPolicy } from "./retry-policy.js";
+import type { RawResponse, Transport } from "./transport.js";
+import type { ClientAuth } from "./types.js";
+
+export interface TokenGrant {
+  accessToken: string;
+  expiresInSeconds: number;
+  scopes: string[];
+}
+
+export interface OAuthOptions {
+  baseUrl: string;
+  auth: ClientAuth;
+  tokenUrl?: string;
+  scopes?: string[];
+  transport: Transport;
+  policy: RetryPolicy;
+  timeoutMs: number;
+  clock: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  keyRandom?: () => number;
+  redactor: Redactor;
+  userAgent: string;
+  onRetry?: (info: {
+    url: string;
+    attempt: number;
+    reason: string;
+    status?: number;
+    delayMs: number;
+  }) => void;
+}
+
+export class OAuthClient {
+  private endpoint: Promise<string> | undefined;
+
+  constructor(private readonly options: OAuthOptions) {}
+
+  /** The token endpoint: given, or read once from `/.well-known/openid-configuration`. */
+  tokenEndpoint(): Promise<string> {
+    if (this.options.tokenUrl) return Promise.resolve(this.options.tokenUrl);
+    if (!this.endpoint) {
+      this.endpoint = this.discover();
+      // A failed discovery is not remembered: the next call asks again.
+      this.endpoint.catch(() => {
+        this.endpoint = undefined;
+      });
+    }
+    return this.endpoint;
+  }
+
+  async requestToken(): Promise<TokenGrant> {
+    const url = await this.tokenEndpoint();
+    const { auth, scopes } = this.options;
+    const form = new URLSearchParams();
+    const headers: Record<string, string> = {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "application/json",
+      "user-agent": this.options.userAgent,
+      "idempotency-key": newIdempotencyKey(this.options.keyRandom),
+    };
+    if (auth.type === "accessKey") {
+      form.set("grant_type", "password");
+      form.set("username", auth.accessKeyId);
+      form.set("password", auth.accessKeySecret);
+      headers.authorization = basic(auth.clientId, auth.clientSecret);
+    } else {
+      form.set("grant_type", "client_credentials");
+      if (auth.authMethod === "post") {
+        form.set("client_id", auth.clientId);
+        form.set("client_secret", auth.clientSecret);
+      } else {
+        headers.authorization = basic(auth.clientId, auth.clientSecret);
+      }
+    }
+    if (scopes && scopes.length > 0) form.set("scope", scopes.join(" "));
+    const body = form.toString();
+    const { response, attempts, retryAfterMs } = await this.send("POST", url, headers, body, true);
+    if (response.status !== 200) {
+      throw errorFromTokenResponse(response, {
+        method: "POST",
+        path: pathOf(url),
+        attempts,
+        redactor: this.options.redactor,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+    const json = parseJson(response.text) as Record<string, unknown> | undefined;
+    const token = json?.access_token;
+    if (typeof token !== "string" || token === "")
+      throw new AuthenticationError(`the token endpoint ${pathOf(url)} answered without an access_token`, {
+        status: response.status,
+        attempts,
+      });
+    this.options.redactor.register(token);
+    const expiresIn = Number(json?.expires_in);
+    const granted = typeof json?.scope === "string" ? json.scope.split(" ").filter(Boolean) : (scopes ?? []);
+    return {
+      accessToken: token,
+      expiresInSeconds: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600,
+      scopes: granted,
+    };
+  }
+
+  private async discover(): Promise<string> {
+    const url = `${this.options.baseUrl}/.well-known/openid-configuration`;
+    const headers = { accept: "application/json", "user-agent": this.options.userAgent };
+    const { response, attempts } = await this.send("GET", url, headers, undefined, false);
+    const doc = parseJson(response.text) as Record<string, unknown> | undefined;
+    if (response.status !== 200 || typeof doc !== "object" || doc === null) {
+      const err = errorFromResponse(response, {
+        method: "GET",
+        path: pathOf(url),
+        attempts,
+        redactor: this.options.redactor,
+      });
+      throw new AuthenticationError(
+        `OAuth discovery at ${url} failed (HTTP ${response.status}: ${err.message}); pass tokenUrl or check the base URL`,
+        { status: response.status, attempts },
+      );
+    }
+    if (typeof doc.token_endpoint === "string") return doc.token_endpoint;
+    if (typeof doc.issuer === "string") return `${doc.issuer.replace(/\/+$/, "")}/oauth2/token`;
+    throw new AuthenticationError(`OAuth discovery at ${url} names no token_endpoint; pass tokenUrl`, {
+      attempts,
+    });
+  }
+
+  private send(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    hasIdempotencyKey: boolean,
+  ): Promise<{ response: RawResponse; attempts: number; retryAfterMs?: number }> {
+    const o = this.options;
+    return runWithRetries(
+      () =>
+        o.transport({
+          method,
+          url,
+          headers,
+          ...(body === undefined ? {} : { body }),
+          timeoutMs: o.timeoutMs,
+        }),
+      {
+        traits: { method, hasIdempotencyKey, hasVersion: false },
+        policy: o.policy,
+        clock: o.clock,
+        sleep: o.sleep,
+        random: o.random,
+        onRetry: (e) => o.onRetry?.({ url, ...e }),
+      },
+    );
+  }
+}
+
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding. */
+function basic(id: string, secret: string): string {
+  const pair = `${encodeURIComponent(id)}:${encodeURIComponent(secret)}`;
+  return `Basic ${Buffer.from(pair, "utf8").toString("base64")}`;
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+}

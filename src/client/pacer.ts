@@ -1,0 +1,117 @@
+/**
+ * Client-side pacing (SPEC §10): a concurrency cap, a token bucket that follows the server's
+ * published `RateLimit-*` headers, and one shared pause after a 429 that holds every queued attempt
+ * of this client until `Retry-After` has passed.
+ */
+
+export interface PacerOptions {
+  maxConcurrency: number;
+  clock: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export class Pacer {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private pausedUntil = 0;
+  /** Tokens the client believes it may still spend; undefined until the server publishes a limit. */
+  private tokens: number | undefined;
+  private capacity = 0;
+  /** Tokens per ms, estimated from Limit, Remaining and Reset. */
+  private refillPerMs = 0;
+  private resetAt = 0;
+  private lastRefill = 0;
+
+  constructor(private readonly options: PacerOptions) {}
+
+  /** Runs one attempt inside a concurrency slot, after any shared pause and rate wait. */
+  async run<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    await this.acquire();
+    try {
+      await this.gate(signal);
+      return await attempt();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** One shared pause for every attempt of this client (a 429's Retry-After). */
+  pauseFor(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.options.clock() + ms);
+  }
+
+  /** Millis until the shared pause ends (0 when not paused). */
+  pauseRemaining(): number {
+    return Math.max(0, this.pausedUntil - this.options.clock());
+  }
+
+  /** Learns the server's budget from `RateLimit-Limit/Remaining/Reset` (reset in seconds). */
+  observe(headers: Record<string, string>): void {
+    const limit = toNumber(headers["ratelimit-limit"]);
+    const remaining = toNumber(headers["ratelimit-remaining"]);
+    const reset = toNumber(headers["ratelimit-reset"]);
+    if (limit === undefined || remaining === undefined) return;
+    const now = this.options.clock();
+    this.capacity = Math.max(1, limit);
+    const resetMs = (reset ?? 0) * 1000;
+    this.resetAt = now + resetMs;
+    // The bucket refills what is missing by the reset time; with nothing missing the old rate stands.
+    if (resetMs > 0 && remaining < limit) this.refillPerMs = (limit - remaining) / resetMs;
+    // Other attempts already in flight will spend tokens the server has not yet counted.
+    this.tokens = Math.max(0, remaining - Math.max(0, this.active - 1));
+    this.lastRefill = now;
+  }
+
+  private async gate(signal?: AbortSignal): Promise<void> {
+    const pause = this.pauseRemaining();
+    if (pause > 0) await this.options.sleep(pause, signal);
+    if (this.tokens === undefined) return;
+    this.refill();
+    if (this.tokens < 1) {
+      const now = this.options.clock();
+      const wait =
+        this.refillPerMs > 0
+          ? Math.ceil((1 - this.tokens) / this.refillPerMs)
+          : Math.max(0, this.resetAt - now);
+      if (wait > 0) await this.options.sleep(wait, signal);
+      this.refill();
+      // After waiting as long as the server said, go ahead even if the estimate lags behind.
+      this.tokens = Math.max(this.tokens, 1);
+    }
+    this.tokens -= 1;
+  }
+
+  private refill(): void {
+    if (this.tokens === undefined) return;
+    const now = this.options.clock();
+    const elapsed = Math.max(0, now - this.lastRefill);
+    this.lastRefill = now;
+    if (this.refillPerMs > 0) this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.refillPerMs);
+    else if (now >= this.resetAt && this.resetAt > 0) this.tokens = Math.max(this.tokens, this.capacity);
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < this.options.maxConcurrency) {
+      this.active += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active -= 1;
+  }
+
+  /** For tests and metrics: attempts holding a slot right now. */
+  get inFlight(): number {
+    return this.active;
+  }
+}
+
+function toNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.split(",")[0]?.trim());
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}

@@ -1,0 +1,108 @@
+/**
+ * Runs the attempts of one logical request: classify each outcome, ask the pure policy whether to
+ * go on, wait (a 429 through the pacer's shared pause, the rest by backoff), and stop within the
+ * attempt and time budgets. Every retry is reported through `onRetry`.
+ */
+import { AbortError, CxdaError, NetworkError, TimeoutError } from "../errors.js";
+import type { Pacer } from "./pacer.js";
+import {
+  type AttemptResult,
+  decideRetry,
+  parseRetryAfter,
+  type RequestTraits,
+  type RetryPolicy,
+} from "./retry-policy.js";
+import type { RawResponse } from "./transport.js";
+
+export interface RetryEvent {
+  attempt: number;
+  reason: string;
+  status?: number;
+  delayMs: number;
+}
+
+export interface RetryLoopOptions {
+  traits: RequestTraits;
+  policy: RetryPolicy;
+  clock: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  signal?: AbortSignal;
+  /** When given, a 429's wait becomes one pause shared by every attempt of the client. */
+  pacer?: Pacer;
+  onRetry?: (event: RetryEvent) => void;
+  /**
+   * Looked at before the policy: true repeats the request at once, outside the backoff rules
+   * (SPEC §2.2: one token refresh and one retry after a 401 invalid_token).
+   */
+  repeatAtOnce?: (res: RawResponse) => Promise<boolean>;
+}
+
+export interface LoopResult {
+  response: RawResponse;
+  attempts: number;
+  /** Retry-After of the final answer when it was a refusal. */
+  retryAfterMs?: number;
+}
+
+export async function runWithRetries(
+  send: (attempt: number) => Promise<RawResponse>,
+  options: RetryLoopOptions,
+): Promise<LoopResult> {
+  const { policy, clock, traits } = options;
+  const start = clock();
+  let attempts = 0;
+  for (;;) {
+    if (options.signal?.aborted) throw new AbortError("the request was aborted", { attempts });
+    attempts += 1;
+    let result: AttemptResult;
+    let response: RawResponse | undefined;
+    let failure: CxdaError | undefined;
+    try {
+      response = await send(attempts);
+      result = { status: response.status };
+    } catch (error) {
+      if (error instanceof CxdaError) error.attempts = attempts;
+      if (error instanceof NetworkError) result = { failure: "network" };
+      else if (error instanceof TimeoutError) result = { failure: "timeout" };
+      else throw error;
+      failure = error;
+    }
+    if (response && options.repeatAtOnce && (await options.repeatAtOnce(response))) {
+      options.onRetry?.({ attempt: attempts, reason: "token-expired", status: response.status, delayMs: 0 });
+      continue;
+    }
+    const retryAfterMs = response
+      ? parseRetryAfter(response.headers["retry-after"], clock(), policy.maxRetryAfterMs)
+      : undefined;
+    const decision = decideRetry({
+      result,
+      traits,
+      attempts,
+      elapsedMs: clock() - start,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      policy,
+      random: options.random,
+    });
+    if (response?.status === 429 && options.pacer) {
+      // One shared pause for the whole client, whether or not this request is retried.
+      options.pacer.pauseFor(decision.retry ? decision.delayMs : (retryAfterMs ?? 0));
+    }
+    if (!decision.retry) {
+      if (failure) throw failure;
+      return retryAfterMs === undefined
+        ? { response: response!, attempts }
+        : { response: response!, attempts, retryAfterMs };
+    }
+    const throttledViaPacer = response?.status === 429 && options.pacer !== undefined;
+    const delayMs = throttledViaPacer ? options.pacer!.pauseRemaining() : decision.delayMs;
+    options.onRetry?.({
+      attempt: attempts,
+      reason: decision.reason,
+      ...(response ? { status: response.status } : {}),
+      delayMs,
+    });
+    // A 429 retry waits in the pacer's gate with everyone else; the others wait here.
+    if (!throttledViaPacer && delayMs > 0) await options.sleep(delayMs, options.signal);
+  }
+}

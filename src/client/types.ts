@@ -1,0 +1,196 @@
+/** Public types of the SDK client (SPEC §2.2, §10). Resource shapes come from the shared schema. */
+import type { Dispatcher } from "undici";
+import type { Redactor } from "../audit/redactor.js";
+import type { Action, ActionInput } from "../domain/action-schema.js";
+
+export type { Action, ActionInput };
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export type ClientAuth =
+  | { type: "clientCredentials"; clientId: string; clientSecret: string; authMethod?: "basic" | "post" }
+  | {
+      type: "accessKey";
+      clientId: string;
+      clientSecret: string;
+      accessKeyId: string;
+      accessKeySecret: string;
+    };
+
+export interface RetryOptions {
+  maxAttempts?: number;
+  maxElapsedMs?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  maxRetryAfterMs?: number;
+}
+
+/** Redacted facts handed to hooks; never a secret, a token or a body. */
+export interface RequestInfo {
+  method: string;
+  url: string;
+  attempt: number;
+  idempotencyKey?: string;
+  headers: Record<string, string>;
+}
+export interface ResponseInfo {
+  method: string;
+  url: string;
+  attempt: number;
+  status: number;
+  latencyMs: number;
+  requestId?: string;
+}
+export interface RetryInfo {
+  method: string;
+  url: string;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  /** Why: `status 503`, `rate-limited`, `token-expired`, `network`, `timeout`. */
+  reason: string;
+  status?: number;
+  delayMs: number;
+  idempotencyKey?: string;
+}
+export interface ErrorInfo {
+  method: string;
+  url: string;
+  attempts: number;
+  error: { name: string; message: string; status?: number; slug?: string; requestId?: string };
+}
+
+export interface ClientHooks {
+  onRequest?(info: RequestInfo): void;
+  onResponse?(info: ResponseInfo): void;
+  onRetry?(info: RetryInfo): void;
+  onError?(info: ErrorInfo): void;
+}
+
+export interface ClientOptions {
+  /** e.g. "http://127.0.0.1:8787"; the API lives under `${baseUrl}/api/v2`. */
+  baseUrl: string;
+  auth: ClientAuth;
+  /** Else taken from discovery at `${baseUrl}/.well-known/openid-configuration`. */
+  tokenUrl?: string;
+  scopes?: string[];
+  /** Default 8. */
+  maxConcurrency?: number;
+  /** Defaults: 5 attempts, 60 000 ms total, 200 ms base, 10 000 ms max delay, Retry-After capped at 60 000 ms. */
+  retry?: RetryOptions;
+  /** Per attempt, default 30 000 ms. */
+  requestTimeoutMs?: number;
+  /** Injectable (tests use MockAgent); default an Agent the client owns and closes. */
+  dispatcher?: Dispatcher;
+  /** ms since epoch. */
+  clock?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** In [0, 1); used for jitter. */
+  random?: () => number;
+  redactor?: Redactor;
+  hooks?: ClientHooks;
+  userAgent?: string;
+}
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** POST: the key every retry reuses (default a random UUID). `false` sends none: the POST is then never retried. */
+  idempotencyKey?: string | false;
+  /** Sent as `If-Match: "<version>"`; makes a PATCH retryable. */
+  ifMatch?: number;
+  signal?: AbortSignal;
+  contentType?: string;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  requestId?: string;
+  /** From the `ETag` header. */
+  version?: number;
+  attempts: number;
+  latencyMs: number;
+  replayed: boolean;
+  idempotencyKey?: string;
+}
+
+export interface Page<T> {
+  entities: T[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export interface ClientMetrics {
+  /** Logical requests (one per `request()` call, whatever its retries). */
+  requests: number;
+  /** HTTP attempts sent. */
+  attempts: number;
+  retries: number;
+  /** 429 answers seen. */
+  rateLimited: number;
+  /** Logical requests that ended in an error. */
+  failures: number;
+  /** Per logical request, from first attempt to final answer. */
+  latency: LatencySummary;
+  /** Status of every attempt that got an answer, e.g. `{"503": 2, "201": 1}`. */
+  byStatus: Record<string, number>;
+}
+
+export interface AuthCheck {
+  clientId: string;
+  scopes: string[];
+  expiresAt: string;
+  expiresInSeconds: number;
+  tokenEndpoint: string;
+}
+
+export interface ListActionsParams {
+  name?: string;
+  nameContains?: string;
+  expand?: string[];
+  pageSize?: number;
+}
+
+export interface ActionsResource {
+  list(params?: ListActionsParams): AsyncIterable<Action>;
+  listAll(params?: ListActionsParams): Promise<Action[]>;
+  get(id: string): Promise<ApiResponse<Action>>;
+  /** Exact `name` filter. */
+  findByName(name: string): Promise<Action | undefined>;
+  /** An id (uuid-looking) or a name; NotFoundError if neither exists. */
+  resolve(ref: string): Promise<Action>;
+  create(input: ActionInput, options?: { idempotencyKey?: string }): Promise<ApiResponse<Action>>;
+  replace(id: string, input: ActionInput, options: { version: number }): Promise<ApiResponse<Action>>;
+  patch(
+    id: string,
+    patch: Record<string, unknown>,
+    options: { version: number },
+  ): Promise<ApiResponse<Action>>;
+  delete(id: string, options?: { version?: number }): Promise<ApiResponse<void>>;
+}
+
+export interface CxdaClient {
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly redactor: Redactor;
+  /** `path` is relative to /api/v2, e.g. "/dataactions". */
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  paginate<T>(path: string, query?: Query, options?: { pageSize?: number }): AsyncIterable<T>;
+  actions: ActionsResource;
+  auth: { check(): Promise<AuthCheck> };
+  metrics(): ClientMetrics;
+  /** Closes the Agent the client created (never an injected dispatcher). */
+  close(): Promise<void>;
+}

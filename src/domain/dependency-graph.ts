@@ -161,11 +161,29 @@ export function wouldCloseCycle(
   name: string,
   newDeps: readonly string[],
 ): string[] | null {
-  const { names, edges } = indexGraph({ ...graph, [name]: newDeps });
-  const start = names.indexOf(name);
-  const parent = new Int32Array(names.length).fill(-1);
-  const path = closedPathFrom(start, edges, () => true, parent);
-  return path ? path.map((v) => names[v]!) : null;
+  // Breadth-first from `name` over the changed graph, touching only what `name` reaches.
+  const successors = (v: string): readonly string[] => {
+    if (v === name) return newDeps;
+    const deps = Object.hasOwn(graph, v) ? graph[v] : undefined;
+    return Array.isArray(deps) ? deps : [];
+  };
+  const parent = new Map<string, string>();
+  const queue = [name];
+  for (let head = 0; head < queue.length; head++) {
+    const u = queue[head]!;
+    for (const w of successors(u)) {
+      if (w === name) {
+        const back: string[] = [];
+        for (let x = u; x !== name; x = parent.get(x)!) back.push(x);
+        return [name, ...back.reverse(), name];
+      }
+      if (typeof w === "string" && !parent.has(w)) {
+        parent.set(w, u);
+        queue.push(w);
+      }
+    }
+  }
+  return null;
 }
 
 /** `["a","b","a"]` → `"a → b → a"` (the form SPEC §4 puts in a `dependency-cycle` detail). */

@@ -159,6 +159,7 @@ describe("filterAuditRecords", () => {
       operation: "headers.unset",
       outcome: "failure",
       status: 409,
+      target: { id: "a3" },
     }),
   ];
   const now = new Date("2024-05-01T12:00:00.000Z");

@@ -1,0 +1,78 @@
+/**
+ * Token bucket per client (SPEC §3): capacity `burst`, refilled at `perMinute` tokens per minute.
+ * Headers published on every /api/v2 response:
+ * - `RateLimit-Limit`: requests per 60 s window (`perMinute`);
+ * - `RateLimit-Remaining`: whole tokens left in the bucket now;
+ * - `RateLimit-Reset`: seconds until the next token when the bucket is empty, else until it is full;
+ * - `RateLimit-Policy`: `<perMinute>;w=60;burst=<burst>` (draft-ietf-httpapi-ratelimit-headers).
+ */
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+  /** Whole seconds ≥ 1 to wait before a retry; only when refused. */
+  retryAfterSeconds?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+
+  constructor(
+    readonly perMinute: number,
+    readonly burst: number,
+    private readonly clock: () => number,
+  ) {
+    this.perMs = perMinute / 60_000;
+  }
+
+  /** Takes one token for `key` when one is there. */
+  take(key: string): RateDecision {
+    return this.decide(key, true);
+  }
+
+  /** The state for `key` without taking a token. */
+  peek(key: string): RateDecision {
+    return this.decide(key, false);
+  }
+
+  reset(): void {
+    this.buckets.clear();
+  }
+
+  get policy(): string {
+    return `${this.perMinute};w=60;burst=${this.burst}`;
+  }
+
+  private decide(key: string, consume: boolean): RateDecision {
+    const now = this.clock();
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, updatedAt: now };
+    const elapsed = Math.max(0, now - bucket.updatedAt);
+    bucket.tokens = Math.min(this.burst, bucket.tokens + elapsed * this.perMs);
+    bucket.updatedAt = now;
+    const allowed = bucket.tokens >= 1;
+    if (consume) {
+      if (allowed) bucket.tokens -= 1;
+      this.buckets.set(key, bucket);
+    }
+    const remaining = Math.floor(bucket.tokens);
+    const decision: RateDecision = {
+      allowed: !consume || allowed,
+      limit: this.perMinute,
+      remaining,
+      resetSeconds:
+        remaining === 0
+          ? Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000))
+          : Math.ceil((this.burst - bucket.tokens) / this.perMs / 1000),
+    };
+    if (consume && !allowed)
+      decision.retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000));
+    return decision;
+  }
+}

@@ -1,0 +1,39 @@
+/** The request log behind `GET /_emulator/requests` (SPEC §7): oldest first, bounded in size. */
+export interface RequestLogEntry {
+  seq: number;
+  timestamp: number;
+  method: string;
+  path: string;
+  /** The status sent, or that would have been sent for a `drop`; null for a `reset`. */
+  status: number | null;
+  clientId: string | null;
+  idempotencyKey: string | null;
+  faulted: boolean;
+  /** Which fault touched the request, when one did. */
+  fault?: "status" | "drop" | "reset" | "delay";
+  /** Seconds, on 429 and injected Retry-After answers. */
+  retryAfter?: number;
+  ifMatch?: string;
+  requestId: string;
+}
+
+export class RequestLog {
+  private entries: RequestLogEntry[] = [];
+  private seq = 0;
+
+  constructor(private readonly capacity = 10_000) {}
+
+  add(entry: Omit<RequestLogEntry, "seq">): void {
+    this.seq += 1;
+    this.entries.push({ seq: this.seq, ...entry });
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+  }
+
+  list(): RequestLogEntry[] {
+    return [...this.entries];
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * SQLite implementation of the Store (better-sqlite3, WAL). Every statement is prepared once; every
+ * table's primary key starts with tenant_id. Later issues add tenant-scoped tables the same way, e.g.
+ * `variables(tenant_id, action_id, name, …)`, `overrides(tenant_id, action_id, env_id, …)`,
+ * `builds(tenant_id, id, …)`, `keys(tenant_id, key_id, …)`, bumping SCHEMA_VERSION with a migration.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type {
+  ActionListQuery,
+  ActionRepository,
+  IdempotencyRecord,
+  IdempotencyRepository,
+  Store,
+  StoredAction,
+  TokenRecord,
+  TokenRepository,
+} from "./store.js";
+
+export const DATABASE_FILE = "cxda-emulator.sqlite";
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS actions (
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_ts INTEGER NOT NULL,
+  modified_ts INTEGER NOT NULL,
+  locked INTEGER NOT NULL,
+  dependencies TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, id),
+  UNIQUE (tenant_id, name)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS actions_order ON actions (tenant_id, created_ts, id);
+CREATE TABLE IF NOT EXISTS idempotency (
+  tenant_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  headers TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_ts INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (created_ts);
+CREATE TABLE IF NOT EXISTS tokens (
+  token_hash TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+`;
+
+interface ActionRow {
+  tenant_id: string;
+  id: string;
+  name: string;
+  version: number;
+  created_ts: number;
+  modified_ts: number;
+  locked: number;
+  dependencies: string;
+  doc: string;
+}
+
+function toAction(row: ActionRow): StoredAction {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    createdTimestamp: row.created_ts,
+    modifiedTimestamp: row.modified_ts,
+    locked: row.locked === 1,
+    dependencies: JSON.parse(row.dependencies) as string[],
+    doc: row.doc,
+  };
+}
+
+function actionParams(a: StoredAction) {
+  return {
+    tenant_id: a.tenantId,
+    id: a.id,
+    name: a.name,
+    version: a.version,
+    created_ts: a.createdTimestamp,
+    modified_ts: a.modifiedTimestamp,
+    locked: a.locked ? 1 : 0,
+    dependencies: JSON.stringify(a.dependencies),
+    doc: a.doc,
+  };
+}
+
+export interface SqliteStoreOptions {
+  /** Directory holding the database file (created if missing); omitted = in memory. */
+  dataDir?: string;
+}
+
+export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
+  let file = ":memory:";
+  if (options.dataDir !== undefined) {
+    mkdirSync(options.dataDir, { recursive: true });
+    file = join(options.dataDir, DATABASE_FILE);
+  }
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = ON");
+  db.exec(SCHEMA);
+  const storedVersion = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+    | { value: string }
+    | undefined;
+  if (storedVersion === undefined) {
+    db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+  } else if (Number(storedVersion.value) > SCHEMA_VERSION) {
+    db.close();
+    throw new Error(
+      `The emulator database ${file} has schema version ${storedVersion.value}, newer than this cxda ` +
+        `understands (${SCHEMA_VERSION}); use a newer cxda or another --data-dir.`,
+    );
+  }
+
+  const q = {
+    getAction: db.prepare<[string, string], ActionRow>(
+      "SELECT * FROM actions WHERE tenant_id = ? AND id = ?",
+    ),
+    getActionByName: db.prepare<[string, string], ActionRow>(
+      "SELECT * FROM actions WHERE tenant_id = ? AND name = ?",
+    ),
+    graph: db.prepare<[string], { name: string; dependencies: string }>(
+      "SELECT name, dependencies FROM actions WHERE tenant_id = ?",
+    ),
+    dependents: db.prepare<[string, string], { name: string }>(
+      "SELECT a.name FROM actions a, json_each(a.dependencies) d WHERE a.tenant_id = ? AND d.value = ? ORDER BY a.name",
+    ),
+    insertAction: db.prepare(
+      `INSERT INTO actions (tenant_id, id, name, version, created_ts, modified_ts, locked, dependencies, doc)
+       VALUES (@tenant_id, @id, @name, @version, @created_ts, @modified_ts, @locked, @dependencies, @doc)`,
+    ),
+    updateAction: db.prepare(
+      `UPDATE actions SET name = @name, version = @version, created_ts = @created_ts, modified_ts = @modified_ts,
+       locked = @locked, dependencies = @dependencies, doc = @doc WHERE tenant_id = @tenant_id AND id = @id`,
+    ),
+    deleteAction: db.prepare<[string, string]>("DELETE FROM actions WHERE tenant_id = ? AND id = ?"),
+    getIdem: db.prepare<
+      [string, string],
+      {
+        fingerprint: string;
+        status: number;
+        headers: string;
+        body: string;
+        created_ts: number;
+      }
+    >(
+      "SELECT fingerprint, status, headers, body, created_ts FROM idempotency WHERE tenant_id = ? AND key = ?",
+    ),
+    putIdem: db.prepare(
+      `INSERT OR REPLACE INTO idempotency (tenant_id, key, fingerprint, status, headers, body, created_ts)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    purgeIdem: db.prepare<[number]>("DELETE FROM idempotency WHERE created_ts < ?"),
+    getToken: db.prepare<
+      [string],
+      { tenant_id: string; client_id: string; scopes: string; expires_at: number }
+    >("SELECT tenant_id, client_id, scopes, expires_at FROM tokens WHERE token_hash = ?"),
+    putToken: db.prepare("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?, ?, ?)"),
+    purgeTokens: db.prepare<[number]>("DELETE FROM tokens WHERE expires_at <= ?"),
+  };
+
+  const listStatement = (where: string) => ({
+    rows: db.prepare<unknown[], ActionRow>(
+      `SELECT * FROM actions WHERE tenant_id = ?${where} ORDER BY created_ts, id LIMIT ? OFFSET ?`,
+    ),
+    count: db.prepare<unknown[], { n: number }>(
+      `SELECT COUNT(*) AS n FROM actions WHERE tenant_id = ?${where}`,
+    ),
+  });
+  const lists = {
+    all: listStatement(""),
+    name: listStatement(" AND name = ?"),
+    contains: listStatement(" AND instr(lower(name), lower(?)) > 0"),
+    both: listStatement(" AND name = ? AND instr(lower(name), lower(?)) > 0"),
+  };
+
+  const actions: ActionRepository = {
+    get: (tenantId, id) => {
+      const row = q.getAction.get(tenantId, id);
+      return row && toAction(row);
+    },
+    getByName: (tenantId, name) => {
+      const row = q.getActionByName.get(tenantId, name);
+      return row && toAction(row);
+    },
+    list: (tenantId, query: ActionListQuery) => {
+      const filters: string[] = [];
+      if (query.name !== undefined) filters.push(query.name);
+      if (query.nameContains !== undefined) filters.push(query.nameContains);
+      const statement =
+        query.name !== undefined && query.nameContains !== undefined
+          ? lists.both
+          : query.name !== undefined
+            ? lists.name
+            : query.nameContains !== undefined
+              ? lists.contains
+              : lists.all;
+      const rows = statement.rows.all(tenantId, ...filters, query.limit, query.offset).map(toAction);
+      const total = statement.count.get(tenantId, ...filters)?.n ?? 0;
+      return { rows, total };
+    },
+    graph: (tenantId) => {
+      const graph: Record<string, string[]> = Object.create(null);
+      for (const row of q.graph.all(tenantId)) graph[row.name] = JSON.parse(row.dependencies) as string[];
+      return graph;
+    },
+    dependentsOf: (tenantId, name) => q.dependents.all(tenantId, name).map((r) => r.name),
+    insert: (action) => {
+      q.insertAction.run(actionParams(action));
+    },
+    update: (action) => {
+      q.updateAction.run(actionParams(action));
+    },
+    delete: (tenantId, id) => q.deleteAction.run(tenantId, id).changes > 0,
+  };
+
+  const idempotency: IdempotencyRepository = {
+    get: (tenantId, key) => {
+      const row = q.getIdem.get(tenantId, key);
+      if (!row) return undefined;
+      return {
+        tenantId,
+        key,
+        fingerprint: row.fingerprint,
+        status: row.status,
+        headers: JSON.parse(row.headers) as Record<string, string>,
+        body: row.body,
+        createdTimestamp: row.created_ts,
+      };
+    },
+    put: (r: IdempotencyRecord) => {
+      q.putIdem.run(
+        r.tenantId,
+        r.key,
+        r.fingerprint,
+        r.status,
+        JSON.stringify(r.headers),
+        r.body,
+        r.createdTimestamp,
+      );
+    },
+    purgeBefore: (cutoff) => q.purgeIdem.run(cutoff).changes,
+  };
+
+  const tokens: TokenRepository = {
+    get: (tokenHash) => {
+      const row = q.getToken.get(tokenHash);
+      if (!row) return undefined;
+      return {
+        tokenHash,
+        tenantId: row.tenant_id,
+        clientId: row.client_id,
+        scopes: JSON.parse(row.scopes) as string[],
+        expiresAt: row.expires_at,
+      };
+    },
+    put: (r: TokenRecord) => {
+      q.putToken.run(r.tokenHash, r.tenantId, r.clientId, JSON.stringify(r.scopes), r.expiresAt);
+    },
+    purgeExpired: (now) => q.purgeTokens.run(now).changes,
+  };
+
+  const resetTenantData = db.transaction(() => {
+    db.exec("DELETE FROM actions; DELETE FROM idempotency;");
+  });
+
+  return {
+    actions,
+    idempotency,
+    tokens,
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    resetTenantData: () => resetTenantData(),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The emulator's storage contract. Every row is scoped by tenant id, so tenants never see each other's
+ * data (SPEC §3 Tenancy). Later issues add repositories here (variables, overrides, builds, keys), each
+ * with its own tenant-scoped table in the SQLite implementation.
+ */
+
+/** An action as stored: the indexed columns plus the serialized resource (`doc`, the GET body). */
+export interface StoredAction {
+  tenantId: string;
+  id: string;
+  name: string;
+  version: number;
+  createdTimestamp: number;
+  modifiedTimestamp: number;
+  locked: boolean;
+  dependencies: string[];
+  /** The full resource as JSON text, exactly what GET returns for this version. */
+  doc: string;
+}
+
+export interface ActionListQuery {
+  name?: string;
+  /** Case-insensitive substring of the name. */
+  nameContains?: string;
+  /** Zero-based row offset and row count. */
+  offset: number;
+  limit: number;
+}
+
+export interface ActionRepository {
+  get(tenantId: string, id: string): StoredAction | undefined;
+  getByName(tenantId: string, name: string): StoredAction | undefined;
+  /** Ordered by createdTimestamp, then id (stable across pages). */
+  list(tenantId: string, query: ActionListQuery): { rows: StoredAction[]; total: number };
+  /** name → dependencies for every action of the tenant (the whole graph, SPEC §4). */
+  graph(tenantId: string): Record<string, string[]>;
+  /** Names of the tenant's actions that list `name` among their dependencies. */
+  dependentsOf(tenantId: string, name: string): string[];
+  insert(action: StoredAction): void;
+  update(action: StoredAction): void;
+  delete(tenantId: string, id: string): boolean;
+}
+
+/** A stored POST response, replayed for a repeated `Idempotency-Key` (SPEC §3). */
+export interface IdempotencyRecord {
+  tenantId: string;
+  key: string;
+  fingerprint: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  createdTimestamp: number;
+}
+
+export interface IdempotencyRepository {
+  get(tenantId: string, key: string): IdempotencyRecord | undefined;
+  put(record: IdempotencyRecord): void;
+  /** Forgets records created before `cutoff` (epoch ms); returns how many went. */
+  purgeBefore(cutoff: number): number;
+}
+
+/** An issued access token; only a hash of the token itself is kept. */
+export interface TokenRecord {
+  tokenHash: string;
+  tenantId: string;
+  clientId: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+export interface TokenRepository {
+  get(tokenHash: string): TokenRecord | undefined;
+  put(record: TokenRecord): void;
+  purgeExpired(now: number): number;
+}
+
+export interface Store {
+  readonly actions: ActionRepository;
+  readonly idempotency: IdempotencyRepository;
+  readonly tokens: TokenRepository;
+  /** Runs `fn` in one transaction: all of its writes commit together or not at all. */
+  transaction<T>(fn: () => T): T;
+  /** Empties every tenant's data (actions, idempotency records); issued tokens stay valid. */
+  resetTenantData(): void;
+  close(): void;
+}

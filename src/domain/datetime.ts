@@ -284,13 +284,12 @@ function analyse(
   precisionRequired: boolean,
 ): { issues: ValidationIssue[]; computation?: Computation } {
   if (!isRecord(value)) {
-    const path = basePath;
     return {
       issues: [
         issue(
-          path,
+          basePath,
           "invalid-type",
-          `${path || "input"} must be an object with sourceTimestamp, timezone, operation, offsetMinutes and precision`,
+          `${basePath || "input"} must be an object with sourceTimestamp, timezone, operation, offsetMinutes and precision`,
         ),
       ],
     };

@@ -86,7 +86,7 @@ describe("validateHeaders: one table per rule", () => {
   it.each([
     [null, /is null; null removes a header in an edit/],
     [42, /must be a string, got a number/],
-    [{ nested: true }, /must be a string, got a object/],
+    [{ nested: true }, /must be a string, got an object/],
   ])("refuses the non-string value %j", (value, pattern) => {
     expect(messages({ "X-A": value })[0]).toMatch(pattern);
   });

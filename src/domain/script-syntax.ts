@@ -61,18 +61,34 @@ export function checkScriptSyntax(source: string): ValidationResult {
   return resultOf(parsed.ok ? [] : [parsed.issue]);
 }
 
+/** A plain or async function: a generator `main` would hand back an iterator instead of a result. */
 function isFunction(node: Node | null | undefined): boolean {
-  return node?.type === "FunctionExpression" || node?.type === "ArrowFunctionExpression";
+  if (node?.type === "ArrowFunctionExpression") return true;
+  return node?.type === "FunctionExpression" && !(node as Node & { generator: boolean }).generator;
 }
 
 /**
- * The `main` rule on a parsed program: a top-level `function main(…)` (async allowed) or
- * `const|let|var main =` a function or arrow function. Returns the issues (none when satisfied).
+ * The `main` rule on a script (a source text, parsed first, or an already parsed program): a top-level `function main(…)` (async allowed) or
+ * `const|let|var main =` a function or arrow function; generators are refused. Returns the issues
+ * (none when satisfied).
  */
-export function findMainFunction(program: Program, path = "script.content"): ValidationIssue[] {
+export function findMainFunction(script: string | Program, path = "script.content"): ValidationIssue[] {
+  let program: Program;
+  if (typeof script === "string") {
+    const parsed = parseScript(script, path);
+    if (!parsed.ok) return [parsed.issue];
+    program = parsed.program;
+  } else {
+    program = script;
+  }
   let notAFunction: { line: number; column: number } | undefined;
   for (const statement of program.body) {
-    if (statement.type === "FunctionDeclaration" && statement.id.name === "main") return [];
+    if (statement.type === "FunctionDeclaration" && statement.id.name === "main") {
+      if (!statement.generator) return [];
+      const start = statement.loc?.start;
+      notAFunction ??= start ? { line: start.line, column: start.column + 1 } : undefined;
+      continue;
+    }
     if (statement.type !== "VariableDeclaration") continue;
     for (const declarator of statement.declarations) {
       if (declarator.id.type !== "Identifier" || declarator.id.name !== "main") continue;
@@ -86,7 +102,7 @@ export function findMainFunction(program: Program, path = "script.content"): Val
       issue(
         path,
         "validation-failed",
-        `${path}: \`main\` at line ${notAFunction.line} is not bound to a function; write \`function main(context) { … }\` or \`const main = (context) => …\``,
+        `${path}: \`main\` at line ${notAFunction.line} is not a plain or async function; write \`function main(context) { … }\` or \`const main = (context) => …\``,
         notAFunction,
       ),
     ];

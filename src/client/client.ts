@@ -27,6 +27,25 @@ import type {
   RequestOptions,
 } from "./types.js";
 
+export type {
+  Action,
+  ActionInput,
+  ApiResponse,
+  AuthCheck,
+  ClientAuth,
+  ClientHooks,
+  ClientMetrics,
+  ClientOptions,
+  CxdaClient,
+  ErrorInfo,
+  Page,
+  RequestInfo,
+  RequestOptions,
+  ResponseInfo,
+  RetryInfo,
+  RetryOptions,
+} from "./types.js";
+
 const API_PREFIX = "/api/v2";
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_CONCURRENCY = 8;
@@ -48,7 +67,13 @@ export function createClient(options: ClientOptions): CxdaClient {
   const transport = createTransport(dispatcher);
   const hooks = new HookCaller(options.hooks, redactor);
   const metrics = new MetricsRecorder();
-  const pacer = new Pacer({ maxConcurrency: options.maxConcurrency ?? DEFAULT_CONCURRENCY, clock, sleep });
+  const pacer = new Pacer({
+    maxConcurrency: options.maxConcurrency ?? DEFAULT_CONCURRENCY,
+    maxRetryAfterMs: policy.maxRetryAfterMs,
+    defaultPauseMs: policy.baseDelayMs,
+    clock,
+    sleep,
+  });
 
   const oauth = new OAuthClient({
     baseUrl,
@@ -122,7 +147,7 @@ export function createClient(options: ClientOptions): CxdaClient {
           timeoutMs,
           ...(reqOptions.signal === undefined ? {} : { signal: reqOptions.signal }),
         });
-        pacer.observe(res.headers);
+        pacer.observe(res.status, res.headers);
         metrics.status(res.status);
         hooks.response({
           method: verb,

@@ -3,9 +3,14 @@
  * published `RateLimit-*` headers, and one shared pause after a 429 that holds every queued attempt
  * of this client until `Retry-After` has passed.
  */
+import { parseRetryAfter } from "./retry-policy.js";
 
 export interface PacerOptions {
   maxConcurrency: number;
+  /** Cap on a 429's Retry-After (SPEC §10: 60 s). */
+  maxRetryAfterMs: number;
+  /** Pause after a 429 that names no Retry-After. */
+  defaultPauseMs: number;
   clock: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -45,8 +50,19 @@ export class Pacer {
     return Math.max(0, this.pausedUntil - this.options.clock());
   }
 
-  /** Learns the server's budget from `RateLimit-Limit/Remaining/Reset` (reset in seconds). */
-  observe(headers: Record<string, string>): void {
+  /**
+   * Learns from an answer before its slot is released, so no queued attempt slips through:
+   * a 429 starts the shared pause; `RateLimit-Limit/Remaining/Reset` (reset in seconds) set the budget.
+   */
+  observe(status: number, headers: Record<string, string>): void {
+    if (status === 429) {
+      const wait = parseRetryAfter(
+        headers["retry-after"],
+        this.options.clock(),
+        this.options.maxRetryAfterMs,
+      );
+      this.pauseFor(wait ?? this.options.defaultPauseMs);
+    }
     const limit = toNumber(headers["ratelimit-limit"]);
     const remaining = toNumber(headers["ratelimit-remaining"]);
     const reset = toNumber(headers["ratelimit-reset"]);

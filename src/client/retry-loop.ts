@@ -28,7 +28,7 @@ export interface RetryLoopOptions {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
   signal?: AbortSignal;
-  /** When given, a 429's wait becomes one pause shared by every attempt of the client. */
+  /** When given, a 429 with Retry-After is waited out in the pacer's shared pause, not here. */
   pacer?: Pacer;
   onRetry?: (event: RetryEvent) => void;
   /**
@@ -84,18 +84,16 @@ export async function runWithRetries(
       policy,
       random: options.random,
     });
-    if (response?.status === 429 && options.pacer) {
-      // One shared pause for the whole client, whether or not this request is retried.
-      options.pacer.pauseFor(decision.retry ? decision.delayMs : (retryAfterMs ?? 0));
-    }
     if (!decision.retry) {
       if (failure) throw failure;
       return retryAfterMs === undefined
         ? { response: response!, attempts }
         : { response: response!, attempts, retryAfterMs };
     }
-    const throttledViaPacer = response?.status === 429 && options.pacer !== undefined;
-    const delayMs = throttledViaPacer ? options.pacer!.pauseRemaining() : decision.delayMs;
+    // The pacer already started the client-wide pause from this 429's Retry-After (Pacer.observe).
+    const throttledViaPacer =
+      response?.status === 429 && options.pacer !== undefined && retryAfterMs !== undefined;
+    const { delayMs } = decision;
     options.onRetry?.({
       attempt: attempts,
       reason: decision.reason,

@@ -1,9 +1,10 @@
 /**
  * Token bucket per client (SPEC §3): capacity `burst`, refilled at `perMinute` tokens per minute.
  * Headers published on every /api/v2 response:
- * - `RateLimit-Limit`: requests per 60 s window (`perMinute`);
+ * - `RateLimit-Limit`: the bucket's capacity (`burst`);
  * - `RateLimit-Remaining`: whole tokens left in the bucket now;
- * - `RateLimit-Reset`: seconds until the next token when the bucket is empty, else until it is full;
+ * - `RateLimit-Reset`: whole seconds until the bucket is full again (0 when full), so a client can
+ *   derive the refill rate as (limit − remaining) / reset;
  * - `RateLimit-Policy`: `<perMinute>;w=60;burst=<burst>` (draft-ietf-httpapi-ratelimit-headers).
  */
 export interface RateDecision {
@@ -64,12 +65,9 @@ export class RateLimiter {
     const remaining = Math.floor(bucket.tokens);
     const decision: RateDecision = {
       allowed: !consume || allowed,
-      limit: this.perMinute,
+      limit: this.burst,
       remaining,
-      resetSeconds:
-        remaining === 0
-          ? Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000))
-          : Math.ceil((this.burst - bucket.tokens) / this.perMs / 1000),
+      resetSeconds: Math.ceil((this.burst - bucket.tokens) / this.perMs / 1000),
     };
     if (consume && !allowed)
       decision.retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000));

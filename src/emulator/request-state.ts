@@ -11,6 +11,8 @@ export interface RequestState {
   pendingDelayMs: number;
   /** The bearer token's principal, resolved once per request (null = none or invalid). */
   principal?: Principal | null;
+  /** The client the request acted as, for the request log. */
+  clientId?: string;
   rate?: RateDecision;
   idempotencyKey?: string;
   replayed?: boolean;

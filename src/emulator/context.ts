@@ -1,0 +1,25 @@
+/** What every route module receives: the emulator's services, built once in server.ts. */
+import type { Authenticate } from "./auth/authenticate.js";
+import type { TokenService } from "./auth/token-service.js";
+import type { EmulatorConfig } from "./config.js";
+import type { ExpandRegistry } from "./expand-registry.js";
+import type { FaultRules } from "./faults.js";
+import type { IdempotencyGuard } from "./idempotency.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import type { RequestLog } from "./request-log.js";
+import type { Store } from "./store/store.js";
+
+export interface EmulatorContext {
+  config: EmulatorConfig;
+  store: Store;
+  clock: () => number;
+  /** The base URL the server listens on (`http://127.0.0.1:PORT`), known once it listens. */
+  baseUrl: () => string;
+  tokens: TokenService;
+  authenticate: Authenticate;
+  idempotency: IdempotencyGuard;
+  expand: ExpandRegistry;
+  faults: FaultRules;
+  requestLog: RequestLog;
+  rateLimiter: RateLimiter;
+}

@@ -1,0 +1,241 @@
+/**
+ * The operations of SPEC §4 on a tenant's actions, over the Store. Synchronous, so a POST runs inside
+ * the idempotency transaction. Rules: validateActionPayload (the same messages as the SDK), names
+ * unique per tenant, dependencies existing, no cycle over the whole tenant graph, `locked`.
+ */
+import { randomUUID } from "node:crypto";
+import type { FastifyRequest } from "fastify";
+import { validateActionPayload } from "../../domain/action-rules.js";
+import { type Action, type ActionInput, editableFieldsOf } from "../../domain/action-schema.js";
+import { formatCycle, wouldCloseCycle } from "../../domain/dependency-graph.js";
+import { issue, type ValidationIssue } from "../../domain/validation-result.js";
+import { applyMergePatch } from "../merge-patch.js";
+import { type ApiResponse, ProblemError, problemFromIssues } from "../problem.js";
+import type { Store, StoredAction } from "../store/store.js";
+import { checkVersion, etagOf } from "../versioning.js";
+
+export const ACTIONS_PATH = "/api/v2/dataactions";
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function notFound(id: string): ProblemError {
+  return new ProblemError(
+    "not-found",
+    `No action with id ${JSON.stringify(id.slice(0, 80))} in this tenant.`,
+  );
+}
+
+/** The stored resource built from a validated payload; `null` header values are dropped. */
+function buildAction(
+  id: string,
+  input: ActionInput,
+  version: number,
+  created: number,
+  modified: number,
+): Action {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.config?.headers ?? {}))
+    if (value !== null) headers[name] = value;
+  return {
+    id,
+    name: input.name,
+    description: input.description ?? "",
+    type: input.type,
+    enabled: input.enabled ?? true,
+    trigger: input.trigger ?? { type: "MANUAL" },
+    script: input.script ?? null,
+    config: {
+      request: input.config?.request ?? null,
+      headers,
+      dateProcessing: input.config?.dateProcessing ?? null,
+    },
+    dependencies: input.dependencies ?? [],
+    locked: input.locked ?? false,
+    version,
+    createdTimestamp: created,
+    modifiedTimestamp: modified,
+  };
+}
+
+function toStored(tenantId: string, action: Action): StoredAction {
+  return {
+    tenantId,
+    id: action.id,
+    name: action.name,
+    version: action.version,
+    createdTimestamp: action.createdTimestamp,
+    modifiedTimestamp: action.modifiedTimestamp,
+    locked: action.locked,
+    dependencies: action.dependencies,
+    doc: JSON.stringify(action),
+  };
+}
+
+function actionResponse(
+  status: number,
+  stored: StoredAction,
+  extra: Record<string, string> = {},
+): ApiResponse {
+  return { status, headers: { etag: etagOf(stored.version), ...extra }, rawJson: stored.doc };
+}
+
+/** The payload without `version` (a concurrency token, not a field), validated (SPEC §4). */
+function validated(payload: unknown): ActionInput {
+  const result = validateActionPayload(payload);
+  if (!result.ok) throw problemFromIssues(result.issues, "The action");
+  const { version: _version, ...input } = payload as ActionInput;
+  return input;
+}
+
+export class ActionHandlers {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => number,
+  ) {}
+
+  find(tenantId: string, id: string): StoredAction {
+    const found = this.store.actions.get(tenantId, id);
+    if (!found) throw notFound(id);
+    return found;
+  }
+
+  get(tenantId: string, id: string): ApiResponse {
+    return actionResponse(200, this.find(tenantId, id));
+  }
+
+  create(tenantId: string, body: unknown): ApiResponse {
+    const input = validated(body);
+    this.checkGraph(tenantId, input, undefined);
+    const now = this.clock();
+    const stored = toStored(tenantId, buildAction(randomUUID(), input, 1, now, now));
+    this.store.actions.insert(stored);
+    return actionResponse(201, stored, { location: `${ACTIONS_PATH}/${stored.id}` });
+  }
+
+  replace(request: FastifyRequest, tenantId: string, id: string, body: unknown): ApiResponse {
+    const current = this.find(tenantId, id);
+    if (!isObject(body)) return this.write(request, current, body, undefined);
+    return this.write(request, current, body, body.version);
+  }
+
+  patch(request: FastifyRequest, tenantId: string, id: string, patch: unknown): ApiResponse {
+    const current = this.find(tenantId, id);
+    if (!isObject(patch))
+      throw new ProblemError(
+        "validation-failed",
+        "A merge patch (RFC 7396) must be a JSON object of the fields to change.",
+        {
+          issues: [issue("", "validation-failed", "the patch must be a JSON object")],
+        },
+      );
+    const editable = editableFieldsOf(JSON.parse(current.doc) as Action);
+    return this.write(request, current, applyMergePatch(editable, patch), patch.version);
+  }
+
+  remove(request: FastifyRequest, tenantId: string, id: string): ApiResponse {
+    const current = this.find(tenantId, id);
+    checkVersion(request, undefined, current.version, `action ${current.name}`);
+    if (current.locked) throw locked(current.name);
+    const dependents = this.store.actions.dependentsOf(tenantId, current.name);
+    if (dependents.length > 0)
+      throw new ProblemError(
+        "has-dependents",
+        `Action ${current.name} cannot be deleted: ${dependents.join(", ")} depend${dependents.length === 1 ? "s" : ""} on it; remove it from their dependencies first.`,
+      );
+    this.store.actions.delete(tenantId, id);
+    return { status: 204 };
+  }
+
+  private write(
+    request: FastifyRequest,
+    current: StoredAction,
+    payload: unknown,
+    bodyVersion: unknown,
+  ): ApiResponse {
+    checkVersion(request, bodyVersion, current.version, `action ${current.name}`);
+    const before = JSON.parse(current.doc) as Action;
+    const wasLocked = current.locked;
+    if (wasLocked && !(isObject(payload) && payload.locked === false)) throw locked(current.name);
+    const input = validated(payload);
+    const next = buildAction(
+      current.id,
+      input,
+      current.version,
+      current.createdTimestamp,
+      current.modifiedTimestamp,
+    );
+    const unchanged = JSON.stringify(next) === current.doc;
+    if (unchanged) return actionResponse(200, current);
+    if (wasLocked && JSON.stringify({ ...next, locked: true }) !== JSON.stringify(before))
+      throw new ProblemError(
+        "action-locked",
+        `Action ${current.name} is locked: unlock it alone first ({"locked": false}), then make other changes.`,
+      );
+    this.checkGraph(current.tenantId, input, current);
+    next.version = current.version + 1;
+    next.modifiedTimestamp = Math.max(this.clock(), current.modifiedTimestamp);
+    const stored = toStored(current.tenantId, next);
+    this.store.transaction(() => this.store.actions.update(stored));
+    return actionResponse(200, stored);
+  }
+
+  /** Name unique, rename without dependents, dependencies existing, no cycle in the tenant graph. */
+  private checkGraph(tenantId: string, input: ActionInput, current: StoredAction | undefined): void {
+    const other = this.store.actions.getByName(tenantId, input.name);
+    if (other && other.id !== current?.id)
+      throw new ProblemError(
+        "name-conflict",
+        `An action named ${input.name} already exists in this tenant (id ${other.id}); choose another name or update that action.`,
+      );
+    if (current && current.name !== input.name) {
+      const dependents = this.store.actions.dependentsOf(tenantId, current.name);
+      if (dependents.length > 0)
+        throw new ProblemError(
+          "has-dependents",
+          `Action ${current.name} cannot be renamed: ${dependents.join(", ")} depend${dependents.length === 1 ? "s" : ""} on it by name; update them first.`,
+        );
+    }
+    const deps = input.dependencies ?? [];
+    if (deps.length === 0) return;
+    const graph = this.store.actions.graph(tenantId);
+    if (current) delete graph[current.name];
+    const missing: ValidationIssue[] = [];
+    deps.forEach((dep, i) => {
+      if (!Object.hasOwn(graph, dep) && dep !== input.name)
+        missing.push(
+          issue(
+            `dependencies[${i}]`,
+            "unknown-dependency",
+            `dependencies[${i}]: no action named ${JSON.stringify(dep)} exists in this tenant; create it first or remove it`,
+          ),
+        );
+    });
+    if (missing.length > 0) throw problemFromIssues(missing, "The dependencies");
+    const cycle = wouldCloseCycle(graph, input.name, deps);
+    if (cycle)
+      throw new ProblemError(
+        "dependency-cycle",
+        `dependencies: this change would close the cycle ${formatCycle(cycle)}; remove one of its dependencies`,
+        {
+          issues: [
+            issue(
+              "dependencies",
+              "dependency-cycle",
+              `dependencies: this change would close the cycle ${formatCycle(cycle)}; remove one of its dependencies`,
+            ),
+          ],
+        },
+      );
+  }
+}
+
+function locked(name: string): ProblemError {
+  return new ProblemError(
+    "action-locked",
+    `Action ${name} is locked; unlock it first with PATCH {"locked": false}.`,
+  );
+}

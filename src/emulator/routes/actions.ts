@@ -1,0 +1,62 @@
+/** Routes of `/api/v2/dataactions` (SPEC §4): wiring only; the operations live in handlers/actions.ts. */
+import type { FastifyInstance } from "fastify";
+import type { EmulatorContext } from "../context.js";
+import { ACTIONS_PATH, ActionHandlers } from "../handlers/actions.js";
+import { parseListQuery } from "../handlers/list-query.js";
+import { jsonBody, send } from "../reply.js";
+
+export function registerActionRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+  const actions = new ActionHandlers(ctx.store, ctx.clock);
+
+  app.get(ACTIONS_PATH, async (request, reply) => {
+    const { tenantId } = ctx.authenticate(request, "dataactions:read");
+    const query = parseListQuery(request.query);
+    const expand = ctx.expand.parse(query.expand);
+    const { rows, total } = ctx.store.actions.list(tenantId, {
+      ...(query.name === undefined ? {} : { name: query.name }),
+      ...(query.nameContains === undefined ? {} : { nameContains: query.nameContains }),
+      offset: (query.page - 1) * query.pageSize,
+      limit: query.pageSize,
+    });
+    const tail = `"page":${query.page},"pageSize":${query.pageSize},"total":${total}`;
+    if (expand.length === 0)
+      return send(reply, {
+        status: 200,
+        rawJson: `{"entities":[${rows.map((r) => r.doc).join(",")}],${tail}}`,
+      });
+    const docs = rows.map((r) => JSON.parse(r.doc) as Record<string, unknown>);
+    ctx.expand.apply(expand, rows, docs, { store: ctx.store, tenantId });
+    return send(reply, { status: 200, rawJson: `{"entities":${JSON.stringify(docs)},${tail}}` });
+  });
+
+  app.post(ACTIONS_PATH, async (request, reply) => {
+    const { tenantId } = ctx.authenticate(request, "dataactions:write");
+    const body = jsonBody(request);
+    return send(
+      reply,
+      await ctx.idempotency.run(request, tenantId, body, () => actions.create(tenantId, body)),
+    );
+  });
+
+  app.get<{ Params: { id: string } }>(`${ACTIONS_PATH}/:id`, async (request, reply) => {
+    const { tenantId } = ctx.authenticate(request, "dataactions:read");
+    return send(reply, actions.get(tenantId, request.params.id));
+  });
+
+  app.put<{ Params: { id: string } }>(`${ACTIONS_PATH}/:id`, async (request, reply) => {
+    const { tenantId } = ctx.authenticate(request, "dataactions:write");
+    const body = jsonBody(request);
+    return send(reply, actions.replace(request, tenantId, request.params.id, body));
+  });
+
+  app.patch<{ Params: { id: string } }>(`${ACTIONS_PATH}/:id`, async (request, reply) => {
+    const { tenantId } = ctx.authenticate(request, "dataactions:write");
+    const body = jsonBody(request, { mergePatch: true });
+    return send(reply, actions.patch(request, tenantId, request.params.id, body));
+  });
+
+  app.delete<{ Params: { id: string } }>(`${ACTIONS_PATH}/:id`, async (request, reply) => {
+    const { tenantId } = ctx.authenticate(request, "dataactions:delete");
+    return send(reply, actions.remove(request, tenantId, request.params.id));
+  });
+}

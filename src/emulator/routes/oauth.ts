@@ -1,0 +1,165 @@
+/**
+ * OAuth 2.0 (SPEC §2.1): discovery and `POST /oauth2/token`. Errors follow RFC 6749 §5.2:
+ * 400 `{error, error_description}`, and 401 `invalid_client` with `WWW-Authenticate: Basic`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ALL_SCOPES } from "../config.js";
+import type { EmulatorContext } from "../context.js";
+
+export const TOKEN_PATH = "/oauth2/token";
+export const DISCOVERY_PATH = "/.well-known/openid-configuration";
+
+export class OAuthError extends Error {
+  constructor(
+    readonly error: string,
+    description: string,
+    readonly status = 400,
+  ) {
+    super(description);
+  }
+}
+
+export function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
+  reply
+    .code(error.status)
+    .header("cache-control", "no-store")
+    .header("content-type", "application/json; charset=utf-8");
+  if (error.status === 401) reply.header("www-authenticate", 'Basic realm="cxda"');
+  return reply.send(JSON.stringify({ error: error.error, error_description: error.message }));
+}
+
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded before Base64. */
+function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Basic +([A-Za-z0-9+/]+=*) *$/i.exec(header);
+  if (!match)
+    throw new OAuthError("invalid_client", "The Authorization header is not valid HTTP Basic.", 401);
+  const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0)
+    throw new OAuthError("invalid_client", "HTTP Basic credentials need the form id:secret.", 401);
+  const unescape = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, " "));
+    } catch {
+      return s;
+    }
+  };
+  return { id: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
+}
+
+function formOf(request: FastifyRequest): Map<string, string> {
+  const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded" || typeof request.body !== "string")
+    throw new OAuthError("invalid_request", "Send the token request as application/x-www-form-urlencoded.");
+  const form = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(request.body)) {
+    // RFC 6749 §3.2: request parameters must not be repeated.
+    if (form.has(key))
+      throw new OAuthError("invalid_request", `The parameter ${key} is given more than once.`);
+    form.set(key, value);
+  }
+  return form;
+}
+
+export function registerOAuthRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+  app.get(DISCOVERY_PATH, async (_request, reply) => {
+    const issuer = ctx.baseUrl();
+    return reply.header("cache-control", "public, max-age=60").send({
+      issuer,
+      token_endpoint: `${issuer}${TOKEN_PATH}`,
+      grant_types_supported: ["client_credentials", "password"],
+      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      scopes_supported: [...ALL_SCOPES],
+      response_types_supported: ["token"],
+    });
+  });
+
+  app.post(TOKEN_PATH, async (request, reply) => {
+    try {
+      const form = formOf(request);
+      const basic = basicCredentials(request.headers.authorization);
+      const grant = form.get("grant_type");
+      if (!grant)
+        throw new OAuthError("invalid_request", "grant_type is required (client_credentials or password).");
+      if (grant !== "client_credentials" && grant !== "password")
+        throw new OAuthError(
+          "unsupported_grant_type",
+          `grant_type ${JSON.stringify(grant.slice(0, 40))} is not supported; use client_credentials or password.`,
+        );
+      const bodyId = form.get("client_id");
+      const bodySecret = form.get("client_secret");
+      if (
+        basic &&
+        (bodyId !== undefined || bodySecret !== undefined) &&
+        (bodySecret !== undefined || bodyId !== basic.id)
+      )
+        throw new OAuthError(
+          "invalid_request",
+          "Authenticate the client by one method only: HTTP Basic or client_id/client_secret in the body.",
+        );
+      if (grant === "password" && !basic)
+        throw new OAuthError(
+          "invalid_client",
+          "The password grant needs the client authenticated by HTTP Basic.",
+          401,
+        );
+      const credentials =
+        basic ?? (bodyId !== undefined ? { id: bodyId, secret: bodySecret ?? "" } : undefined);
+      if (!credentials)
+        throw new OAuthError(
+          "invalid_client",
+          "Client authentication is missing: use HTTP Basic or client_id and client_secret.",
+          401,
+        );
+      const found = ctx.tokens.authenticateClient(credentials.id, credentials.secret);
+      if (!found)
+        throw new OAuthError(
+          "invalid_client",
+          "Client authentication failed: unknown client or wrong secret.",
+          401,
+        );
+
+      if (grant === "password") {
+        const username = form.get("username");
+        const password = form.get("password");
+        if (!username || password === undefined)
+          throw new OAuthError(
+            "invalid_request",
+            "The password grant needs username (access key id) and password (access key secret).",
+          );
+        if (!ctx.tokens.checkAccessKey(found.tenant, found.client.id, username, password))
+          throw new OAuthError(
+            "invalid_grant",
+            "The access key is unknown, does not belong to this client, or its secret is wrong.",
+          );
+      }
+
+      const granted: string[] = found.client.scopes;
+      const asked = form.get("scope");
+      let scopes = granted;
+      if (asked !== undefined && asked.trim() !== "") {
+        scopes = [...new Set(asked.trim().split(/ +/))];
+        const refused = scopes.filter((s) => !granted.includes(s));
+        if (refused.length > 0)
+          throw new OAuthError(
+            "invalid_scope",
+            `Scope ${refused.map((s) => s.slice(0, 40)).join(", ")} is unknown or not granted to this client; granted: ${granted.join(" ")}.`,
+          );
+      }
+      const { token, expiresIn } = ctx.tokens.issue({
+        tenantId: found.tenant.id,
+        clientId: found.client.id,
+        scopes,
+      });
+      request.emu.clientId = found.client.id;
+      return reply
+        .header("cache-control", "no-store")
+        .header("pragma", "no-cache")
+        .send({ access_token: token, token_type: "Bearer", expires_in: expiresIn, scope: scopes.join(" ") });
+    } catch (error) {
+      if (error instanceof OAuthError) return sendOAuthError(reply, error);
+      throw error;
+    }
+  });
+}

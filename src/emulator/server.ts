@@ -1,0 +1,373 @@
+/**
+ * The cxda emulator (SPEC §2.1, §3, §4, §7): the reference server of the Data Actions API.
+ *
+ * Extension points for later issues:
+ * - a route module per resource in `routes/` (`registerXRoutes(app, ctx)`), called from `buildApp`;
+ *   operation logic in `handlers/`, storage behind `store/store.ts` (one tenant-scoped table each);
+ * - `ctx.authenticate(request, scope)` first in every /api/v2 route (401/403, SPEC §2.1);
+ * - `ProblemError` / `problemFromIssues` (problem.ts) for every error answer (RFC 9457);
+ * - `ctx.idempotency.run(request, tenantId, body, handler)` around any POST (SPEC §3);
+ * - `checkVersion` / `etagOf` (versioning.ts) for any versioned resource;
+ * - `ctx.expand.register(name, expander)` to embed a sub-resource in action lists.
+ *
+ * Every request passes one `onRequest` hook (request id, test-hook guard, faults, rate limit) and one
+ * `onSend` hook (X-Request-Id and RateLimit-* headers, delay and drop faults); everything that is not
+ * a ProblemError still ends as a problem body, never fastify's default.
+ */
+import { randomUUID } from "node:crypto";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
+import { ValidationError } from "../errors.js";
+import { makeAuthenticate, resolvePrincipal } from "./auth/authenticate.js";
+import { TokenService } from "./auth/token-service.js";
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_TENANT_ID,
+  type EmulatorConfig,
+  type EmulatorConfigInput,
+  resolveEmulatorConfig,
+} from "./config.js";
+import type { EmulatorContext } from "./context.js";
+import { ExpandRegistry } from "./expand-registry.js";
+import { FaultRules, parseFaultHeader } from "./faults.js";
+import { IdempotencyGuard } from "./idempotency.js";
+import { parseJsonBody } from "./json-body.js";
+import { ProblemError, problemResponse, slugForStatus } from "./problem.js";
+import { RateLimiter } from "./rate-limiter.js";
+import { send } from "./reply.js";
+import { RequestLog } from "./request-log.js";
+import type { RequestState } from "./request-state.js";
+import { registerActionRoutes } from "./routes/actions.js";
+import { OAuthError, registerOAuthRoutes, sendOAuthError } from "./routes/oauth.js";
+import { registerTestHookRoutes, TEST_HOOKS_PREFIX } from "./routes/test-hooks.js";
+import { openSqliteStore } from "./store/sqlite-store.js";
+import type { Store } from "./store/store.js";
+
+export { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID };
+
+export const API_PREFIX = "/api/v2";
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface EmulatorOptions {
+  /** Interface to bind; default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Port; default 8787; 0 = a free port. */
+  port?: number;
+  /** Directory of the SQLite database; state survives restarts. */
+  dataDir?: string;
+  /** Keep state in memory only (the default when no dataDir is given). */
+  inMemory?: boolean;
+  config?: EmulatorConfigInput;
+  configFile?: string;
+  rateLimit?: { perMinute: number; burst: number };
+  tokenTtlSeconds?: number;
+  sandbox?: { timeoutMs: number; memoryMb: number };
+  /** Epoch milliseconds; injected by tests (token expiry, timestamps, rate limit, idempotency TTL). */
+  clock?: () => number;
+  /** Random source of fault-rule probabilities; default Math.random. */
+  random?: () => number;
+}
+
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:8787`; the API lives under `/api/v2`. */
+  url: string;
+  port: number;
+  host: string;
+  config: EmulatorConfig;
+  store: Store;
+  /** Closes the server and the database; safe to call twice. */
+  close(): Promise<void>;
+}
+
+function isLoopback(ip: string | undefined): boolean {
+  return ip !== undefined && (ip === "::1" || ip.startsWith("127.") || ip.startsWith("::ffff:127."));
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function stateOf(request: FastifyRequest): RequestState {
+  if (!request.emu) request.emu = { requestId: request.id, path: pathOf(request.url), pendingDelayMs: 0 };
+  return request.emu;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Framework errors (body too large, bad media type, …) as SPEC problems. */
+function toProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  const e = error as Partial<FastifyError>;
+  switch (e.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new ProblemError(
+        "payload-too-large",
+        `Request bodies are limited to ${MAX_BODY_BYTES} bytes (1 MiB).`,
+      );
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new ProblemError(
+        "unsupported-media-type",
+        "This Content-Type is not accepted; send application/json.",
+      );
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new ProblemError("malformed-json", "The request body is empty; send a JSON document.");
+  }
+  const status = typeof e.statusCode === "number" ? e.statusCode : 500;
+  if (status >= 400 && status < 500)
+    return new ProblemError(
+      slugForStatus(status) ?? "validation-failed",
+      `The request was refused (${e.code ?? "bad request"}).`,
+      {
+        status,
+      },
+    );
+  return new ProblemError("internal-error", "The emulator failed on this request; this is a bug in cxda.", {
+    status: 500,
+  });
+}
+
+function buildApp(ctx: EmulatorContext): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: () => randomUUID(),
+    requestTimeout: 60_000,
+    forceCloseConnections: true,
+    frameworkErrors: (error, request, reply) => {
+      const problem = toProblem(error);
+      const state = stateOf(request);
+      reply.header("x-request-id", state.requestId);
+      send(reply, problemResponse(problem, state.requestId));
+    },
+  });
+  app.decorateRequest("emu", null as unknown as RequestState);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    ["application/json", "application/merge-patch+json"],
+    { parseAs: "string" },
+    (_request, body, done) => {
+      try {
+        done(null, parseJsonBody(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string" },
+    (_request, body, done) => done(null, body),
+  );
+
+  app.addHook("onRequest", async (request, reply) => {
+    const state = stateOf(request);
+    reply.header("x-request-id", state.requestId);
+    const loopback = isLoopback(request.socket.remoteAddress);
+    if (state.path === TEST_HOOKS_PREFIX || state.path.startsWith(`${TEST_HOOKS_PREFIX}/`)) {
+      if (!loopback)
+        throw new ProblemError("forbidden", "The /_emulator test hooks answer loopback clients only.");
+      return;
+    }
+    const header = request.headers["x-emulator-fault"];
+    const fault =
+      loopback && typeof header === "string"
+        ? parseFaultHeader(header)
+        : ctx.faults.match(request.method, state.path);
+    if (fault) {
+      state.fault = fault;
+      if (fault.reset) {
+        logRequest(ctx, request, null);
+        request.socket.destroy();
+        reply.hijack();
+        return;
+      }
+      if (fault.status !== null) {
+        if (fault.delayMs > 0) await sleep(fault.delayMs);
+        throw new ProblemError(
+          slugForStatus(fault.status) ?? "internal-error",
+          "Fault injected by the emulator (X-Emulator-Fault header or a /_emulator/faults rule).",
+          {
+            status: fault.status,
+            headers: fault.retryAfter === null ? {} : { "retry-after": String(fault.retryAfter) },
+          },
+        );
+      }
+      state.pendingDelayMs = fault.delayMs;
+    }
+    if (state.path.startsWith(`${API_PREFIX}/`) || state.path === API_PREFIX) {
+      const principal = resolvePrincipal(request, ctx.tokens);
+      const decision = ctx.rateLimiter.take(principal ? `client:${principal.clientId}` : `ip:${request.ip}`);
+      state.rate = decision;
+      if (!decision.allowed)
+        throw new ProblemError(
+          "rate-limited",
+          `Too many requests: this client may send ${ctx.rateLimiter.perMinute} per minute with bursts of ${ctx.rateLimiter.burst}; retry after ${decision.retryAfterSeconds} s.`,
+          { headers: { "retry-after": String(decision.retryAfterSeconds ?? 1) } },
+        );
+    }
+  });
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    const state = stateOf(request);
+    reply.header("x-request-id", state.requestId);
+    if (state.path.startsWith(`${API_PREFIX}/`) || state.path === API_PREFIX) {
+      const principal = state.principal;
+      const rate =
+        state.rate ?? ctx.rateLimiter.peek(principal ? `client:${principal.clientId}` : `ip:${request.ip}`);
+      reply.header("ratelimit-limit", String(rate.limit));
+      reply.header("ratelimit-remaining", String(rate.remaining));
+      reply.header("ratelimit-reset", String(rate.resetSeconds));
+      reply.header("ratelimit-policy", ctx.rateLimiter.policy);
+    }
+    if (state.pendingDelayMs > 0) {
+      const ms = state.pendingDelayMs;
+      state.pendingDelayMs = 0;
+      await sleep(ms);
+    }
+    if (state.fault?.drop) {
+      // SPEC §7: the request was handled and committed; now the connection dies with no response.
+      logRequest(ctx, request, reply.statusCode);
+      request.socket.destroy();
+    }
+    return payload;
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    if (!stateOf(request).logged) logRequest(ctx, request, reply.statusCode, reply);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const state = stateOf(request);
+    if (state.path.startsWith("/oauth2/")) {
+      const problem = toProblem(error);
+      return sendOAuthError(
+        reply,
+        new OAuthError(
+          problem.status >= 500 ? "server_error" : "invalid_request",
+          problem.message,
+          problem.status,
+        ),
+      );
+    }
+    return send(reply, problemResponse(toProblem(error), state.requestId));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const state = stateOf(request);
+    return send(
+      reply,
+      problemResponse(
+        new ProblemError(
+          "not-found",
+          `No route ${request.method} ${state.path.slice(0, 200)}; the API lives under ${API_PREFIX}.`,
+        ),
+        state.requestId,
+      ),
+    );
+  });
+
+  registerOAuthRoutes(app, ctx);
+  registerActionRoutes(app, ctx);
+  registerTestHookRoutes(app, ctx);
+  return app;
+}
+
+function logRequest(
+  ctx: EmulatorContext,
+  request: FastifyRequest,
+  status: number | null,
+  reply?: FastifyReply,
+): void {
+  const state = stateOf(request);
+  if (state.logged || state.path === TEST_HOOKS_PREFIX || state.path.startsWith(`${TEST_HOOKS_PREFIX}/`))
+    return;
+  state.logged = true;
+  const fault = state.fault;
+  const key = request.headers["idempotency-key"];
+  const ifMatch = request.headers["if-match"];
+  const retryAfter = reply?.getHeader("retry-after");
+  ctx.requestLog.add({
+    timestamp: ctx.clock(),
+    method: request.method,
+    path: state.path,
+    status,
+    clientId: state.clientId ?? state.principal?.clientId ?? null,
+    idempotencyKey: typeof key === "string" ? key : null,
+    faulted: fault !== undefined,
+    ...(fault
+      ? {
+          fault: fault.reset ? "reset" : fault.drop ? "drop" : fault.status !== null ? "status" : "delay",
+        }
+      : {}),
+    ...(retryAfter !== undefined && (status === 429 || status === 503)
+      ? { retryAfter: Number(retryAfter) }
+      : {}),
+    ...(typeof ifMatch === "string" ? { ifMatch } : {}),
+    requestId: state.requestId,
+  });
+}
+
+/** Starts the emulator; throws `ValidationError` (and starts nothing) on a bad config or options. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  if (options.inMemory && options.dataDir !== undefined)
+    throw new ValidationError("Choose either a data directory or in-memory state, not both.", {
+      slug: "validation-failed",
+    });
+  const port = options.port ?? 8787;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new ValidationError(`port must be a whole number from 0 to 65535, got ${String(port)}.`, {
+      slug: "validation-failed",
+    });
+  const config = resolveEmulatorConfig(options);
+  const host = options.host ?? "127.0.0.1";
+  const clock = options.clock ?? Date.now;
+  const store = openSqliteStore(
+    options.inMemory || options.dataDir === undefined ? {} : { dataDir: options.dataDir },
+  );
+  let url = "";
+  const tokens = new TokenService(config, store, clock);
+  const ctx: EmulatorContext = {
+    config,
+    store,
+    clock,
+    baseUrl: () => url,
+    tokens,
+    authenticate: makeAuthenticate(tokens),
+    idempotency: new IdempotencyGuard(store, clock),
+    expand: new ExpandRegistry(),
+    faults: new FaultRules(options.random),
+    requestLog: new RequestLog(),
+    rateLimiter: new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
+  };
+  const app = buildApp(ctx);
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const actualPort = typeof address === "object" && address ? address.port : port;
+  url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: actualPort,
+    host,
+    config,
+    store,
+    close: () => {
+      closing ??= app.close().then(() => store.close());
+      return closing;
+    },
+  };
+}

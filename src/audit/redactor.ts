@@ -67,6 +67,7 @@ function formsOf(secret: string): string[] {
   forms.add(encodeURIComponent(secret));
   forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
   forms.add(JSON.stringify(secret).slice(1, -1));
+  for (const form of whatwgUrlForms(secret)) forms.add(form);
   const bytes = Buffer.from(secret, "utf8");
   forms.add(bytes.toString("base64"));
   forms.add(bytes.toString("base64url"));
@@ -80,6 +81,26 @@ function formsOf(secret: string): string[] {
     forms.add(core.toString("base64url"));
   }
   return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
+}
+
+/** How the WHATWG URL parser (URL objects, fetch) writes the secret in a path, query, fragment or username. */
+function whatwgUrlForms(secret: string): string[] {
+  const forms: string[] = [];
+  const attempt = (make: () => string, forbidden: RegExp) => {
+    if (forbidden.test(secret)) return;
+    try {
+      const form = make();
+      // The parser drops tabs and newlines; a shorter form would be a fragment of the secret.
+      if (form.length >= secret.length) forms.push(form);
+    } catch {
+      // not representable in that component
+    }
+  };
+  attempt(() => new URL(`http://h/${secret}`).pathname.slice(1), /[?#\\/]/);
+  attempt(() => new URL(`http://h/?${secret}`).search.slice(1), /#/);
+  attempt(() => new URL(`http://h/#${secret}`).hash.slice(1), /(?!)/);
+  attempt(() => new URL(`http://${secret}@h/`).username, /[:@/?#\\]/);
+  return forms;
 }
 
 function escapeRegExp(text: string): string {
@@ -126,7 +147,8 @@ export class Redactor {
 
   /** Replaces every registered secret wherever it appears in the string with "***". */
   redactString(text: string): string {
-    let out = text;
+    // Registered secrets first, so a pattern below never cuts one in half and leaves a piece behind.
+    let out = this.scrubRegistered(text);
     if (out.includes("=")) {
       out = out.replace(QUERY_PARAM, (whole, sep: string, name: string, value: string) =>
         value !== "" && value !== REDACTED && isSecretParamName(name) ? `${sep}${name}=${REDACTED}` : whole,
@@ -138,8 +160,13 @@ export class Redactor {
         /[0-9._~+/=-]/.test(token) ? `${scheme} ${REDACTED}` : whole,
       );
     }
+    return this.scrubRegistered(out);
+  }
+
+  private scrubRegistered(text: string): string {
     const pattern = this.combinedPattern();
-    if (pattern === null) return out;
+    if (pattern === null) return text;
+    let out = text;
     // Repeat until stable: a replacement can join fragments into a new occurrence (e.g. secret "*ab*").
     // Each pass shortens the text (secrets are longer than "***"), so this ends.
     for (;;) {

@@ -86,7 +86,6 @@ export function createClient(options: ClientOptions): CxdaClient {
     clock,
     sleep,
     random,
-    ...(options.random === undefined ? {} : { keyRandom: options.random }),
     redactor,
     userAgent,
     onRetry: (e) => {
@@ -114,7 +113,7 @@ export function createClient(options: ClientOptions): CxdaClient {
     }
     if (verb === "POST" && reqOptions.idempotencyKey !== false) {
       headers["idempotency-key"] =
-        reqOptions.idempotencyKey || headers["idempotency-key"] || newIdempotencyKey(options.random);
+        reqOptions.idempotencyKey || headers["idempotency-key"] || newIdempotencyKey();
     }
     if (reqOptions.ifMatch !== undefined) headers["if-match"] = `"${reqOptions.ifMatch}"`;
     const idempotencyKey = headers["idempotency-key"];

@@ -29,7 +29,6 @@ export interface OAuthOptions {
   clock: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
-  keyRandom?: () => number;
   redactor: Redactor;
   userAgent: string;
   onRetry?: (info: {
@@ -67,7 +66,7 @@ export class OAuthClient {
       "content-type": "application/x-www-form-urlencoded",
       accept: "application/json",
       "user-agent": this.options.userAgent,
-      "idempotency-key": newIdempotencyKey(this.options.keyRandom),
+      "idempotency-key": newIdempotencyKey(),
     };
     if (auth.type === "accessKey") {
       form.set("grant_type", "password");

@@ -84,7 +84,7 @@ export interface ClientOptions {
   /** ms since epoch. */
   clock?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** In [0, 1); used for jitter. */
+  /** In [0, 1); used for backoff jitter (idempotency keys are always crypto UUIDs). */
   random?: () => number;
   redactor?: Redactor;
   hooks?: ClientHooks;

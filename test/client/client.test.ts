@@ -232,6 +232,15 @@ describe("retries", () => {
     });
   });
 
+  it("gives each logical POST its own key, even with a fixed test random", async () => {
+    const api = fakeApi({ handler: () => ({ status: 201, body: {} }) });
+    const client = track(makeClient(api, fakeTime()));
+    const a = await client.request("POST", "/dataactions", { body: { name: "one" } });
+    const b = await client.request("POST", "/dataactions", { body: { name: "two" } });
+    expect(a.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.idempotencyKey).not.toBe(a.idempotencyKey);
+  });
+
   it("uses the caller's Idempotency-Key when given", async () => {
     const api = fakeApi({ handler: () => ({ status: 201, body: {} }) });
     const client = track(makeClient(api, fakeTime()));

@@ -41,6 +41,8 @@ const FAILED = "validation-failed";
 const ECHO_CHARS = 40;
 /** Past this many unknown keys in one object, the rest are summed up in one issue. */
 const MAX_KEY_ISSUES = 10;
+/** Unknown keys longer than this are cut in issue paths. */
+const MAX_PATH_KEY_CHARS = 64;
 
 const TOP_LEVEL_KEYS = new Set([
   "name",
@@ -84,7 +86,10 @@ function typeIssue(path: string, expected: string, value: unknown): ValidationIs
 function unknownKeyIssues(object: Json, base: string, allowed: ReadonlySet<string>): ValidationIssue[] {
   const unknown = Object.keys(object).filter((key) => !allowed.has(key));
   const issues = unknown.slice(0, MAX_KEY_ISSUES).map((key) => {
-    const path = joinPath(base, key);
+    const path = joinPath(
+      base,
+      key.length > MAX_PATH_KEY_CHARS ? `${key.slice(0, MAX_PATH_KEY_CHARS)}…` : key,
+    );
     const where = base === "" ? "the action" : base;
     if (base === "" && (SERVER_FIELDS as readonly string[]).includes(key)) {
       return issue(
@@ -181,7 +186,7 @@ function checkSimpleFields(payload: Json, issues: ValidationIssue[]): void {
       issue(
         "version",
         FAILED,
-        `version: must be the integer version (≥ 1) the write is based on, got ${jsonTypeOf(version)}; send the version you read or omit it`,
+        `version: must be the integer version (≥ 1) the write is based on, got ${typeof version === "number" ? String(version) : jsonTypeOf(version)}; send the version you read or omit it`,
       ),
     );
   }

@@ -196,7 +196,7 @@ describe("validateActionPayload: one rule at a time", () => {
       "validation-failed",
       ["expected a boolean"],
     ],
-    ["version zero", scriptAction({ version: 0 }), "version", "validation-failed", ["≥ 1"]],
+    ["version zero", scriptAction({ version: 0 }), "version", "validation-failed", ["≥ 1", "got 0"]],
     ["version as a string", scriptAction({ version: "1" }), "version", "validation-failed", ["got string"]],
     // trigger
     [
@@ -522,6 +522,13 @@ describe("validateActionPayload: bad input at scale", () => {
     const result = validateActionPayload(payload);
     expect(result.issues).toHaveLength(11);
     expect(result.issues[10]!.message).toContain("4990 more unknown fields");
+  });
+
+  it("cuts a very long unknown key in the issue path and message", () => {
+    const key = "k".repeat(5_000);
+    const [found] = validateActionPayload(scriptAction({ [key]: 1 })).issues;
+    expect(found!.path).toBe(`${"k".repeat(64)}…`);
+    expect(found!.message.length).toBeLessThan(300);
   });
 
   it("never names a header value in a message (values may be secrets)", () => {

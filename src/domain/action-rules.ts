@@ -101,7 +101,7 @@ function unknownKeyIssues(object: Json, base: string, allowed: ReadonlySet<strin
     return issue(
       path,
       FAILED,
-      `${base === "" ? quote(key) : path}: unknown field in ${where}; remove it (allowed: ${[...allowed].join(", ")})`,
+      `${quote(key)}: unknown field in ${where}; remove it (allowed: ${[...allowed].join(", ")})`,
     );
   });
   if (unknown.length > MAX_KEY_ISSUES) {

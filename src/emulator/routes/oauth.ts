@@ -38,14 +38,14 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   const colon = decoded.indexOf(":");
   if (colon < 0)
     throw new OAuthError("invalid_client", "HTTP Basic credentials need the form id:secret.", 401);
-  const unescape = (s: string) => {
+  const formDecode = (s: string) => {
     try {
       return decodeURIComponent(s.replace(/\+/g, " "));
     } catch {
       return s;
     }
   };
-  return { id: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
+  return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
 function formOf(request: FastifyRequest): Map<string, string> {

@@ -1,0 +1,228 @@
+/**
+ * The code of a sandbox worker thread, as plain JavaScript run with `new Worker(WORKER_SOURCE, {eval: true})`.
+ * Being a string, it runs the same from the TypeScript sources under vitest and from the compiled `dist/`
+ * (no `.ts` worker file to load, no loader hook). It loads the QuickJS packages by the absolute paths the
+ * host resolved (`WorkerSetup`), speaks the `WorkerJob`/`WorkerReply` protocol of types.ts, and runs one
+ * job at a time. The guest gets a fresh QuickJS runtime per job: no `process`, `require`, `fetch`, timers,
+ * files or network exist in it; `console` is a guest object whose only bridge is a log-line sink.
+ */
+export const WORKER_SOURCE = String.raw`
+"use strict";
+const { parentPort, workerData } = require("node:worker_threads");
+const core = require(workerData.corePath);
+const variantExports = require(workerData.variantPath);
+const baseVariant = variantExports.default || variantExports;
+const L = workerData.limits;
+const PAGE = 65536;
+const FILE = "action.js";
+const MIB = 1024 * 1024;
+
+// Guest-side helpers, evaluated before the user's script so they hold the original JSON functions.
+const CONSOLE_FACTORY = "(function (emit) {\n" +
+  "  const stringify = JSON.stringify;\n" +
+  "  function fmt(v) {\n" +
+  "    if (typeof v === 'string') return v;\n" +
+  "    if (v === undefined) return 'undefined';\n" +
+  "    if (typeof v === 'function') return '[Function' + (v.name ? ': ' + v.name : '') + ']';\n" +
+  "    if (typeof v === 'symbol' || typeof v === 'bigint') return String(v);\n" +
+  "    if (v instanceof Error) return String(v);\n" +
+  "    try { const s = stringify(v); return s === undefined ? String(v) : s; }\n" +
+  "    catch (e) { return '[unserialisable: ' + (e && e.message) + ']'; }\n" +
+  "  }\n" +
+  "  function make(level) { return function () { const parts = []; for (let i = 0; i < arguments.length; i++) parts.push(fmt(arguments[i])); emit(level, parts.join(' ')); }; }\n" +
+  "  return { log: make('log'), info: make('info'), debug: make('debug'), warn: make('warn'), error: make('error') };\n" +
+  "})";
+const SERIALISER = "(function () {\n" +
+  "  const stringify = JSON.stringify;\n" +
+  "  return function serialise(value) {\n" +
+  "    return stringify(value === undefined ? null : value, function (key, v) {\n" +
+  "      const t = typeof v;\n" +
+  "      if (t === 'function' || t === 'symbol' || t === 'bigint') {\n" +
+  "        throw new TypeError((key === '' ? 'the result' : 'the property ' + stringify(key) + ' of the result') + ' is a ' + t);\n" +
+  "      }\n" +
+  "      return v;\n" +
+  "    });\n" +
+  "  };\n" +
+  "})()";
+const PARSER = "(function () { const parse = JSON.parse; return function (text) { return parse(text); }; })()";
+const FIND_MAIN = "typeof main === 'function' ? main : undefined";
+
+let loaded = null;
+
+async function load(memoryBytes) {
+  const initial = L.wasmBaseBytes / PAGE;
+  const maximum = initial + Math.ceil(memoryBytes / PAGE);
+  const memory = new WebAssembly.Memory({ initial, maximum });
+  const module = await core.newQuickJSWASMModuleFromVariant(core.newVariant(baseVariant, { wasmMemory: memory }));
+  loaded = { module, memory, memoryBytes, maxBytes: maximum * PAGE, broken: false };
+  return loaded;
+}
+
+function cut(text, max) {
+  return text.length > max ? text.slice(0, max) + "… [" + (text.length - max) + " more characters cut]" : text;
+}
+
+function mib(bytes) {
+  const n = bytes / MIB;
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+function createLogSink() {
+  const lines = [];
+  let dropped = 0;
+  return {
+    add(level, text) {
+      if (lines.length >= L.logMaxLines) { dropped++; return; }
+      const prefix = level === "warn" ? "[warn] " : level === "error" ? "[error] " : "";
+      lines.push(cut(prefix + text, L.logLineMaxChars));
+    },
+    done() {
+      if (dropped > 0) lines.push("… " + dropped + " more log lines dropped (a run keeps its first " + L.logMaxLines + ")");
+      return lines;
+    },
+  };
+}
+
+function locate(stack) {
+  const match = typeof stack === "string" ? /action\.js:(\d+):(\d+)/.exec(stack) : null;
+  return match ? " (line " + match[1] + ", column " + match[2] + ")" : "";
+}
+
+function describeThrown(value) {
+  if (value && typeof value === "object" && typeof value.message === "string") {
+    const name = typeof value.name === "string" && value.name ? value.name : "Error";
+    return cut(name + ": " + value.message, L.errorMaxChars) + locate(value.stack);
+  }
+  let text;
+  try { text = typeof value === "string" ? value : JSON.stringify(value); } catch { text = String(value); }
+  return "Uncaught " + cut(String(text), L.errorMaxChars);
+}
+
+function runJob(state, job) {
+  const { module, memory } = state;
+  const logs = createLogSink();
+  const owned = [];
+  const own = (handle) => { owned.push(handle); return handle; };
+  const deadline = Date.now() + job.timeoutMs;
+  let interrupted = false;
+  const rt = module.newRuntime();
+  rt.setMemoryLimit(job.memoryBytes);
+  rt.setMaxStackSize(L.maxStackBytes);
+  rt.setInterruptHandler(() => {
+    if (Date.now() >= deadline) interrupted = true;
+    return interrupted;
+  });
+  const ctx = rt.newContext();
+  const result = (status, output, error) => {
+    const r = { status, output, logs: logs.done(), durationMs: 0 };
+    if (error !== undefined) r.error = error;
+    return r;
+  };
+  const timeout = () => result("TIMEOUT", null, "the script ran past its " + job.timeoutMs + " ms CPU deadline; make it finish sooner (no endless loops)");
+  const outOfMemory = () => result("FAILURE", null, "out of memory: the script exceeded the " + mib(job.memoryBytes) + " MiB memory limit; allocate less");
+  // An exception handle → the FAILURE/TIMEOUT result that explains it. Nothing runs in the guest afterwards.
+  const fail = (errorHandle, what) => {
+    let value;
+    try { value = ctx.dump(errorHandle); } catch { value = null; }
+    if (errorHandle.alive) errorHandle.dispose();
+    if (interrupted) return timeout();
+    const message = value && typeof value === "object" ? value.message : undefined;
+    if (message === "out of memory" || (value === null && memory.buffer.byteLength >= state.maxBytes)) return outOfMemory();
+    if (message === "stack overflow" && value.name === "InternalError") {
+      return result("FAILURE", null, "stack overflow: " + what + " recursed or nested too deeply (maximum call stack size exceeded)" + locate(value.stack));
+    }
+    return result("FAILURE", null, what === "the script" || what === "main(context)" ? describeThrown(value) : what + " failed: " + describeThrown(value));
+  };
+  const evalOwned = (code, filename) => {
+    const r = ctx.evalCode(code, filename, { type: "global" });
+    if (r.error) return { error: r.error };
+    return { value: own(r.value) };
+  };
+  try {
+    const emit = own(ctx.newFunction("emit", (levelHandle, textHandle) => {
+      logs.add(ctx.getString(levelHandle), ctx.getString(textHandle));
+    }));
+    const factory = evalOwned(CONSOLE_FACTORY, "<cxda-console>");
+    if (factory.error) return fail(factory.error, "setting up console");
+    const consoleResult = ctx.callFunction(factory.value, ctx.undefined, emit);
+    if (consoleResult.error) return fail(consoleResult.error, "setting up console");
+    ctx.setProp(ctx.global, "console", own(consoleResult.value));
+    const serialiser = evalOwned(SERIALISER, "<cxda-output>");
+    if (serialiser.error) return fail(serialiser.error, "setting up the output check");
+    const parser = evalOwned(PARSER, "<cxda-context>");
+    if (parser.error) return fail(parser.error, "setting up the context");
+    const contextResult = ctx.callFunction(parser.value, ctx.undefined, own(ctx.newString(job.contextJson)));
+    if (contextResult.error) return fail(contextResult.error, "passing the context (input, variables, environment)");
+    const context = own(contextResult.value);
+
+    const script = evalOwned(job.source, FILE);
+    if (script.error) return fail(script.error, "the script");
+    const main = evalOwned(FIND_MAIN, "<cxda-main>");
+    if (main.error) return fail(main.error, "the script");
+    if (ctx.typeof(main.value) !== "function") {
+      return result("FAILURE", null, "the script declares no function main: add 'function main(context) { … }' at the top level");
+    }
+    const called = ctx.callFunction(main.value, ctx.undefined, context);
+    if (called.error) return fail(called.error, "main(context)");
+    let value = own(called.value);
+    let promise = ctx.getPromiseState(value);
+    while (promise.type === "pending") {
+      if (Date.now() >= deadline) { interrupted = true; return timeout(); }
+      const jobs = rt.executePendingJobs(-1);
+      if (jobs.error) return fail(jobs.error, "main(context)");
+      const ran = jobs.value;
+      promise = ctx.getPromiseState(value);
+      if (promise.type === "pending" && ran === 0) {
+        return result("FAILURE", null, "main(context) returned a promise that never settles: the sandbox has no timers or I/O to wait for; resolve it from the script itself");
+      }
+    }
+    if (promise.type === "rejected") return fail(promise.error, "main(context)");
+    if (!promise.notAPromise) value = own(promise.value);
+
+    const serialised = ctx.callFunction(serialiser.value, ctx.undefined, value);
+    if (serialised.error) {
+      const failed = fail(serialised.error, "serialising the output");
+      if (failed.status !== "FAILURE" || failed.error.startsWith("out of memory") || failed.error.startsWith("stack overflow")) return failed;
+      failed.error = "the output is not JSON-serialisable: " + failed.error.replace(/^serialising the output failed: /, "") + "; return plain data (objects, arrays, strings, numbers, booleans, null)";
+      return failed;
+    }
+    const text = ctx.getString(own(serialised.value));
+    const bytes = Buffer.byteLength(text, "utf8");
+    if (bytes > L.outputMaxBytes) {
+      return result("FAILURE", null, "the output is " + bytes + " bytes of JSON, over the " + mib(L.outputMaxBytes) + " MiB limit; return less data");
+    }
+    return result("SUCCESS", JSON.parse(text));
+  } finally {
+    for (const handle of owned.reverse()) {
+      if (handle.alive) handle.dispose();
+    }
+    try {
+      ctx.dispose();
+      rt.dispose();
+    } catch {
+      state.broken = true;
+    }
+  }
+}
+
+let chain = Promise.resolve();
+
+function fatal(error) {
+  parentPort.postMessage({ type: "fatal", message: String((error && error.stack) || error) });
+  process.exit(1);
+}
+
+parentPort.on("message", (job) => {
+  chain = chain.then(async () => {
+    if (!loaded || loaded.broken || loaded.memoryBytes !== job.memoryBytes) await load(job.memoryBytes);
+    const started = performance.now();
+    const result = runJob(loaded, job);
+    result.durationMs = Math.round(performance.now() - started);
+    parentPort.postMessage({ type: "result", id: job.id, result });
+    // A heap that reached its maximum may stay fragmented or full: the next run gets a fresh one.
+    if (loaded.broken || loaded.memory.buffer.byteLength >= loaded.maxBytes) await load(job.memoryBytes);
+  }).catch(fatal);
+});
+
+load(workerData.memoryBytes).then(() => parentPort.postMessage({ type: "ready" }), fatal);
+`;

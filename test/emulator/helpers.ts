@@ -1,0 +1,114 @@
+/** Shared test helpers: an emulator on 127.0.0.1 port 0 and small HTTP helpers over undici. */
+import { fetch } from "undici";
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  type EmulatorOptions,
+  startEmulator,
+} from "../../src/emulator/server.js";
+
+export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+
+export interface ApiResult {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: test bodies are read structurally
+  body: any;
+  text: string;
+}
+
+export function basic(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString("base64")}`;
+}
+
+export async function startTestEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator({ port: 0, inMemory: options.dataDir === undefined, ...options });
+}
+
+export async function tokenRequest(
+  emulator: Emulator,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<ApiResult> {
+  const res = await fetch(`${emulator.url}/oauth2/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    headers: res.headers as unknown as Headers,
+    body: text ? JSON.parse(text) : undefined,
+    text,
+  };
+}
+
+export async function getToken(
+  emulator: Emulator,
+  client = { id: DEMO_CLIENT_ID, secret: DEMO_CLIENT_SECRET },
+  scope?: string,
+): Promise<string> {
+  const res = await tokenRequest(
+    emulator,
+    { grant_type: "client_credentials", ...(scope ? { scope } : {}) },
+    { authorization: basic(client.id, client.secret) },
+  );
+  if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${res.text}`);
+  return res.body.access_token as string;
+}
+
+export async function api(
+  emulator: Emulator,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResult> {
+  const headers: Record<string, string> = {
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+  };
+  let body: string | undefined;
+  if (options.raw !== undefined) body = options.raw;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined) headers["content-type"] = "application/json";
+  Object.assign(headers, options.headers ?? {});
+  const res = await fetch(`${emulator.url}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers as unknown as Headers, body: parsed, text };
+}
+
+export function scriptAction(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    type: "SCRIPT",
+    script: { language: "JavaScript", content: "function main(context) { return context.input; }" },
+    ...extra,
+  };
+}
+
+/** Creates an action and returns its body (throws unless 201). */
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are read structurally
+export async function createAction(
+  emulator: Emulator,
+  token: string,
+  payload: Record<string, unknown>,
+): Promise<any> {
+  const res = await api(emulator, "POST", "/api/v2/dataactions", { token, body: payload });
+  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${res.text}`);
+  return res.body;
+}
+
+export function slug(result: ApiResult): string | undefined {
+  const type = result.body?.type;
+  return typeof type === "string" ? type.replace("urn:cxda:problem:", "") : undefined;
+}

@@ -177,12 +177,12 @@ export function parseAuditLog(text: string): AuditReadResult {
         problems.push({
           line: index + 1,
           torn: true,
-          message: `line ${index + 1}: torn last line (no trailing newline, the write was interrupted); it was skipped`,
+          message: `torn last line (no trailing newline, the write was interrupted); it was skipped`,
         });
       } else {
         problems.push({
           line: index + 1,
-          message: `line ${index + 1}: not valid JSON; the line was skipped`,
+          message: `not valid JSON; the line was skipped`,
         });
       }
       return;
@@ -190,7 +190,7 @@ export function parseAuditLog(text: string): AuditReadResult {
     if (!isAuditRecord(parsed)) {
       problems.push({
         line: index + 1,
-        message: `line ${index + 1}: not an audit record (needs string timestamp and operation, outcome success|failure); skipped`,
+        message: `not an audit record (needs string timestamp and operation, outcome success|failure); skipped`,
       });
       return;
     }

@@ -198,3 +198,57 @@ describe("SDK against the emulator's faults", () => {
     }
   });
 });
+
+describe("SDK pacing against the emulator's rate limit", () => {
+  it("paces a burst to the published rate, so the server never has to answer 429", async () => {
+    const time = fakeTime(Date.now());
+    // One clock for both sides: the client's paced waits let the emulator's bucket refill.
+    const limited = await startEmulator({
+      port: 0,
+      inMemory: true,
+      rateLimit: { perMinute: 60, burst: 3 },
+      clock: time.now,
+    });
+    const c = createClient({
+      baseUrl: limited.url,
+      auth: { type: "clientCredentials", clientId: "cxda-demo", clientSecret: "cxda-demo-secret" },
+      clock: time.now,
+      sleep: time.sleep,
+      random: () => 0.5,
+      maxConcurrency: 1,
+      redactor: new Redactor(),
+    });
+    try {
+      for (let i = 0; i < 8; i += 1) await c.request("GET", "/dataactions");
+      const res = await httpRequest(`${limited.url}/_emulator/requests`);
+      const { requests } = (await res.body.json()) as { requests: LogEntry[] };
+      const statuses = requests.filter((r) => r.path.startsWith("/api/v2/")).map((r) => r.status);
+      expect(statuses).toEqual(Array(8).fill(200));
+      expect(c.metrics().rateLimited).toBe(0);
+      // Burst of 3, then one request per second as the bucket refills.
+      expect(time.waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4000);
+    } finally {
+      await c.close();
+      await limited.close();
+    }
+  });
+
+  it("on an injected 429 pauses for its Retry-After once and then succeeds", async () => {
+    const time = fakeTime();
+    const c = client(time);
+    try {
+      await faults([{ method: "GET", path: "/api/v2/dataactions", status: 429, retryAfter: 1, count: 1 }]);
+      await Promise.all([c.actions.listAll(), c.actions.listAll()]);
+      expect(time.waits).toEqual([1000]);
+      expect(c.metrics()).toMatchObject({ rateLimited: 1, retries: 1 });
+      // Two requests ran side by side, so only the multiset of answers is fixed, not their order.
+      expect((await apiRequests()).map((r) => r.line).sort()).toEqual([
+        "GET /api/v2/dataactions → 200",
+        "GET /api/v2/dataactions → 200",
+        "GET /api/v2/dataactions → 429",
+      ]);
+    } finally {
+      await c.close();
+    }
+  });
+});

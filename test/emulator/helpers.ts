@@ -9,11 +9,13 @@ import {
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are read structurally
+export type Body = any;
+
 export interface ApiResult {
   status: number;
   headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: test bodies are read structurally
-  body: any;
+  body: Body;
   text: string;
 }
 
@@ -97,12 +99,11 @@ export function scriptAction(name: string, extra: Record<string, unknown> = {}):
 }
 
 /** Creates an action and returns its body (throws unless 201). */
-// biome-ignore lint/suspicious/noExplicitAny: test bodies are read structurally
 export async function createAction(
   emulator: Emulator,
   token: string,
   payload: Record<string, unknown>,
-): Promise<any> {
+): Promise<Body> {
   const res = await api(emulator, "POST", "/api/v2/dataactions", { token, body: payload });
   if (res.status !== 201) throw new Error(`create failed: ${res.status} ${res.text}`);
   return res.body;

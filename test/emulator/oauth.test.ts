@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EmulatorConfigInput } from "../../src/emulator/config.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../src/emulator/server.js";
 import { api, basic, type Emulator, getToken, slug, startTestEmulator, tokenRequest } from "./helpers.js";
 
-const config = {
+const config: EmulatorConfigInput = {
   tenants: [
     {
       id: "acme",

@@ -1,0 +1,134 @@
+import { fetch } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, type Emulator, getToken, scriptAction, slug, startTestEmulator } from "./helpers.js";
+
+let emulator: Emulator;
+let token: string;
+beforeAll(async () => {
+  emulator = await startTestEmulator({ rateLimit: { perMinute: 100_000, burst: 10_000 } });
+  token = await getToken(emulator);
+});
+afterAll(() => emulator.close());
+
+function expectProblem(
+  res: { status: number; headers: Headers; body: { [k: string]: unknown } },
+  status: number,
+  problem: string,
+) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toContain("application/problem+json");
+  expect(res.body).toMatchObject({
+    type: `urn:cxda:problem:${problem}`,
+    status,
+    requestId: res.headers.get("x-request-id"),
+  });
+  expect(typeof res.body.title).toBe("string");
+  expect(typeof res.body.detail).toBe("string");
+}
+
+describe("wire conventions (SPEC §3)", () => {
+  it("answers malformed JSON with 400 malformed-json", async () => {
+    const res = await api(emulator, "POST", "/api/v2/dataactions", { token, raw: '{"name": "x",' });
+    expectProblem(res, 400, "malformed-json");
+    const empty = await api(emulator, "POST", "/api/v2/dataactions", {
+      token,
+      raw: "",
+      headers: { "content-type": "application/json" },
+    });
+    expectProblem(empty, 400, "malformed-json");
+  });
+
+  it("answers a body over 1 MiB with 413", async () => {
+    const res = await api(emulator, "POST", "/api/v2/dataactions", {
+      token,
+      raw: JSON.stringify({ name: "big", pad: "x".repeat(1024 * 1024) }),
+    });
+    expectProblem(res, 413, "payload-too-large");
+  });
+
+  it("answers an unsupported content type with 415", async () => {
+    const res = await api(emulator, "POST", "/api/v2/dataactions", {
+      token,
+      raw: "name=x",
+      headers: { "content-type": "text/plain" },
+    });
+    expectProblem(res, 415, "unsupported-media-type");
+    const form = await api(emulator, "POST", "/api/v2/dataactions", {
+      token,
+      raw: "name=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expectProblem(form, 415, "unsupported-media-type");
+  });
+
+  it("answers an unknown route with 404 not-found", async () => {
+    expectProblem(await api(emulator, "GET", "/nowhere"), 404, "not-found");
+    expectProblem(await api(emulator, "GET", "/api/v2/nothing-here", { token }), 404, "not-found");
+    expectProblem(
+      await api(emulator, "POST", "/api/v2/dataactions/x/y/z", { token, body: {} }),
+      404,
+      "not-found",
+    );
+  });
+
+  it("refuses prototype keys with 400 and keeps serving", async () => {
+    for (const raw of [
+      '{"__proto__": {"polluted": true}, "name": "proto_a", "type": "SCRIPT"}',
+      '{"name": "proto_b", "config": {"constructor": {"prototype": {"polluted": true}}}}',
+    ]) {
+      const res = await api(emulator, "POST", "/api/v2/dataactions", { token, raw });
+      expectProblem(res, 400, "validation-failed");
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await api(emulator, "GET", "/api/v2/dataactions", { token })).status).toBe(200);
+  });
+
+  it("puts X-Request-Id on every response, including OAuth errors, 404s and test hooks", async () => {
+    const responses = [
+      await api(emulator, "GET", "/nowhere"),
+      await api(emulator, "POST", "/oauth2/token", {
+        raw: "grant_type=x",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      }),
+      await api(emulator, "GET", "/_emulator/faults"),
+      await api(emulator, "POST", "/api/v2/dataactions", { token, body: scriptAction("req_id") }),
+      await api(emulator, "GET", "/.well-known/openid-configuration"),
+    ];
+    const ids = responses.map((r) => r.headers.get("x-request-id"));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("answers a bad percent-encoding in the URL with a 400 problem, never a 5xx", async () => {
+    const res = await fetch(`${emulator.url}/api/v2/dataactions/%E0%A4%A`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("answers wrong JSON shapes with 4xx, never a 5xx", async () => {
+    for (const raw of ["null", "[]", "42", '"text"', '{"name": {"a": 1}, "type": []}']) {
+      const res = await api(emulator, "POST", "/api/v2/dataactions", { token, raw });
+      expect(res.status, raw).toBe(400);
+    }
+    const created = await api(emulator, "POST", "/api/v2/dataactions", {
+      token,
+      body: scriptAction("shape_target"),
+    });
+    for (const raw of ["null", "[]", "42"]) {
+      expect(
+        (await api(emulator, "PATCH", `/api/v2/dataactions/${created.body.id}`, { token, raw })).status,
+        raw,
+      ).toBe(400);
+      expect(
+        (await api(emulator, "PUT", `/api/v2/dataactions/${created.body.id}`, { token, raw })).status,
+        raw,
+      ).toBe(400);
+    }
+    const noBody = await api(emulator, "POST", "/api/v2/dataactions", { token });
+    expect(noBody.status).toBe(400);
+    expect(slug(noBody)).toBe("validation-failed");
+  });
+});

@@ -33,7 +33,9 @@ export class RequestLog {
     return [...this.entries];
   }
 
+  /** Empties the log; numbering starts again at 1. */
   clear(): void {
     this.entries = [];
+    this.seq = 0;
   }
 }

@@ -53,8 +53,19 @@ async function load(memoryBytes) {
   const initial = L.wasmBaseBytes / PAGE;
   const maximum = initial + Math.ceil(memoryBytes / PAGE);
   const memory = new WebAssembly.Memory({ initial, maximum });
-  const module = await core.newQuickJSWASMModuleFromVariant(core.newVariant(baseVariant, { wasmMemory: memory }));
-  loaded = { module, memory, memoryBytes, maxBytes: maximum * PAGE, broken: false };
+  const state = { module: null, memory, memoryBytes, broken: false, growFailed: false };
+  // Emscripten grows the heap through this object: a refused grow is how a run meets the memory cap.
+  const grow = memory.grow.bind(memory);
+  memory.grow = (pages) => {
+    try {
+      return grow(pages);
+    } catch (error) {
+      state.growFailed = true;
+      throw error;
+    }
+  };
+  state.module = await core.newQuickJSWASMModuleFromVariant(core.newVariant(baseVariant, { wasmMemory: memory }));
+  loaded = state;
   return loaded;
 }
 
@@ -99,7 +110,7 @@ function describeThrown(value) {
 }
 
 function runJob(state, job) {
-  const { module, memory } = state;
+  const { module } = state;
   const logs = createLogSink();
   const owned = [];
   const own = (handle) => { owned.push(handle); return handle; };
@@ -121,18 +132,21 @@ function runJob(state, job) {
   const timeout = () => result("TIMEOUT", null, "the script ran past its " + job.timeoutMs + " ms CPU deadline; make it finish sooner (no endless loops)");
   const outOfMemory = () => result("FAILURE", null, "out of memory: the script exceeded the " + mib(job.memoryBytes) + " MiB memory limit; allocate less");
   // An exception handle → the FAILURE/TIMEOUT result that explains it. Nothing runs in the guest afterwards.
-  const fail = (errorHandle, what) => {
+  const fail = (errorHandle, what, explain) => {
     let value;
     try { value = ctx.dump(errorHandle); } catch { value = null; }
     if (errorHandle.alive) errorHandle.dispose();
     if (interrupted) return timeout();
     const message = value && typeof value === "object" ? value.message : undefined;
-    if (message === "out of memory" || (value === null && memory.buffer.byteLength >= state.maxBytes)) return outOfMemory();
+    // QuickJS throws null when it cannot even allocate the InternalError.
+    if (message === "out of memory" || (value === null && state.growFailed)) return outOfMemory();
     if (message === "stack overflow" && value.name === "InternalError") {
       return result("FAILURE", null, "stack overflow: " + what + " recursed or nested too deeply (maximum call stack size exceeded)" + locate(value.stack));
     }
-    return result("FAILURE", null, what === "the script" || what === "main(context)" ? describeThrown(value) : what + " failed: " + describeThrown(value));
+    const text = describeThrown(value);
+    return result("FAILURE", null, explain ? explain(text) : text);
   };
+  const setupFailed = (what) => (text) => what + " failed: " + text;
   const evalOwned = (code, filename) => {
     const r = ctx.evalCode(code, filename, { type: "global" });
     if (r.error) return { error: r.error };
@@ -143,16 +157,16 @@ function runJob(state, job) {
       logs.add(ctx.getString(levelHandle), ctx.getString(textHandle));
     }));
     const factory = evalOwned(CONSOLE_FACTORY, "<cxda-console>");
-    if (factory.error) return fail(factory.error, "setting up console");
+    if (factory.error) return fail(factory.error, "setting up console", setupFailed("setting up console"));
     const consoleResult = ctx.callFunction(factory.value, ctx.undefined, emit);
-    if (consoleResult.error) return fail(consoleResult.error, "setting up console");
+    if (consoleResult.error) return fail(consoleResult.error, "setting up console", setupFailed("setting up console"));
     ctx.setProp(ctx.global, "console", own(consoleResult.value));
     const serialiser = evalOwned(SERIALISER, "<cxda-output>");
-    if (serialiser.error) return fail(serialiser.error, "setting up the output check");
+    if (serialiser.error) return fail(serialiser.error, "setting up the output check", setupFailed("setting up the output check"));
     const parser = evalOwned(PARSER, "<cxda-context>");
-    if (parser.error) return fail(parser.error, "setting up the context");
+    if (parser.error) return fail(parser.error, "setting up the context", setupFailed("setting up the context"));
     const contextResult = ctx.callFunction(parser.value, ctx.undefined, own(ctx.newString(job.contextJson)));
-    if (contextResult.error) return fail(contextResult.error, "passing the context (input, variables, environment)");
+    if (contextResult.error) return fail(contextResult.error, "the context (input, variables, environment)", setupFailed("passing the context (input, variables, environment)"));
     const context = own(contextResult.value);
 
     const script = evalOwned(job.source, FILE);
@@ -181,10 +195,7 @@ function runJob(state, job) {
 
     const serialised = ctx.callFunction(serialiser.value, ctx.undefined, value);
     if (serialised.error) {
-      const failed = fail(serialised.error, "serialising the output");
-      if (failed.status !== "FAILURE" || failed.error.startsWith("out of memory") || failed.error.startsWith("stack overflow")) return failed;
-      failed.error = "the output is not JSON-serialisable: " + failed.error.replace(/^serialising the output failed: /, "") + "; return plain data (objects, arrays, strings, numbers, booleans, null)";
-      return failed;
+      return fail(serialised.error, "the output", (text) => "the output is not JSON-serialisable: " + text + "; return plain data (objects, arrays, strings, numbers, booleans, null)");
     }
     const text = ctx.getString(own(serialised.value));
     const bytes = Buffer.byteLength(text, "utf8");
@@ -192,6 +203,12 @@ function runJob(state, job) {
       return result("FAILURE", null, "the output is " + bytes + " bytes of JSON, over the " + mib(L.outputMaxBytes) + " MiB limit; return less data");
     }
     return result("SUCCESS", JSON.parse(text));
+  } catch (error) {
+    // A host-side failure of the QuickJS bindings (e.g. no memory left to copy a string in): answer, then start afresh.
+    state.broken = true;
+    if (interrupted) return timeout();
+    if (state.growFailed) return outOfMemory();
+    return result("FAILURE", null, "the sandbox could not run the script: " + cut(String((error && error.message) || error), L.errorMaxChars));
   } finally {
     for (const handle of owned.reverse()) {
       if (handle.alive) handle.dispose();
@@ -220,7 +237,7 @@ parentPort.on("message", (job) => {
     result.durationMs = Math.round(performance.now() - started);
     parentPort.postMessage({ type: "result", id: job.id, result });
     // A heap that reached its maximum may stay fragmented or full: the next run gets a fresh one.
-    if (loaded.broken || loaded.memory.buffer.byteLength >= loaded.maxBytes) await load(job.memoryBytes);
+    if (loaded.broken || loaded.growFailed) await load(job.memoryBytes);
   }).catch(fatal);
 });
 

@@ -1,0 +1,256 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSandbox, type Sandbox, type SandboxRunInput } from "../../../src/emulator/sandbox/index.js";
+
+const noContext = { input: null, variables: {}, environment: null };
+
+function run(sandbox: Sandbox, source: string, extra: Partial<SandboxRunInput> = {}) {
+  return sandbox.run({ source, context: noContext, ...extra });
+}
+
+describe("createSandbox", () => {
+  let sandbox: Sandbox;
+  beforeAll(() => {
+    sandbox = createSandbox({ workers: 2 });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it("returns main's result and the console lines", async () => {
+    const result = await run(
+      sandbox,
+      `function main(context) {
+        console.log("hello", 42, {a: [1, 2]});
+        console.warn("careful");
+        console.error(new Error("bad"));
+        return {sum: 1 + 2, words: ["a", "b"]};
+      }`,
+    );
+    expect(result.status).toBe("SUCCESS");
+    expect(result.output).toEqual({ sum: 3, words: ["a", "b"] });
+    expect(result.logs).toEqual(['hello 42 {"a":[1,2]}', "[warn] careful", "[error] Error: bad"]);
+    expect(result.error).toBeUndefined();
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("passes input, variables and environment to main as plain data", async () => {
+    const result = await sandbox.run({
+      source: `const main = (context) => ({
+        doubled: context.input.n * 2,
+        region: context.variables.region,
+        env: context.environment.name,
+        keys: Object.keys(context).sort(),
+      });`,
+      context: { input: { n: 21 }, variables: { region: "eu" }, environment: { name: "dev" } },
+    });
+    expect(result).toMatchObject({
+      status: "SUCCESS",
+      output: { doubled: 42, region: "eu", env: "dev", keys: ["environment", "input", "variables"] },
+    });
+  });
+
+  it("awaits an async main and a promise chain", async () => {
+    const result = await run(
+      sandbox,
+      `async function main() {
+        const a = await Promise.resolve(20);
+        const b = await new Promise((resolve) => resolve(22));
+        console.log("awaited");
+        return a + b;
+      }`,
+    );
+    expect(result).toMatchObject({ status: "SUCCESS", output: 42, logs: ["awaited"] });
+  });
+
+  it("reports a rejected async main as FAILURE", async () => {
+    const result = await run(sandbox, `async function main() { await null; throw new TypeError("nope"); }`);
+    expect(result.status).toBe("FAILURE");
+    expect(result.error).toMatch(/^TypeError: nope \(line 1, column \d+\)$/);
+  });
+
+  it("reports a promise that can never settle", async () => {
+    const result = await run(sandbox, "function main() { return new Promise(() => {}); }");
+    expect(result.status).toBe("FAILURE");
+    expect(result.error).toContain("never settles");
+  });
+
+  it("reports a thrown error with its name, message and line", async () => {
+    const result = await run(sandbox, `function main() {\n  const x = 1;\n  throw new Error("boom");\n}`);
+    expect(result).toMatchObject({ status: "FAILURE", output: null });
+    expect(result.error).toMatch(/^Error: boom \(line 3, column \d+\)$/);
+  });
+
+  it("reports a thrown non-error value", async () => {
+    const result = await run(sandbox, `function main() { throw "plain text"; }`);
+    expect(result).toMatchObject({ status: "FAILURE", error: "Uncaught plain text" });
+  });
+
+  it("reports a syntax error with its line", async () => {
+    const result = await run(sandbox, "function main(context) {\n  return context.input +;\n}");
+    expect(result.status).toBe("FAILURE");
+    expect(result.error).toMatch(/^SyntaxError: .+ \(line 2, column \d+\)$/);
+  });
+
+  it("refuses a script without main", async () => {
+    const result = await run(sandbox, "function notMain() { return 1; }");
+    expect(result.status).toBe("FAILURE");
+    expect(result.error).toContain("declares no function main");
+  });
+
+  it("gives the script no host objects", async () => {
+    const result = await run(
+      sandbox,
+      `function main() {
+        return [typeof process, typeof require, typeof fetch, typeof setTimeout, typeof setInterval,
+                typeof module, typeof Buffer, typeof XMLHttpRequest, typeof WebAssembly, typeof globalThis.emit];
+      }`,
+    );
+    expect(result.status).toBe("SUCCESS");
+    expect(result.output).toEqual(Array(10).fill("undefined"));
+  });
+
+  it("does not keep state between runs", async () => {
+    await run(
+      sandbox,
+      "globalThis.leak = 'secret'; Object.prototype.polluted = 1; function main() { return 1; }",
+    );
+    const results = await Promise.all(
+      [1, 2, 3].map(() => run(sandbox, "function main() { return [typeof leak, typeof ({}).polluted]; }")),
+    );
+    for (const result of results) expect(result.output).toEqual(["undefined", "undefined"]);
+  });
+
+  it.each([
+    ["a function", "function main() { return function f() {}; }", "the result is a function"],
+    [
+      "a nested function",
+      "function main() { return {ok: 1, fn: () => 1}; }",
+      'the property "fn" of the result is a function',
+    ],
+    ["a symbol", "function main() { return [Symbol('s')]; }", 'the property "0" of the result is a symbol'],
+    ["a bigint", "function main() { return {n: 10n}; }", 'the property "n" of the result is a bigint'],
+    ["a cycle", "function main() { const o = {}; o.self = o; return o; }", "circular"],
+  ])("refuses an output that holds %s", async (_what, source, reason) => {
+    const result = await run(sandbox, source);
+    expect(result.status).toBe("FAILURE");
+    expect(result.output).toBeNull();
+    expect(result.error).toContain("the output is not JSON-serialisable");
+    expect(result.error).toContain(reason);
+  });
+
+  it("maps an undefined result to null", async () => {
+    const result = await run(sandbox, "function main() {}");
+    expect(result).toMatchObject({ status: "SUCCESS", output: null });
+  });
+
+  it("refuses an output over 1 MiB", async () => {
+    const result = await run(sandbox, "function main() { return 'x'.repeat(1024 * 1024 + 1); }");
+    expect(result.status).toBe("FAILURE");
+    expect(result.error).toContain("over the 1 MiB limit");
+  });
+
+  it("times out an endless loop at the deadline", async () => {
+    const result = await run(sandbox, "function main() { while (true) {} }", { timeoutMs: 200 });
+    expect(result).toMatchObject({ status: "TIMEOUT", output: null });
+    expect(result.error).toContain("200 ms");
+  });
+
+  it("times out an endless loop in top-level code and in promise jobs", async () => {
+    const topLevel = await run(sandbox, "while (true) {}\nfunction main() {}", { timeoutMs: 100 });
+    const jobs = await run(sandbox, "async function main() { for (;;) { await null; } }", { timeoutMs: 100 });
+    expect(topLevel.status).toBe("TIMEOUT");
+    expect(jobs.status).toBe("TIMEOUT");
+  });
+
+  it("keeps serving other runs while one loops forever", async () => {
+    const runaway = run(sandbox, "function main() { while (true) {} }", { timeoutMs: 1500 });
+    const quick = await run(sandbox, "function main(c) { return 'still here'; }");
+    // The quick run finished while the runaway still holds the other worker.
+    const settled = await Promise.race([
+      runaway.then(() => "runaway settled"),
+      Promise.resolve("runaway pending"),
+    ]);
+    expect(quick).toMatchObject({ status: "SUCCESS", output: "still here" });
+    expect(settled).toBe("runaway pending");
+    expect((await runaway).status).toBe("TIMEOUT");
+  });
+
+  it("stops a script that allocates without limit with an out-of-memory FAILURE", async () => {
+    const result = await run(
+      sandbox,
+      "const a = []; while (true) a.push(new Array(1e5).fill(1)); function main() {}",
+    );
+    expect(result.status).toBe("FAILURE");
+    expect(result.error).toMatch(/^out of memory: the script exceeded the 32 MiB memory limit/);
+    const next = await run(sandbox, "function main() { return new Array(1e5).fill(1).length; }");
+    expect(next).toMatchObject({ status: "SUCCESS", output: 1e5 });
+  });
+
+  it.each([
+    ["many small objects", "function main() { const a = []; for (;;) a.push({x: a.length, y: [1, 2]}); }"],
+    ["typed arrays", "function main() { const a = []; for (;;) a.push(new Uint8Array(1e6)); }"],
+    ["strings", "function main() { const a = []; for (let i = 0; ; i++) a.push('x'.repeat(1e5) + i); }"],
+  ])("honours a smaller memory limit for %s", async (_what, source) => {
+    const result = await run(sandbox, source, { memoryBytes: 4 * 1024 * 1024, timeoutMs: 5000 });
+    expect(result.status).toBe("FAILURE");
+    expect(result.error).toContain("out of memory: the script exceeded the 4 MiB memory limit");
+  });
+
+  it("turns deep recursion into a stack-overflow FAILURE", async () => {
+    const result = await run(
+      sandbox,
+      "function f(n) { return f(n + 1) + 1; }\nfunction main() { return f(0); }",
+    );
+    expect(result.status).toBe("FAILURE");
+    expect(result.error).toMatch(/^stack overflow: .*maximum call stack size exceeded/);
+  });
+
+  it("passes deeply nested context input intact", async () => {
+    let input: unknown = 0;
+    for (let i = 0; i < 2000; i++) input = [input];
+    const result = await sandbox.run({
+      source:
+        "function main(c) { let d = 0; for (let v = c.input; Array.isArray(v); v = v[0]) d++; return d; }",
+      context: { ...noContext, input },
+    });
+    expect(result).toMatchObject({ status: "SUCCESS", output: 2000 });
+  });
+
+  it.each([
+    ["a bigint", { big: 1n }, "BigInt"],
+    [
+      "a cycle",
+      (() => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      })(),
+      "circular",
+    ],
+  ])("refuses a context holding %s before any worker sees it", async (_what, input, reason) => {
+    const result = await sandbox.run({ source: "function main() {}", context: { ...noContext, input } });
+    expect(result.status).toBe("FAILURE");
+    expect(result.error).toContain("the context (input, variables, environment) is not JSON-serialisable");
+    expect(result.error).toContain(reason);
+  });
+
+  it("caps each log line and the number of lines", async () => {
+    const result = await run(
+      sandbox,
+      "function main() { console.log('y'.repeat(10000)); for (let i = 0; i < 1500; i++) console.log(i); }",
+    );
+    expect(result.status).toBe("SUCCESS");
+    expect(result.logs).toHaveLength(1001);
+    expect(result.logs[0]).toMatch(/^y{4096}… \[5904 more characters cut\]$/);
+    expect(result.logs[999]).toBe("998");
+    expect(result.logs[1000]).toBe("… 501 more log lines dropped (a run keeps its first 1000)");
+  });
+
+  it("rejects caller bugs with RangeError", async () => {
+    await expect(run(sandbox, "function main() {}", { timeoutMs: 0 })).rejects.toThrow(RangeError);
+    await expect(run(sandbox, "function main() {}", { memoryBytes: 10 })).rejects.toThrow(/memoryBytes/);
+    await expect(sandbox.run({ source: 42 as unknown as string, context: noContext })).rejects.toThrow(
+      /source/,
+    );
+  });
+});

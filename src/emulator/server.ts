@@ -249,6 +249,7 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
     const state = stateOf(request);
     if (state.path.startsWith("/oauth2/")) {
       const problem = toProblem(error);
+      for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
       return sendOAuthError(
         reply,
         new OAuthError(

@@ -194,3 +194,19 @@ describe("fault matching", () => {
     expect(() => parseFaultHeader("")).toThrow();
   });
 });
+
+describe("faults on the token endpoint", () => {
+  it("answers an OAuth-shaped error with the injected status and Retry-After", async () => {
+    const res = await api(emulator, "POST", "/oauth2/token", {
+      raw: "grant_type=client_credentials&client_id=cxda-demo&client_secret=cxda-demo-secret",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-emulator-fault": "status=503;retry-after=3",
+      },
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("3");
+    expect(res.body.error).toBe("server_error");
+    expect(res.text).not.toContain("cxda-demo-secret");
+  });
+});

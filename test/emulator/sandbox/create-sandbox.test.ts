@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSandbox, type Sandbox, type SandboxRunInput } from "../../../src/emulator/sandbox/index.js";
+import {
+  createSandbox,
+  type Sandbox,
+  type SandboxRunInput,
+  SandboxUnavailableError,
+} from "../../../src/emulator/sandbox/index.js";
 
 const noContext = { input: null, variables: {}, environment: null };
 
@@ -8,6 +13,18 @@ function run(sandbox: Sandbox, source: string, extra: Partial<SandboxRunInput> =
 }
 
 describe("createSandbox", () => {
+  it("close() stops its workers: later runs are refused", async () => {
+    const own = createSandbox({ workers: 1 });
+    expect((await run(own, "function main() { return 1; }")).output).toBe(1);
+    await own.close();
+    await expect(run(own, "function main() {}")).rejects.toBeInstanceOf(SandboxUnavailableError);
+  });
+
+  it("refuses bad pool options", () => {
+    expect(() => createSandbox({ workers: 0 })).toThrow(RangeError);
+    expect(() => createSandbox({ maxQueue: -1 })).toThrow(/maxQueue/);
+  });
+
   let sandbox: Sandbox;
   beforeAll(() => {
     sandbox = createSandbox({ workers: 2 });
@@ -163,7 +180,7 @@ describe("createSandbox", () => {
   });
 
   it("keeps serving other runs while one loops forever", async () => {
-    const runaway = run(sandbox, "function main() { while (true) {} }", { timeoutMs: 1500 });
+    const runaway = run(sandbox, "function main() { while (true) {} }", { timeoutMs: 2000 });
     const quick = await run(sandbox, "function main(c) { return 'still here'; }");
     // The quick run finished while the runaway still holds the other worker.
     const settled = await Promise.race([
@@ -173,6 +190,16 @@ describe("createSandbox", () => {
     expect(quick).toMatchObject({ status: "SUCCESS", output: "still here" });
     expect(settled).toBe("runaway pending");
     expect((await runaway).status).toBe("TIMEOUT");
+  });
+
+  it("stops a loop of long native calls with the host backstop, then serves the next run", async () => {
+    // Each iteration is one long native call, so QuickJS's interrupt check comes too rarely.
+    const result = await run(sandbox, "function main() { for (;;) new Array(1e5).fill(1); }", {
+      timeoutMs: 100,
+    });
+    expect(result).toMatchObject({ status: "TIMEOUT", output: null, logs: [] });
+    expect(result.error).toContain("100 ms deadline");
+    expect((await run(sandbox, "function main() { return 'next'; }")).output).toBe("next");
   });
 
   it("stops a script that allocates without limit with an out-of-memory FAILURE", async () => {

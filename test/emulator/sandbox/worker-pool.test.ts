@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { SandboxUnavailableError } from "../../../src/emulator/sandbox/sandbox-unavailable-error.js";
+import { WorkerPool, type WorkerPoolOptions } from "../../../src/emulator/sandbox/worker-pool.js";
+
+// A stand-in worker speaking the WorkerJob/WorkerReply protocol; `job.source` says what to do.
+const FAKE_WORKER = `
+const { parentPort } = require("node:worker_threads");
+parentPort.on("message", (job) => {
+  if (job.source === "hang") for (;;) {}
+  if (job.source === "crash") process.exit(3);
+  if (job.source === "fatal") { parentPort.postMessage({ type: "fatal", message: "wasm aborted\\nstack" }); process.exit(1); }
+  if (job.source === "hold") return;
+  parentPort.postMessage({ type: "result", id: job.id, result: { status: "SUCCESS", output: job.source, logs: [], durationMs: 0 } });
+});
+parentPort.postMessage({ type: "ready" });
+`;
+
+const pools: WorkerPool[] = [];
+function pool(options: Partial<WorkerPoolOptions> = {}): WorkerPool {
+  const created = new WorkerPool({
+    size: 1,
+    maxQueue: 4,
+    source: FAKE_WORKER,
+    workerData: null,
+    marginMs: () => 50,
+    ...options,
+  });
+  pools.push(created);
+  return created;
+}
+const job = (source: string) => ({ source, contextJson: "{}", timeoutMs: 50, memoryBytes: 1 });
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+describe("WorkerPool", () => {
+  it("runs jobs in order on its workers", async () => {
+    const p = pool({ size: 2 });
+    const outcomes = await Promise.all(["a", "b", "c"].map((s) => p.submit(job(s))));
+    expect(outcomes.map((o) => (o.kind === "result" ? o.result.output : o.kind))).toEqual(["a", "b", "c"]);
+  });
+
+  it("terminates a worker that overruns its deadline and replaces it", async () => {
+    const p = pool();
+    const outcome = await p.submit(job("hang"));
+    expect(outcome.kind).toBe("backstop");
+    expect(p.liveWorkers).toBe(1);
+    expect(await p.submit(job("after"))).toMatchObject({ kind: "result", result: { output: "after" } });
+  });
+
+  it("reports a worker that dies mid-job and replaces it", async () => {
+    const p = pool();
+    expect(await p.submit(job("crash"))).toEqual({
+      kind: "crashed",
+      message: "the worker exited with code 3",
+    });
+    expect(await p.submit(job("fatal"))).toEqual({ kind: "crashed", message: "wasm aborted" });
+    expect(await p.submit(job("after"))).toMatchObject({ kind: "result", result: { output: "after" } });
+  });
+
+  it("refuses a job when the queue is full, with a 503 the route can answer", async () => {
+    const p = pool({ size: 1, maxQueue: 1, marginMs: () => 60_000 });
+    await p.submit(job("warm"));
+    const held = expect(p.submit(job("hold"))).rejects.toMatchObject({ reason: "closed" });
+    const queued = expect(p.submit(job("queued"))).rejects.toMatchObject({ reason: "closed" });
+    const refused = p.submit(job("refused"));
+    await expect(refused).rejects.toBeInstanceOf(SandboxUnavailableError);
+    await expect(refused).rejects.toMatchObject({
+      status: 503,
+      slug: "service-unavailable",
+      reason: "queue-full",
+    });
+    await expect(refused).rejects.toThrow("the sandbox queue is full (1 runs waiting for 1 workers)");
+    await p.close();
+    await held;
+    await queued;
+  });
+
+  it("close() terminates every worker and refuses later jobs", async () => {
+    const p = pool({ size: 3 });
+    await p.submit(job("warm"));
+    expect(p.liveWorkers).toBe(3);
+    await p.close();
+    expect(p.liveWorkers).toBe(0);
+    await expect(p.submit(job("late"))).rejects.toMatchObject({ reason: "closed" });
+  });
+
+  it("refuses jobs when no worker can start, and tries again on the next submit", async () => {
+    const p = pool({ source: "throw new Error('cannot load quickjs');" });
+    await expect(p.submit(job("x"))).rejects.toMatchObject({ reason: "cannot-start" });
+    await expect(p.submit(job("y"))).rejects.toThrow("the sandbox could not start");
+  });
+});

@@ -1,2 +1,34 @@
+/**
+ * The public SDK (SPEC §11): the client, the emulator, the shared validators and workflows, the audit
+ * and webhook helpers, and the typed errors.
+ */
+
+// Audit, redaction, webhooks
+export { AuditLog, type AuditRecord, readAuditLog } from "./audit/audit-log.js";
+export type { CxdaEvent, CxdaEventType, EventHandler } from "./audit/events.js";
+export { OperationRecorder } from "./audit/recorder.js";
+export { defaultRedactor, REDACTED, Redactor } from "./audit/redactor.js";
+export { signWebhook, verifyWebhook, WebhookSender } from "./audit/webhooks.js";
+// Client
+export { createClient } from "./client/client.js";
+export type {
+  ApiResponse,
+  ClientHooks,
+  ClientMetrics,
+  ClientOptions,
+  CxdaClient,
+  RequestOptions,
+} from "./client/types.js";
+// Pure rules shared by the SDK and the emulator
+export { validateActionPayload } from "./domain/action-rules.js";
+export type { Action, ActionInput, ActionType } from "./domain/action-schema.js";
+export { computeDateTime, explainDateTime, validateDateProcessing } from "./domain/datetime.js";
+export { findDependencyCycles, formatCycle, topologicalOrder } from "./domain/dependency-graph.js";
+export { diffEnvironments, summarizeDrift } from "./domain/drift.js";
+export { applyHeaderEdit, type HeaderEdit, validateHeaders } from "./domain/headers.js";
+export { validateOverrides } from "./domain/overrides.js";
+export { checkScriptSyntax } from "./domain/script-syntax.js";
 export type { ValidationIssue, ValidationResult } from "./domain/validation-result.js";
+export { validateVariables } from "./domain/variables.js";
+// Errors
 export * from "./errors.js";

@@ -1,0 +1,155 @@
+/**
+ * What a command gets to work with: settings, the printer, and lazily the client and the audit
+ * recorder, so commands that need neither (`--help`, `validate`) never load them.
+ */
+
+import type { OperationRecorder } from "../audit/recorder.js";
+import { defaultRedactor, type Redactor } from "../audit/redactor.js";
+import type { ClientHooks, CxdaClient } from "../client/types.js";
+import { ValidationError } from "../errors.js";
+import { Output } from "./output.js";
+import { type GlobalFlags, requireCredentials, resolveSettings, type Settings } from "./settings.js";
+
+export interface CommandContext {
+  readonly flags: GlobalFlags;
+  readonly out: Output;
+  readonly redactor: Redactor;
+  settings(): Settings;
+  client(): Promise<CxdaClient>;
+  recorder(): Promise<OperationRecorder>;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  env?: NodeJS.ProcessEnv;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+export function createContext(flags: GlobalFlags, options: ContextOptions = {}): CommandContext {
+  const env = options.env ?? process.env;
+  const redactor = defaultRedactor;
+  const color =
+    flags.color !== false && !env.NO_COLOR && (options.stdout ?? process.stdout) === process.stdout
+      ? Boolean(process.stdout.isTTY)
+      : false;
+  const out = new Output({
+    json: flags.json === true,
+    verbose: flags.verbose === true,
+    color,
+    redactor,
+    ...(options.stdout ? { stdout: options.stdout } : {}),
+    ...(options.stderr ? { stderr: options.stderr } : {}),
+  });
+  let settings: Settings | undefined;
+  let client: CxdaClient | undefined;
+  let recorder: OperationRecorder | undefined;
+
+  const getSettings = () => {
+    if (!settings) {
+      settings = resolveSettings(flags, env);
+      redactor.register(settings.clientSecret);
+      redactor.register(settings.accessKeySecret);
+      redactor.register(settings.webhookSecret);
+    }
+    return settings;
+  };
+
+  return {
+    flags,
+    out,
+    redactor,
+    settings: getSettings,
+    async client() {
+      if (client) return client;
+      const s = getSettings();
+      requireCredentials(s);
+      const { createClient } = await import("../client/client.js");
+      client = createClient({
+        baseUrl: s.baseUrl,
+        auth:
+          s.accessKeyId && s.accessKeySecret
+            ? {
+                type: "accessKey",
+                clientId: s.clientId,
+                clientSecret: s.clientSecret,
+                accessKeyId: s.accessKeyId,
+                accessKeySecret: s.accessKeySecret,
+              }
+            : {
+                type: "clientCredentials",
+                clientId: s.clientId,
+                clientSecret: s.clientSecret,
+                authMethod: s.authMethod,
+              },
+        redactor,
+        hooks: out.verbose ? verboseHooks(out) : {},
+      });
+      return client;
+    },
+    async recorder() {
+      if (recorder) return recorder;
+      const s = getSettings();
+      const [{ AuditLog, checkAuditPath }, { OperationRecorder }, { WebhookSender }] = await Promise.all([
+        import("../audit/audit-log.js"),
+        import("../audit/recorder.js"),
+        import("../audit/webhooks.js"),
+      ]);
+      const check = checkAuditPath(s.auditLog);
+      if (!check.ok) throw new ValidationError(check.message);
+      if (s.webhookUrl !== undefined && s.webhookSecret === undefined) {
+        out.warn(
+          "a webhook URL is set without a webhook secret, so no events are sent; set --webhook-secret or CXDA_WEBHOOK_SECRET",
+        );
+      }
+      recorder = new OperationRecorder({
+        audit: new AuditLog(s.auditLog, { redactor }),
+        ...(s.webhookUrl !== undefined && s.webhookSecret !== undefined
+          ? { webhook: new WebhookSender({ url: s.webhookUrl, secret: s.webhookSecret, redactor }) }
+          : {}),
+        actor: s.clientId,
+        redactor,
+        onWarning: (message) => out.warn(message),
+      });
+      return recorder;
+    },
+    async close() {
+      await client?.close();
+    },
+  };
+}
+
+function verboseHooks(out: Output): ClientHooks {
+  const path = (url: string) => {
+    try {
+      const u = new URL(url);
+      return u.pathname + u.search;
+    } catch {
+      return url;
+    }
+  };
+  return {
+    onRequest(info) {
+      const key = info.idempotencyKey ? ` Idempotency-Key: ${info.idempotencyKey}` : "";
+      out.trace(
+        `→ ${info.method} ${path(info.url)}${info.attempt > 1 ? ` (attempt ${info.attempt})` : ""}${key}`,
+      );
+      for (const [name, value] of Object.entries(info.headers)) out.trace(`    ${name}: ${value}`);
+    },
+    onResponse(info) {
+      out.trace(
+        `← ${info.status} ${info.method} ${path(info.url)} ${Math.round(info.latencyMs)} ms${info.requestId ? ` [${info.requestId}]` : ""}`,
+      );
+    },
+    onRetry(info) {
+      out.trace(
+        `↻ retry ${info.method} ${path(info.url)} in ${Math.round(info.delayMs)} ms (attempt ${info.attempt + 1}): ${info.reason}`,
+      );
+    },
+    onError(info) {
+      out.trace(
+        `✘ ${info.method} ${path(info.url)} after ${info.attempts} attempt(s): ${info.error.name} ${info.error.message}`,
+      );
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/** Every command group, in the order `cxda --help` lists them. One line per group. */
+import type { RegisterGroup } from "../program.js";
+import { registerActions } from "./actions.js";
+import { registerAudit } from "./audit.js";
+import { registerAuth } from "./auth.js";
+import { registerEmulator } from "./emulator.js";
+
+export const COMMAND_GROUPS: RegisterGroup[] = [
+  registerEmulator,
+  registerAuth,
+  registerActions,
+  registerAudit,
+];

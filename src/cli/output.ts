@@ -1,0 +1,86 @@
+/**
+ * The printing layer: commands return data, this turns it into a table or into `--json` with a
+ * schema version. Everything printed goes through the redactor first.
+ */
+import pc from "picocolors";
+import type { Redactor } from "../audit/redactor.js";
+
+export const SCHEMA_VERSION = 1;
+
+export interface OutputOptions {
+  json: boolean;
+  color: boolean;
+  verbose: boolean;
+  redactor: Redactor;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+export class Output {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly colors: Colors;
+  readonly redactor: Redactor;
+  private readonly stdout: NodeJS.WritableStream;
+  private readonly stderr: NodeJS.WritableStream;
+
+  constructor(options: OutputOptions) {
+    this.json = options.json;
+    this.verbose = options.verbose;
+    this.colors = pc.createColors(options.color);
+    this.redactor = options.redactor;
+    this.stdout = options.stdout ?? process.stdout;
+    this.stderr = options.stderr ?? process.stderr;
+  }
+
+  /** Human output to stdout (suppressed under --json). */
+  line(text = ""): void {
+    if (!this.json) this.stdout.write(`${this.redactor.redactString(text)}\n`);
+  }
+
+  /** The machine result: `{schemaVersion, ...data}` on one line of stdout. */
+  result(data: Record<string, unknown>): void {
+    const body = this.redactor.redact({ schemaVersion: SCHEMA_VERSION, ...data });
+    this.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  }
+
+  /** Warnings and progress go to stderr so stdout stays parseable. */
+  warn(text: string): void {
+    this.stderr.write(`${this.colors.yellow("warning:")} ${this.redactor.redactString(text)}\n`);
+  }
+
+  info(text: string): void {
+    if (!this.json) this.stderr.write(`${this.redactor.redactString(text)}\n`);
+  }
+
+  trace(text: string): void {
+    if (this.verbose) this.stderr.write(`${this.colors.dim(this.redactor.redactString(text))}\n`);
+  }
+
+  error(text: string): void {
+    this.stderr.write(`${this.colors.red("error:")} ${this.redactor.redactString(text)}\n`);
+  }
+}
+
+/** A plain fixed-width table; `rows` are already strings. */
+export function formatTable(headers: string[], rows: string[][], colors?: Colors): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => visibleLength(r[i] ?? ""))));
+  const pad = (cell: string, i: number) => cell + " ".repeat(Math.max(0, widths[i]! - visibleLength(cell)));
+  const head = headers.map(pad).join("  ").trimEnd();
+  const lines = [colors ? colors.bold(head) : head];
+  for (const row of rows)
+    lines.push(
+      row
+        .map((c, i) => pad(c ?? "", i))
+        .join("  ")
+        .trimEnd(),
+    );
+  return lines.join("\n");
+}
+
+// Color codes take no width on screen.
+function visibleLength(text: string): number {
+  return text.replace(/\x1b\[[0-9;]*m/g, "").length;
+}

@@ -1,0 +1,42 @@
+/** Turns any thrown value into one clear report (never a stack trace) and the exit code of §10. */
+import { CxdaError } from "../errors.js";
+import type { CommandContext } from "./context.js";
+import { EXIT, exitCodeFor, UsageError } from "./exit-codes.js";
+
+export function reportError(ctx: CommandContext, error: unknown): number {
+  const { out } = ctx;
+  const known = error instanceof CxdaError;
+  const code = known ? exitCodeFor(error) : EXIT.failed;
+  if (out.json) {
+    const body = known
+      ? error.toJSON()
+      : { error: "InternalError", message: error instanceof Error ? error.message : String(error) };
+    out.result({ ok: false, exitCode: code, ...body });
+    return code;
+  }
+  if (!known) {
+    out.error(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+    out.info("this is a bug in cxda; run again with --verbose and report it");
+    if (out.verbose && error instanceof Error && error.stack) out.trace(error.stack);
+    return code;
+  }
+  out.error(describe(error));
+  for (const issue of error.issues.slice(0, 50)) {
+    const where = issue.line !== undefined ? `${issue.path}:${issue.line}:${issue.column ?? 1}` : issue.path;
+    out.info(`  ${where ? `${where}: ` : ""}${issue.message}`);
+  }
+  if (error.issues.length > 50) out.info(`  … and ${error.issues.length - 50} more`);
+  if (error instanceof UsageError) out.info("(run with --help for usage and examples)");
+  return code;
+}
+
+function describe(error: CxdaError): string {
+  const parts = [error.message];
+  const meta: string[] = [];
+  if (error.status !== undefined) meta.push(`HTTP ${error.status}`);
+  if (error.slug !== undefined) meta.push(error.slug);
+  if (error.requestId !== undefined) meta.push(`request ${error.requestId}`);
+  if (error.attempts > 1) meta.push(`${error.attempts} attempts`);
+  if (meta.length > 0) parts.push(`(${meta.join(", ")})`);
+  return parts.join(" ");
+}

@@ -1,0 +1,164 @@
+/**
+ * Where the CLI's connection and audit settings come from (SPEC §10): flags ▸ environment ▸ profile
+ * file (`$XDG_CONFIG_HOME/cxda/config.yaml`, profile from `--profile` or `CXDA_PROFILE`, else
+ * `default`). With nothing configured and a loopback base URL, the emulator's built-in demo client is
+ * used, so `cxda emulator start` and the CLI work together with no setup.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { ValidationError } from "../errors.js";
+
+export const DEFAULT_BASE_URL = "http://127.0.0.1:8787";
+const DEMO_CLIENT = { id: "cxda-demo", secret: "cxda-demo-secret" };
+
+const profileSchema = z
+  .object({
+    baseUrl: z.string().url().optional(),
+    clientId: z.string().min(1).optional(),
+    clientSecret: z.string().min(1).optional(),
+    accessKeyId: z.string().min(1).optional(),
+    accessKeySecret: z.string().min(1).optional(),
+    authMethod: z.enum(["basic", "post"]).optional(),
+    auditLog: z.string().min(1).optional(),
+    webhookUrl: z.string().url().optional(),
+    webhookSecret: z.string().min(1).optional(),
+  })
+  .strict();
+
+const profileFileSchema = z.object({ profiles: z.record(z.string(), profileSchema) }).strict();
+
+export type Profile = z.infer<typeof profileSchema>;
+
+export interface GlobalFlags {
+  baseUrl?: string;
+  profile?: string;
+  clientId?: string;
+  auditLog?: string;
+  webhookUrl?: string;
+  webhookSecret?: string;
+  json?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+}
+
+export interface Settings {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  authMethod: "basic" | "post";
+  auditLog: string;
+  webhookUrl?: string;
+  webhookSecret?: string;
+  profile: string;
+  /** True when the built-in demo credentials were picked because nothing else was configured. */
+  demoCredentials: boolean;
+}
+
+export function profilePath(env: NodeJS.ProcessEnv = process.env): string {
+  const base =
+    env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME !== "" ? env.XDG_CONFIG_HOME : join(homedir(), ".config");
+  return join(base, "cxda", "config.yaml");
+}
+
+export function loadProfile(name: string, env: NodeJS.ProcessEnv = process.env, explicit = false): Profile {
+  const path = profilePath(env);
+  if (!existsSync(path)) {
+    if (explicit) throw new ValidationError(`profile '${name}' was asked for, but ${path} does not exist`);
+    return {};
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ValidationError(`${path}: not valid YAML (${(error as Error).message.split("\n")[0]})`);
+  }
+  const parsed = profileFileSchema.safeParse(raw ?? { profiles: {} });
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new ValidationError(
+      `${path}: ${first.path.join(".") || "(root)"}: ${first.message}; expected \`profiles: {<name>: {baseUrl, clientId, …}}\``,
+    );
+  }
+  const profile = parsed.data.profiles[name];
+  if (!profile) {
+    if (explicit) {
+      const known = Object.keys(parsed.data.profiles).join(", ") || "none";
+      throw new ValidationError(`profile '${name}' is not in ${path} (profiles: ${known})`);
+    }
+    return {};
+  }
+  return profile;
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === "127.0.0.1" || host === "localhost" || host === "[::1]" || host.startsWith("127.");
+  } catch {
+    return false;
+  }
+}
+
+export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Settings {
+  const explicitProfile = flags.profile ?? env.CXDA_PROFILE;
+  const profileName = explicitProfile ?? "default";
+  const profile = loadProfile(profileName, env, explicitProfile !== undefined);
+  const pick = (flag: string | undefined, envName: string, fromProfile: string | undefined) =>
+    nonEmpty(flag) ?? nonEmpty(env[envName]) ?? fromProfile;
+
+  const baseUrl = pick(flags.baseUrl, "CXDA_BASE_URL", profile.baseUrl) ?? DEFAULT_BASE_URL;
+  try {
+    new URL(baseUrl);
+  } catch {
+    throw new ValidationError(`--base-url '${baseUrl}' is not a URL; expected e.g. ${DEFAULT_BASE_URL}`);
+  }
+  let clientId = pick(flags.clientId, "CXDA_CLIENT_ID", profile.clientId);
+  let clientSecret = pick(undefined, "CXDA_CLIENT_SECRET", profile.clientSecret);
+  let demoCredentials = false;
+  if (clientId === undefined && clientSecret === undefined && isLoopback(baseUrl)) {
+    clientId = DEMO_CLIENT.id;
+    clientSecret = DEMO_CLIENT.secret;
+    demoCredentials = true;
+  }
+  const auditLog = pick(flags.auditLog, "CXDA_AUDIT_LOG", profile.auditLog) ?? "./cxda-audit.jsonl";
+  const settings: Settings = {
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    clientId: clientId ?? "",
+    clientSecret: clientSecret ?? "",
+    authMethod: profile.authMethod ?? "basic",
+    auditLog,
+    profile: profileName,
+    demoCredentials,
+  };
+  const accessKeyId = pick(undefined, "CXDA_ACCESS_KEY_ID", profile.accessKeyId);
+  const accessKeySecret = pick(undefined, "CXDA_ACCESS_KEY_SECRET", profile.accessKeySecret);
+  if (accessKeyId !== undefined) settings.accessKeyId = accessKeyId;
+  if (accessKeySecret !== undefined) settings.accessKeySecret = accessKeySecret;
+  const webhookUrl = pick(flags.webhookUrl, "CXDA_WEBHOOK_URL", profile.webhookUrl);
+  const webhookSecret = pick(flags.webhookSecret, "CXDA_WEBHOOK_SECRET", profile.webhookSecret);
+  if (webhookUrl !== undefined) settings.webhookUrl = webhookUrl;
+  if (webhookSecret !== undefined) settings.webhookSecret = webhookSecret;
+  return settings;
+}
+
+/** Throws a clear error when the settings cannot authenticate. */
+export function requireCredentials(settings: Settings): void {
+  if (settings.clientId === "" || settings.clientSecret === "") {
+    throw new ValidationError(
+      "no client credentials: set CXDA_CLIENT_ID and CXDA_CLIENT_SECRET, or a profile in " +
+        `${profilePath()} (the demo client is used automatically only for a loopback --base-url)`,
+    );
+  }
+  if ((settings.accessKeyId === undefined) !== (settings.accessKeySecret === undefined)) {
+    throw new ValidationError("set both CXDA_ACCESS_KEY_ID and CXDA_ACCESS_KEY_SECRET, or neither");
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}

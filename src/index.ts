@@ -9,8 +9,6 @@ export type { CxdaEvent, CxdaEventType, EventHandler } from "./audit/events.js";
 export { OperationRecorder } from "./audit/recorder.js";
 export { defaultRedactor, REDACTED, Redactor } from "./audit/redactor.js";
 export { signWebhook, verifyWebhook, WebhookSender } from "./audit/webhooks.js";
-// Client
-export { createClient } from "./client/client.js";
 export type {
   ApiResponse,
   ClientHooks,
@@ -30,5 +28,13 @@ export { validateOverrides } from "./domain/overrides.js";
 export { checkScriptSyntax } from "./domain/script-syntax.js";
 export type { ValidationIssue, ValidationResult } from "./domain/validation-result.js";
 export { validateVariables } from "./domain/variables.js";
+// Client
+export { startEmulator } from "./emulator/server.js";
 // Errors
 export * from "./errors.js";
+export {
+  type BoundWorkflows,
+  type CxdaSdk,
+  createSdk as createClient,
+  type SdkOptions,
+} from "./sdk/create-sdk.js";

@@ -106,12 +106,12 @@ export class WorkerPool {
       env: {},
       execArgv: [],
     });
-    worker.unref();
     const slot: Slot = { worker, state: "starting" };
     this.#slots[index] = slot;
     worker.on("message", (reply: WorkerReply) => this.#onReply(index, slot, reply));
     worker.on("error", (error: Error) => this.#onGone(index, slot, error.message));
     worker.on("exit", (code: number) => this.#onGone(index, slot, `the worker exited with code ${code}`));
+    this.#updateRefs();
   }
 
   #onReply(index: number, slot: Slot, reply: WorkerReply): void {
@@ -152,15 +152,28 @@ export class WorkerPool {
     while (this.#queue.length > 0) {
       const index = this.#slots.findIndex((slot) => slot?.state === "idle");
       const slot = this.#slots[index];
-      if (slot === undefined) return;
+      if (slot === undefined) break;
       const pending = this.#queue.shift() as PendingJob;
       slot.state = "busy";
       slot.running = pending;
       slot.startedAt = performance.now();
-      slot.worker.ref();
       const limitMs = pending.job.timeoutMs + this.#options.marginMs(pending.job.timeoutMs);
       slot.timer = setTimeout(() => this.#backstop(index, slot), limitMs);
       slot.worker.postMessage(pending.job);
+    }
+    this.#updateRefs();
+  }
+
+  /**
+   * A worker holds the process open only while a job needs it (running, or waiting for it to start),
+   * so a pool that is never closed does not keep a finished program alive.
+   * Called after the listeners are attached: adding a "message" listener refs the worker's port again.
+   */
+  #updateRefs(): void {
+    for (const slot of this.#slots) {
+      if (slot === undefined) continue;
+      if (slot.state === "busy" || (slot.state === "starting" && this.#queue.length > 0)) slot.worker.ref();
+      else slot.worker.unref();
     }
   }
 
@@ -177,7 +190,6 @@ export class WorkerPool {
     clearTimeout(slot.timer);
     const running = slot.running;
     slot.running = undefined;
-    slot.worker.unref();
     running?.resolve(outcome);
   }
 }

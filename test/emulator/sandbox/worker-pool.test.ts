@@ -41,6 +41,17 @@ describe("WorkerPool", () => {
     expect(outcomes.map((o) => (o.kind === "result" ? o.result.output : o.kind))).toEqual(["a", "b", "c"]);
   });
 
+  it("holds the process open only while a job needs a worker", async () => {
+    const refs = () => process.getActiveResourcesInfo().filter((name) => name === "MessagePort").length;
+    const baseline = refs();
+    const p = pool({ size: 2 });
+    expect(refs()).toBe(baseline);
+    const pending = p.submit(job("a"));
+    expect(refs()).toBeGreaterThan(baseline);
+    await pending;
+    expect(refs()).toBe(baseline);
+  });
+
   it("terminates a worker that overruns its deadline and replaces it", async () => {
     const p = pool();
     const outcome = await p.submit(job("hang"));

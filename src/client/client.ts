@@ -88,6 +88,8 @@ export function createClient(options: ClientOptions): CxdaClient {
     random,
     redactor,
     userAgent,
+    onRequest: (info) => hooks.request(info),
+    onResponse: (info) => hooks.response(info),
     onRetry: (e) => {
       metrics.retry();
       hooks.retry({ method: "POST", ...e });

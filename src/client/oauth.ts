@@ -31,6 +31,20 @@ export interface OAuthOptions {
   random: () => number;
   redactor: Redactor;
   userAgent: string;
+  /** Trace hooks for token and discovery requests, like the API's (headers redacted by the caller). */
+  onRequest?: (info: {
+    method: string;
+    url: string;
+    attempt: number;
+    headers: Record<string, string>;
+  }) => void;
+  onResponse?: (info: {
+    method: string;
+    url: string;
+    attempt: number;
+    status: number;
+    latencyMs: number;
+  }) => void;
   onRetry?: (info: {
     url: string;
     attempt: number;
@@ -144,14 +158,19 @@ export class OAuthClient {
   ): Promise<{ response: RawResponse; attempts: number; retryAfterMs?: number }> {
     const o = this.options;
     return runWithRetries(
-      () =>
-        o.transport({
+      async (attempt) => {
+        o.onRequest?.({ method, url, attempt, headers });
+        const started = o.clock();
+        const response = await o.transport({
           method,
           url,
           headers,
           ...(body === undefined ? {} : { body }),
           timeoutMs: o.timeoutMs,
-        }),
+        });
+        o.onResponse?.({ method, url, attempt, status: response.status, latencyMs: o.clock() - started });
+        return response;
+      },
       {
         traits: { method, hasIdempotencyKey, hasVersion: false },
         policy: o.policy,

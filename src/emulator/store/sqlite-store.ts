@@ -7,6 +7,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { BUILDS_TABLES, createBuildRepository } from "./builds-repository.js";
+import { createOverrideRepository, OVERRIDES_TABLES } from "./overrides-repository.js";
 import type {
   ActionListQuery,
   ActionRepository,
@@ -274,12 +276,17 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     purgeExpired: (now) => q.purgeTokens.run(now).changes,
   };
 
+  const overrides = createOverrideRepository(db);
+  const builds = createBuildRepository(db);
   const resetTenantData = db.transaction(() => {
     db.exec("DELETE FROM actions; DELETE FROM idempotency;");
+    for (const table of [...OVERRIDES_TABLES, ...BUILDS_TABLES]) db.exec(`DELETE FROM ${table};`);
   });
 
   return {
     actions,
+    overrides,
+    builds,
     idempotency,
     tokens,
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),

@@ -3,6 +3,8 @@
  * data (SPEC §3 Tenancy). Later issues add repositories here (variables, overrides, builds, keys), each
  * with its own tenant-scoped table in the SQLite implementation.
  */
+import type { BuildRepository } from "./builds-repository.js";
+import type { OverrideRepository } from "./overrides-repository.js";
 
 /** An action as stored: the indexed columns plus the serialized resource (`doc`, the GET body). */
 export interface StoredAction {
@@ -76,6 +78,8 @@ export interface TokenRepository {
 
 export interface Store {
   readonly actions: ActionRepository;
+  readonly overrides: OverrideRepository;
+  readonly builds: BuildRepository;
   readonly idempotency: IdempotencyRepository;
   readonly tokens: TokenRepository;
   /** Runs `fn` in one transaction: all of its writes commit together or not at all. */

@@ -1,0 +1,96 @@
+/** Builds of an action for an environment (SPEC §6.5): the resource as JSON, keyed by tenant and id. */
+import type Database from "better-sqlite3";
+
+export type BuildStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+
+export interface BuildError {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+/** What GET …/builds/{buildId} returns. */
+export interface BuildResource {
+  id: string;
+  actionId: string;
+  environmentId: string;
+  status: BuildStatus;
+  /** Why the build ran: an explicit request or an override write (buildOnChange). */
+  trigger: "manual" | "overrides";
+  createdTimestamp: number;
+  startedTimestamp?: number;
+  finishedTimestamp?: number;
+  errors?: BuildError[];
+  snapshot?: BuildSnapshot;
+}
+
+/** What a successful build recorded: the action and the effective variables, never a value. */
+export interface BuildSnapshot {
+  actionVersion: number;
+  actionName: string;
+  overridesVersion: number;
+  variables: { name: string; source: string; masked: boolean; fingerprint?: string }[];
+  /** `sha256:` + hex of the canonical JSON of the action and the variables' names and fingerprints. */
+  contentHash: string;
+}
+
+export interface StoredBuild {
+  tenantId: string;
+  build: BuildResource;
+}
+
+export interface BuildRepository {
+  get(tenantId: string, actionId: string, id: string): BuildResource | undefined;
+  put(tenantId: string, build: BuildResource): void;
+  /** Builds left QUEUED or RUNNING (e.g. by a stopped emulator), oldest first. */
+  unfinished(): StoredBuild[];
+}
+
+export const BUILDS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS builds (
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  action_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_ts INTEGER NOT NULL,
+  doc TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS builds_unfinished ON builds (status, created_ts);
+`;
+
+export const BUILDS_TABLES = ["builds"] as const;
+
+export function createBuildRepository(db: Database.Database): BuildRepository {
+  db.exec(BUILDS_SCHEMA);
+  const q = {
+    get: db.prepare<[string, string, string], { doc: string }>(
+      "SELECT doc FROM builds WHERE tenant_id = ? AND action_id = ? AND id = ?",
+    ),
+    put: db.prepare(
+      `INSERT OR REPLACE INTO builds (tenant_id, id, action_id, status, created_ts, doc)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    unfinished: db.prepare<[], { tenant_id: string; doc: string }>(
+      "SELECT tenant_id, doc FROM builds WHERE status IN ('QUEUED', 'RUNNING') ORDER BY created_ts, id",
+    ),
+  };
+  return {
+    get: (tenantId, actionId, id) => {
+      const row = q.get.get(tenantId, actionId, id);
+      return row && (JSON.parse(row.doc) as BuildResource);
+    },
+    put: (tenantId, build) => {
+      q.put.run(
+        tenantId,
+        build.id,
+        build.actionId,
+        build.status,
+        build.createdTimestamp,
+        JSON.stringify(build),
+      );
+    },
+    unfinished: () =>
+      q.unfinished.all().map((r) => ({ tenantId: r.tenant_id, build: JSON.parse(r.doc) as BuildResource })),
+  };
+}

@@ -31,6 +31,20 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
+/** `canonical`, with a body nested past the call stack refused as a 400 instead of a crash. */
+function canonicalOrRefuse(body: unknown): string {
+  try {
+    return canonical(body);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new ProblemError(
+      "validation-failed",
+      "The request body nests too deeply to be processed; flatten it (a few dozen levels at most).",
+      { issues: [{ path: "", code: "validation-failed", message: "the body nests too deeply; flatten it" }] },
+    );
+  }
+}
+
 /** The request's `Idempotency-Key`, validated; undefined when absent. */
 export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   const raw = request.headers["idempotency-key"];
@@ -75,11 +89,73 @@ export class IdempotencyGuard {
     body: unknown,
     handler: () => ApiResponse,
   ): Promise<ApiResponse> {
-    const key = idempotencyKeyOf(request);
-    if (key === undefined) {
+    const claim = this.claim(request, tenantId, body);
+    if (claim.kind === "none") {
       await this.delay(request);
       return handler();
     }
+    if (claim.kind === "replay") return claim.response;
+    try {
+      await this.delay(request);
+      return this.store.transaction(() => {
+        let response: ApiResponse;
+        try {
+          response = this.store.transaction(handler);
+        } catch (error) {
+          if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+          response = problemResponse(error, request.emu.requestId);
+        }
+        this.remember(claim, tenantId, response);
+        return response;
+      });
+    } finally {
+      this.inFlight.delete(claim.slot);
+    }
+  }
+
+  /**
+   * The variant for an operation that changes no state and awaits (a sandboxed test run): the answer
+   * is stored once the handler settles, so a retry with the same key replays it instead of running again.
+   */
+  async runAsync(
+    request: FastifyRequest,
+    tenantId: string,
+    body: unknown,
+    handler: () => Promise<ApiResponse>,
+  ): Promise<ApiResponse> {
+    const claim = this.claim(request, tenantId, body);
+    if (claim.kind === "none") {
+      await this.delay(request);
+      return handler();
+    }
+    if (claim.kind === "replay") return claim.response;
+    try {
+      await this.delay(request);
+      let response: ApiResponse;
+      try {
+        response = await handler();
+      } catch (error) {
+        if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+        response = problemResponse(error, request.emu.requestId);
+      }
+      this.remember(claim, tenantId, response);
+      return response;
+    } finally {
+      this.inFlight.delete(claim.slot);
+    }
+  }
+
+  /** No key; a stored answer to replay; or the (tenant, key) slot, now marked in flight. */
+  private claim(
+    request: FastifyRequest,
+    tenantId: string,
+    body: unknown,
+  ):
+    | { kind: "none" }
+    | { kind: "replay"; response: ApiResponse }
+    | { kind: "claimed"; key: string; slot: string; fingerprint: string; now: number } {
+    const key = idempotencyKeyOf(request);
+    if (key === undefined) return { kind: "none" };
     request.emu.idempotencyKey = key;
     const now = this.clock();
     if (now - this.lastPurge > 60_000) {
@@ -87,7 +163,7 @@ export class IdempotencyGuard {
       this.lastPurge = now;
     }
     const fingerprint = createHash("sha256")
-      .update(`${request.method} ${request.emu.path}\n${canonical(body)}`)
+      .update(`${request.method} ${request.emu.path}\n${canonicalOrRefuse(body)}`)
       .digest("hex");
     const slot = `${tenantId}\u0000${key}`;
     const running = this.inFlight.get(slot);
@@ -108,42 +184,35 @@ export class IdempotencyGuard {
     if (live) {
       request.emu.replayed = true;
       const headers: Record<string, string> = { ...live.headers, "idempotent-replayed": "true" };
-      return { status: live.status, headers, rawJson: live.body };
+      return { kind: "replay", response: { status: live.status, headers, rawJson: live.body } };
     }
     this.inFlight.set(slot, fingerprint);
-    try {
-      await this.delay(request);
-      return this.store.transaction(() => {
-        let response: ApiResponse;
-        try {
-          response = this.store.transaction(handler);
-        } catch (error) {
-          if (!(error instanceof ProblemError) || error.status >= 500) throw error;
-          response = problemResponse(error, request.emu.requestId);
-        }
-        if (response.status < 500) {
-          const headers: Record<string, string> = {};
-          for (const name of REPLAYED_HEADERS) {
-            const value = response.headers?.[name];
-            if (value !== undefined) headers[name] = value;
-          }
-          if (headers["content-type"] === undefined && response.status !== 204)
-            headers["content-type"] = "application/json";
-          this.store.idempotency.put({
-            tenantId,
-            key,
-            fingerprint,
-            status: response.status,
-            headers,
-            body: serialize(response),
-            createdTimestamp: now,
-          });
-        }
-        return response;
-      });
-    } finally {
-      this.inFlight.delete(slot);
+    return { kind: "claimed", key, slot, fingerprint, now };
+  }
+
+  /** Stores a final (< 500) answer for replay. */
+  private remember(
+    claim: { key: string; fingerprint: string; now: number },
+    tenantId: string,
+    response: ApiResponse,
+  ): void {
+    if (response.status >= 500) return;
+    const headers: Record<string, string> = {};
+    for (const name of REPLAYED_HEADERS) {
+      const value = response.headers?.[name];
+      if (value !== undefined) headers[name] = value;
     }
+    if (headers["content-type"] === undefined && response.status !== 204)
+      headers["content-type"] = "application/json";
+    this.store.idempotency.put({
+      tenantId,
+      key: claim.key,
+      fingerprint: claim.fingerprint,
+      status: response.status,
+      headers,
+      body: serialize(response),
+      createdTimestamp: claim.now,
+    });
   }
 
   /** Applies a pending injected delay inside the in-flight window (SPEC §7 `delayMs`). */

@@ -2,6 +2,7 @@
 import type { Authenticate } from "./auth/authenticate.js";
 import type { TokenService } from "./auth/token-service.js";
 import type { EmulatorConfig } from "./config.js";
+import type { TenantKeyring } from "./crypto/tenant-keyring.js";
 import type { ExpandRegistry } from "./expand-registry.js";
 import type { FaultRules } from "./faults.js";
 import type { IdempotencyGuard } from "./idempotency.js";
@@ -22,4 +23,6 @@ export interface EmulatorContext {
   faults: FaultRules;
   requestLog: RequestLog;
   rateLimiter: RateLimiter;
+  /** Per-tenant encryption of secrets at rest (SPEC §5), keys in `store.keys`, wrapped by the root key. */
+  keyring: TenantKeyring;
 }

@@ -33,6 +33,7 @@ import {
   resolveEmulatorConfig,
 } from "./config.js";
 import type { EmulatorContext } from "./context.js";
+import { KeyringError, loadRootKey, TenantKeyring } from "./crypto/index.js";
 import { ExpandRegistry } from "./expand-registry.js";
 import { FaultRules, parseFaultHeader } from "./faults.js";
 import { IdempotencyGuard } from "./idempotency.js";
@@ -317,6 +318,17 @@ function logRequest(
   });
 }
 
+/** SPEC §5: CXDA_EMULATOR_ROOT_KEY, else `<dataDir>/root.key` (0600), else a key for this process only. */
+function loadEmulatorRootKey(dataDir: string | undefined): Buffer {
+  try {
+    return loadRootKey(dataDir === undefined ? {} : { dataDir }).key;
+  } catch (error) {
+    if (error instanceof KeyringError)
+      throw new ValidationError(error.message, { slug: "validation-failed" });
+    throw error;
+  }
+}
+
 /** Starts the emulator; throws `ValidationError` (and starts nothing) on a bad config or options. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   if (options.inMemory && options.dataDir !== undefined)
@@ -331,6 +343,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const config = resolveEmulatorConfig(options);
   const host = options.host ?? "127.0.0.1";
   const clock = options.clock ?? Date.now;
+  const rootKey = loadEmulatorRootKey(options.inMemory ? undefined : options.dataDir);
   const store = openSqliteStore(
     options.inMemory || options.dataDir === undefined ? {} : { dataDir: options.dataDir },
   );
@@ -348,6 +361,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults: new FaultRules(options.random),
     requestLog: new RequestLog(),
     rateLimiter: new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
+    keyring: new TenantKeyring({ rootKey, storage: store.keys, clock }),
   };
   const app = buildApp(ctx);
   try {

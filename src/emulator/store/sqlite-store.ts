@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { BUILDS_TABLES, createBuildRepository } from "./builds-repository.js";
+import { createKeyRepository, KEY_TABLES } from "./keys-repository.js";
 import { createOverrideRepository, OVERRIDES_TABLES } from "./overrides-repository.js";
 import type {
   ActionListQuery,
@@ -19,6 +20,7 @@ import type {
   TokenRecord,
   TokenRepository,
 } from "./store.js";
+import { createVariableRepository, VARIABLE_TABLES } from "./variables-repository.js";
 
 export const DATABASE_FILE = "cxda-emulator.sqlite";
 const SCHEMA_VERSION = 1;
@@ -278,15 +280,20 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
 
   const overrides = createOverrideRepository(db);
   const builds = createBuildRepository(db);
+  const variables = createVariableRepository(db);
+  const keys = createKeyRepository(db);
   const resetTenantData = db.transaction(() => {
     db.exec("DELETE FROM actions; DELETE FROM idempotency;");
     for (const table of [...OVERRIDES_TABLES, ...BUILDS_TABLES]) db.exec(`DELETE FROM ${table};`);
+    for (const table of [...VARIABLE_TABLES, ...KEY_TABLES]) db.exec(`DELETE FROM ${table};`);
   });
 
   return {
     actions,
     overrides,
     builds,
+    variables,
+    keys,
     idempotency,
     tokens,
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),

@@ -3,8 +3,10 @@
  * data (SPEC §3 Tenancy). Later issues add repositories here (variables, overrides, builds, keys), each
  * with its own tenant-scoped table in the SQLite implementation.
  */
+import type { KeyStorage } from "../crypto/key-storage.js";
 import type { BuildRepository } from "./builds-repository.js";
 import type { OverrideRepository } from "./overrides-repository.js";
+import type { VariableRepository } from "./variables-repository.js";
 
 /** An action as stored: the indexed columns plus the serialized resource (`doc`, the GET body). */
 export interface StoredAction {
@@ -80,6 +82,9 @@ export interface Store {
   readonly actions: ActionRepository;
   readonly overrides: OverrideRepository;
   readonly builds: BuildRepository;
+  readonly variables: VariableRepository;
+  /** The tenant keyring's storage: wrapped master keys and the active key (SPEC §5). */
+  readonly keys: KeyStorage;
   readonly idempotency: IdempotencyRepository;
   readonly tokens: TokenRepository;
   /** Runs `fn` in one transaction: all of its writes commit together or not at all. */

@@ -18,6 +18,7 @@ import {
   TRIGGER_TYPES,
   URL_TEMPLATE_PATTERN,
 } from "./action-schema.js";
+import { validateDateProcessing } from "./datetime.js";
 import { validateHeaders } from "./headers.js";
 import { findMainFunction, parseScript } from "./script-syntax.js";
 import {
@@ -304,6 +305,9 @@ function checkConfig(payload: Json, type: string | undefined, issues: Validation
     const dateProcessing = config.dateProcessing;
     if (dateProcessing !== undefined && dateProcessing !== null && !isObject(dateProcessing)) {
       issues.push(typeIssue("config.dateProcessing", "an object or null", dateProcessing));
+    } else {
+      // SPEC §4.2: same instant in computedValue and computedUtc, a known zone, a matching recomputation.
+      issues.push(...validateDateProcessing(dateProcessing, "config.dateProcessing").issues);
     }
     checkHeaders(config.headers, issues);
   }

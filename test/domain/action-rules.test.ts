@@ -50,7 +50,17 @@ describe("validateActionPayload: valid payloads", () => {
         config: {
           ...(httpAction().config as Payload),
           headers: { A: "1", B: null },
-          dateProcessing: { operation: "ADD_OFFSET" },
+          dateProcessing: {
+            sourceField: "input_datetime",
+            targetField: "processed_datetime",
+            sourceTimestamp: "2024-02-29T15:30:00.000Z",
+            operation: "ADD_OFFSET",
+            offsetMinutes: 120,
+            timezone: "America/New_York",
+            precision: 3,
+            computedValue: "2024-02-29T12:30:00.000-05:00",
+            computedUtc: "2024-02-29T17:30:00.000Z",
+          },
         },
       }),
     ],
@@ -412,6 +422,28 @@ describe("validateActionPayload: one rule at a time", () => {
       "config.headers.x-a",
       "validation-failed",
       ["case-insensitive"],
+    ],
+    [
+      "dateProcessing labelling a local time with Z (seed 004)",
+      httpAction({
+        config: {
+          ...(httpAction().config as Payload),
+          dateProcessing: {
+            sourceField: "input_datetime",
+            targetField: "processed_datetime",
+            sourceTimestamp: "2024-02-29T15:30:00.000Z",
+            operation: "ADD_OFFSET",
+            offsetMinutes: 120,
+            timezone: "UTC",
+            precision: 3,
+            computedValue: "2024-02-29T17:30:00.000Z",
+            computedUtc: "2024-02-29T17:30:00.000Z",
+          },
+        },
+      }),
+      "config.dateProcessing.computedValue",
+      "invalid-timestamp",
+      ["numeric offset"],
     ],
     [
       "dateProcessing a string",

@@ -3,9 +3,16 @@
  * parameter is the WorkflowContext; the SDK facade supplies it.
  */
 import { deleteAction, getAction, listActions } from "../workflows/actions.js";
+import { getHeaders, replaceHeaders, setHeaders, unsetHeaders } from "../workflows/headers.js";
+import { applyDateProcessing } from "../workflows/datetime.js";
 
 export const WORKFLOWS = {
   listActions,
   getAction,
   deleteAction,
+  getHeaders,
+  setHeaders,
+  unsetHeaders,
+  replaceHeaders,
+  applyDateProcessing,
 };

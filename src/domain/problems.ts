@@ -31,6 +31,7 @@ export const PROBLEMS = {
   "service-unavailable": { status: 503, title: "Service unavailable" },
   "bad-gateway": { status: 502, title: "Bad gateway" },
   "gateway-timeout": { status: 504, title: "Gateway timeout" },
+  "secret-unreadable": { status: 500, title: "Stored secret unreadable" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemSlug = keyof typeof PROBLEMS;

@@ -44,8 +44,10 @@ import { send } from "./reply.js";
 import { RequestLog } from "./request-log.js";
 import type { RequestState } from "./request-state.js";
 import { registerActionRoutes } from "./routes/actions.js";
+import { registerKeyRoutes } from "./routes/keys.js";
 import { OAuthError, registerOAuthRoutes, sendOAuthError } from "./routes/oauth.js";
 import { registerTestHookRoutes, TEST_HOOKS_PREFIX } from "./routes/test-hooks.js";
+import { registerVariableRoutes } from "./routes/variables.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import type { Store } from "./store/store.js";
 
@@ -279,6 +281,8 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
 
   registerOAuthRoutes(app, ctx);
   registerActionRoutes(app, ctx);
+  registerVariableRoutes(app, ctx);
+  registerKeyRoutes(app, ctx);
   registerTestHookRoutes(app, ctx);
   return app;
 }

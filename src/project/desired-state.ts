@@ -1,0 +1,58 @@
+/**
+ * The desired state a valid `cxda.yaml` describes, placeholders resolved. It holds secret plaintext
+ * (needed to write it), so it is never printed or serialised: plans carry `***` instead.
+ */
+import type { ActionType, HttpMethod } from "../domain/action-schema.js";
+import type { DateTimeOperation } from "../domain/datetime.js";
+import type { VariableType } from "../domain/variables.js";
+
+export interface DesiredVariable {
+  name: string;
+  type: VariableType;
+  /** The value as text (numbers, booleans and objects as the API stores them). */
+  value: string;
+  encrypted: boolean;
+}
+
+export interface DesiredOverride {
+  name: string;
+  value: string;
+  masked: boolean;
+  description: string;
+}
+
+/** The inputs of SPEC §4.2; computedValue/computedUtc are derived at apply, never compared. */
+export interface DesiredDateProcessing {
+  sourceField: string;
+  targetField: string;
+  sourceTimestamp: string;
+  operation: DateTimeOperation;
+  offsetMinutes: number;
+  timezone: string;
+  precision: number;
+}
+
+export interface DesiredAction {
+  name: string;
+  type: ActionType;
+  description: string;
+  script: { language: "JavaScript"; content: string; file: string } | null;
+  request: { method: HttpMethod; urlTemplate: string } | null;
+  dependencies: string[];
+  headers: Record<string, string>;
+  /** Header names whose value came from a placeholder: shown as `***`. */
+  secretHeaders: string[];
+  /** The whole variable set, or undefined when the file does not manage this action's variables. */
+  variables?: DesiredVariable[];
+  /** Per environment id, the whole override set; environments not listed are not managed. */
+  overrides?: Record<string, DesiredOverride[]>;
+  dateProcessing: DesiredDateProcessing | null;
+}
+
+export interface DesiredState {
+  apiVersion: "cxda/v1";
+  /** Declared environment ids, in file order, when the file lists them. */
+  environments?: string[];
+  /** In file order. */
+  actions: DesiredAction[];
+}

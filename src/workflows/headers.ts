@@ -1,0 +1,317 @@
+/**
+ * Header edits with no lost updates (SPEC §4.1, issue 5): read the action, apply the edit, validate the
+ * RESULTING matrix, write it with the version read; on 409 `version-conflict` or 412 re-read and re-apply
+ * the same edit, bounded, with jittered backoff. Audit lines, events and `onSync` carry names and byte
+ * counts only: header values may be credentials. Network errors and 429 are the client core's job.
+ */
+import { isSecretHeaderName } from "../audit/redactor.js";
+import type { Action } from "../domain/action-schema.js";
+import {
+  applyHeaderEdit,
+  diffHeaderMatrices,
+  HEADER_NAME_PATTERN,
+  type HeaderEdit,
+  totalHeaderBytes,
+  validateHeaders,
+} from "../domain/headers.js";
+import { issue, joinPath, type ValidationIssue } from "../domain/validation-result.js";
+import { ConflictError, PreconditionError, ValidationError } from "../errors.js";
+import { recorded, type WorkflowContext } from "./operation.js";
+
+export type HeaderOperation = "headers.set" | "headers.unset" | "headers.replace";
+
+/** What `onSync` receives after a successful write (seed 000's security-gateway hook): names only. */
+export interface HeadersSyncEvent {
+  type: "headers.updated";
+  operation: HeaderOperation;
+  actionId: string;
+  actionName: string;
+  version: number;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  headerCount: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+export interface HeaderEditOptions {
+  /** Read-apply-write rounds before giving up on a contended action (default 10). */
+  maxAttempts?: number;
+  /** Backoff after the n-th conflict: random() × min(maxDelayMs, baseDelayMs × 2^(n-1)) (full jitter). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** In [0, 1); default Math.random. */
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Called after a successful write; a failure is recorded in the audit line and `syncError`, never thrown. */
+  onSync?: (event: HeadersSyncEvent) => void | Promise<void>;
+}
+
+export interface HeaderEditResult {
+  /** The action as written (or as read, when the edit changed nothing). */
+  action: Action;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  bytesBefore: number;
+  bytesAfter: number;
+  /** Writes sent (read-apply-write rounds that reached the PATCH); 0 when nothing changed. */
+  attempts: number;
+  /** 409/412 answers that made the edit re-read and re-apply. */
+  conflicts: number;
+  /** True when the matrix already was the requested one: nothing was written. */
+  unchanged: boolean;
+  /** Why `onSync` failed, when it did (redacted). */
+  syncError?: string;
+}
+
+export const DEFAULT_HEADER_EDIT_ATTEMPTS = 10;
+const DEFAULT_BASE_DELAY_MS = 20;
+const DEFAULT_MAX_DELAY_MS = 1000;
+
+/** Adds or changes headers; the others stay. Names match case-insensitively and take the new spelling. */
+export function setHeaders(
+  ctx: WorkflowContext,
+  ref: string,
+  headers: Record<string, string>,
+  opts: HeaderEditOptions = {},
+): Promise<HeaderEditResult> {
+  return editHeaders(ctx, ref, { kind: "set", headers }, opts);
+}
+
+/** Removes headers by name (case-insensitive); names that are not there are ignored. */
+export function unsetHeaders(
+  ctx: WorkflowContext,
+  ref: string,
+  names: string[],
+  opts: HeaderEditOptions = {},
+): Promise<HeaderEditResult> {
+  return editHeaders(ctx, ref, { kind: "unset", names }, opts);
+}
+
+/** Makes the matrix exactly `headers` (an empty object removes every header). */
+export function replaceHeaders(
+  ctx: WorkflowContext,
+  ref: string,
+  headers: Record<string, string>,
+  opts: HeaderEditOptions = {},
+): Promise<HeaderEditResult> {
+  return editHeaders(ctx, ref, { kind: "replace", headers }, opts);
+}
+
+/** The current matrix of an action, with its byte total (values included: callers decide what to show). */
+export async function getHeaders(
+  ctx: WorkflowContext,
+  ref: string,
+): Promise<{ action: Action; headers: Record<string, string>; totalBytes: number }> {
+  const action = await ctx.client.actions.resolve(ref);
+  const headers = { ...(action.config?.headers ?? {}) };
+  return { action, headers, totalBytes: totalHeaderBytes(headers) };
+}
+
+/**
+ * Problems with an edit itself, found before anything is read or sent: set/replace headers must form a
+ * valid matrix on their own (every rule of SPEC §4.1), unset names must be header names.
+ */
+export function checkHeaderEdit(edit: HeaderEdit): ValidationIssue[] {
+  if (edit.kind === "unset") {
+    if (!Array.isArray(edit.names) || edit.names.length === 0)
+      return [issue("names", "validation-failed", "unset needs at least one header name")];
+    const issues: ValidationIssue[] = [];
+    edit.names.forEach((name, i) => {
+      if (typeof name !== "string" || name === "")
+        issues.push(
+          issue(joinPath("names", i), "validation-failed", `names[${i}] is empty; give a header name`),
+        );
+      else if (!HEADER_NAME_PATTERN.test(name))
+        issues.push(
+          issue(
+            joinPath("names", i),
+            "validation-failed",
+            `names[${i}] '${Array.from(name).slice(0, 64).join("")}' is not a header name (^[A-Za-z0-9_-]+$), so no header can have it`,
+          ),
+        );
+    });
+    return issues;
+  }
+  const headers: unknown = edit.headers;
+  if (edit.kind === "set" && isPlainRecord(headers) && Object.keys(headers).length === 0)
+    return [issue("config.headers", "validation-failed", "set needs at least one header (NAME=VALUE)")];
+  return validateHeaders(headers).issues;
+}
+
+async function editHeaders(
+  ctx: WorkflowContext,
+  ref: string,
+  edit: HeaderEdit,
+  opts: HeaderEditOptions,
+): Promise<HeaderEditResult> {
+  const operation: HeaderOperation = `headers.${edit.kind}`;
+  return recorded<HeaderEditResult>(ctx, { operation, target: { name: ref } }, async () => {
+    const problems = checkHeaderEdit(edit);
+    if (problems.length > 0) throw invalidEdit(ref, problems);
+    // Values of credential-like headers become secrets of this client: no sink may print them.
+    if (edit.kind !== "unset")
+      for (const [name, value] of Object.entries(edit.headers))
+        if (isSecretHeaderName(name)) ctx.client.redactor.register(value);
+
+    const maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_HEADER_EDIT_ATTEMPTS);
+    const random = opts.random ?? Math.random;
+    const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    let action = await ctx.client.actions.resolve(ref);
+    let conflicts = 0;
+    let writes = 0;
+    let httpAttempts = 0;
+    let lastConflict: ConflictError | PreconditionError | undefined;
+
+    for (let round = 1; round <= maxAttempts; round++) {
+      if (round > 1) action = (await ctx.client.actions.get(action.id)).body;
+      const before = { ...(action.config?.headers ?? {}) };
+      const after = applyHeaderEdit(before, edit);
+      const result = validateHeaders(after);
+      if (!result.ok) throw invalidEdit(action.name, result.issues, round > 1);
+      const diff = diffHeaderMatrices(before, after);
+      const target = { id: action.id, name: action.name };
+      const counts = (extra: Record<string, number>) => ({
+        added: diff.added.length,
+        changed: diff.changed.length,
+        removed: diff.removed.length,
+        headers: Object.keys(after).length,
+        bytesBefore: diff.bytesBefore,
+        bytesAfter: diff.bytesAfter,
+        conflicts,
+        ...extra,
+      });
+      const names = { added: diff.added, changed: diff.changed, removed: diff.removed };
+
+      if (diff.added.length + diff.changed.length + diff.removed.length === 0) {
+        return {
+          value: { action, ...diff, attempts: writes, conflicts, unchanged: true },
+          target,
+          counts: counts({ writes }),
+          names,
+          details: { unchanged: true },
+        };
+      }
+
+      writes++;
+      let response: Awaited<ReturnType<typeof ctx.client.actions.patch>>;
+      try {
+        response = await ctx.client.actions.patch(
+          action.id,
+          { config: { headers: mergePatchOf(before, after) } },
+          { version: action.version },
+        );
+      } catch (error) {
+        if (!isVersionConflict(error)) throw error;
+        httpAttempts += Math.max(1, error.attempts);
+        conflicts++;
+        lastConflict = error;
+        if (round < maxAttempts) await sleep(backoff(conflicts, opts, random));
+        continue;
+      }
+      httpAttempts += response.attempts;
+      const written = response.body;
+      const sync: HeadersSyncEvent = {
+        type: "headers.updated",
+        operation,
+        actionId: written.id,
+        actionName: written.name,
+        version: written.version,
+        ...names,
+        headerCount: Object.keys(after).length,
+        bytesBefore: diff.bytesBefore,
+        bytesAfter: diff.bytesAfter,
+      };
+      let syncError: string | undefined;
+      if (opts.onSync) {
+        try {
+          await opts.onSync(sync);
+        } catch (error) {
+          syncError = ctx.client.redactor.redactString(
+            error instanceof Error ? error.message : String(error),
+          );
+        }
+      }
+      return {
+        value: {
+          action: written,
+          ...diff,
+          attempts: writes,
+          conflicts,
+          unchanged: false,
+          ...(syncError === undefined ? {} : { syncError }),
+        },
+        response: {
+          status: response.status,
+          attempts: httpAttempts,
+          requestId: response.requestId,
+        },
+        target,
+        counts: counts({ writes }),
+        names,
+        ...(syncError === undefined ? {} : { details: { onSyncError: syncError } }),
+        event: (latencyMs) => ({
+          type: "headers.updated",
+          data: {
+            actionId: written.id,
+            actionName: written.name,
+            latencyMs,
+            version: written.version,
+            set: [...diff.added, ...diff.changed].sort(),
+            removed: diff.removed,
+            headerCount: sync.headerCount,
+            totalBytes: diff.bytesAfter,
+          },
+        }),
+      };
+    }
+    throw new ConflictError(
+      `the headers of action ${action.name} kept changing under this edit: gave up after ${maxAttempts} read-apply-write attempts (${conflicts} conflicts); try again`,
+      {
+        status: lastConflict?.status ?? 409,
+        slug: lastConflict?.slug ?? "version-conflict",
+        ...(lastConflict?.requestId === undefined ? {} : { requestId: lastConflict.requestId }),
+        attempts: httpAttempts,
+        cause: lastConflict,
+      },
+    );
+  });
+}
+
+/** The merge patch (RFC 7396) that turns `before` into `after`: every header of `after`, and null for
+ *  every spelling of `before` that `after` lacks (a respelled name is removed, then added). */
+export function mergePatchOf(
+  before: Readonly<Record<string, string>>,
+  after: Readonly<Record<string, string>>,
+): Record<string, string | null> {
+  const patch: Record<string, string | null> = {};
+  for (const name of Object.keys(before)) if (!Object.hasOwn(after, name)) patch[name] = null;
+  for (const [name, value] of Object.entries(after)) patch[name] = value;
+  return patch;
+}
+
+function isVersionConflict(error: unknown): error is ConflictError | PreconditionError {
+  if (error instanceof PreconditionError) return true;
+  return error instanceof ConflictError && error.slug === "version-conflict";
+}
+
+function backoff(conflicts: number, opts: HeaderEditOptions, random: () => number): number {
+  const base = opts.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
+  const cap = opts.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+  return Math.floor(random() * Math.min(cap, base * 2 ** Math.min(conflicts - 1, 30)));
+}
+
+function invalidEdit(name: string, issues: ValidationIssue[], afterConflict = false): ValidationError {
+  const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
+  const why = afterConflict ? " once applied to the latest version (another editor changed it)" : "";
+  return new ValidationError(
+    `header edit refused for action ${name}${why}: ${count}, nothing was written; ${issues[0]!.message}`,
+    { issues },
+  );
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -46,6 +46,7 @@ import type { RequestState } from "./request-state.js";
 import { registerActionRoutes } from "./routes/actions.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { OAuthError, registerOAuthRoutes, sendOAuthError } from "./routes/oauth.js";
+import { registerOverrideRoutes } from "./routes/overrides.js";
 import { registerTestHookRoutes, TEST_HOOKS_PREFIX } from "./routes/test-hooks.js";
 import { registerVariableRoutes } from "./routes/variables.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
@@ -281,6 +282,7 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
 
   registerOAuthRoutes(app, ctx);
   registerActionRoutes(app, ctx);
+  registerOverrideRoutes(app, ctx);
   registerVariableRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerTestHookRoutes(app, ctx);

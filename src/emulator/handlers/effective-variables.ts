@@ -10,6 +10,7 @@ import type { VariableType } from "../../domain/variables.js";
 import type { EmulatorContext } from "../context.js";
 import { actionScope, GLOBAL_SCOPE, KeyringError } from "../crypto/index.js";
 import type { StoredVariableItem } from "../store/variables-repository.js";
+import { overrideLayer } from "./overrides.js";
 
 export type EffectiveContext = Pick<EmulatorContext, "store" | "keyring">;
 
@@ -102,7 +103,7 @@ export const actionLayer: VariableLayer = (ctx, tenantId, actionId) =>
   );
 
 /** Lowest precedence first (SPEC §6.3). The override layer goes last. */
-export const VARIABLE_LAYERS: VariableLayer[] = [globalLayer, actionLayer];
+export const VARIABLE_LAYERS: VariableLayer[] = [globalLayer, actionLayer, overrideLayer];
 
 /** Every effective variable with its source, by name. Throws VariableDecryptionError (see above). */
 export function resolveEffectiveEntries(

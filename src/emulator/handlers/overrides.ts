@@ -1,0 +1,262 @@
+/**
+ * Environments and per-environment overrides (SPEC §6.1, §6.2). Writes are validated with the SDK's own
+ * validateOverrides (the 50 cap on the resulting set), masked values are sealed with the tenant keyring
+ * bound to (action, environment) and read back as "***" with a fingerprint. A write that changes the set
+ * of an environment with `buildOnChange` queues a build (SPEC §6.5).
+ */
+import type { FastifyRequest } from "fastify";
+import { MASKED_PLACEHOLDER, type OverrideVariable, validateOverrides } from "../../domain/overrides.js";
+import { issue } from "../../domain/validation-result.js";
+import type { EmulatorConfig } from "../config.js";
+import type { EmulatorContext } from "../context.js";
+import { KeyringError, overrideScope } from "../crypto/index.js";
+import { type ApiResponse, ProblemError, problemFromIssues } from "../problem.js";
+import type { BuildResource } from "../store/builds-repository.js";
+import type { StoredOverrideItem, StoredOverrideSet } from "../store/overrides-repository.js";
+import type { StoredAction } from "../store/store.js";
+import { checkVersion, etagOf } from "../versioning.js";
+import {
+  type EffectiveContext,
+  type EffectiveEntry,
+  VariableDecryptionError,
+} from "./effective-variables.js";
+
+/** What GET returns for one override. */
+export interface PublicOverride {
+  name: string;
+  value: string;
+  masked: boolean;
+  description: string;
+  fingerprint: string;
+}
+
+/** Queues a build of an action for an environment; supplied by the builds handler. */
+export type EnqueueBuild = (
+  tenantId: string,
+  action: StoredAction,
+  environmentId: string,
+  trigger: BuildResource["trigger"],
+) => BuildResource;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The override layer of SPEC §6.3 (highest precedence), masked values opened with the keyring. A function
+ * declaration, so effective-variables.ts can list it even while this module is still loading.
+ */
+export function overrideLayer(
+  ctx: EffectiveContext,
+  tenantId: string,
+  actionId: string,
+  environmentId: string | undefined,
+): EffectiveEntry[] {
+  if (environmentId === undefined) return [];
+  const set = ctx.store.overrides.get(tenantId, actionId, environmentId);
+  return (set?.items ?? []).map((item) => {
+    if (!item.masked) return { name: item.name, value: item.value ?? "", source: "override", secret: false };
+    try {
+      const value = ctx.keyring.open(
+        tenantId,
+        { scope: overrideScope(actionId, environmentId), name: item.name },
+        item.sealed ?? { ciphertext: "", keyId: "" },
+      );
+      return { name: item.name, value, source: "override", secret: true };
+    } catch (error) {
+      if (error instanceof KeyringError) throw new VariableDecryptionError(item.name, "override", error);
+      throw error;
+    }
+  });
+}
+
+export function publicOverride(item: StoredOverrideItem): PublicOverride {
+  return {
+    name: item.name,
+    value: item.masked ? MASKED_PLACEHOLDER : (item.value ?? ""),
+    masked: item.masked,
+    description: item.description ?? "",
+    fingerprint: item.fingerprint,
+  };
+}
+
+/** Items that mean the same thing compare equal (a masked value by its fingerprint). */
+function sameItems(a: readonly StoredOverrideItem[], b: readonly StoredOverrideItem[]): boolean {
+  const key = (items: readonly StoredOverrideItem[]) =>
+    JSON.stringify(
+      [...items]
+        .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+        .map((i) => [i.name, i.masked, i.description ?? "", i.fingerprint]),
+    );
+  return key(a) === key(b);
+}
+
+export class OverrideHandlers {
+  constructor(
+    private readonly ctx: EmulatorContext,
+    private readonly enqueueBuild: EnqueueBuild,
+  ) {}
+
+  environments(): ApiResponse {
+    const list = [...this.ctx.config.environments].sort((a, b) => a.order - b.order);
+    return { status: 200, body: list.map((e) => ({ ...e })) };
+  }
+
+  environment(id: string): EmulatorConfig["environments"][number] {
+    const found = this.ctx.config.environments.find((e) => e.id === id);
+    if (!found)
+      throw new ProblemError(
+        "not-found",
+        `No environment ${JSON.stringify(id.slice(0, 64))}; known environments: ${this.ctx.config.environments.map((e) => e.id).join(", ")}.`,
+      );
+    return found;
+  }
+
+  action(tenantId: string, id: string): StoredAction {
+    const found = this.ctx.store.actions.get(tenantId, id);
+    if (!found)
+      throw new ProblemError(
+        "not-found",
+        `No action with id ${JSON.stringify(id.slice(0, 80))} in this tenant.`,
+      );
+    return found;
+  }
+
+  /** The stored set, or the empty set at version 1 that every (action, environment) starts with. */
+  current(tenantId: string, actionId: string, environmentId: string): StoredOverrideSet {
+    return (
+      this.ctx.store.overrides.get(tenantId, actionId, environmentId) ?? {
+        tenantId,
+        actionId,
+        environmentId,
+        version: 1,
+        modifiedTimestamp: 0,
+        items: [],
+      }
+    );
+  }
+
+  get(tenantId: string, actionId: string, environmentId: string): ApiResponse {
+    this.environment(environmentId);
+    this.action(tenantId, actionId);
+    return this.response(this.current(tenantId, actionId, environmentId));
+  }
+
+  put(request: FastifyRequest, tenantId: string, actionId: string, environmentId: string, body: unknown) {
+    return this.write(request, tenantId, actionId, environmentId, body, "replace");
+  }
+
+  patch(request: FastifyRequest, tenantId: string, actionId: string, environmentId: string, body: unknown) {
+    return this.write(request, tenantId, actionId, environmentId, body, "merge");
+  }
+
+  private write(
+    request: FastifyRequest,
+    tenantId: string,
+    actionId: string,
+    environmentId: string,
+    body: unknown,
+    mode: "replace" | "merge",
+  ): ApiResponse {
+    const env = this.environment(environmentId);
+    const action = this.action(tenantId, actionId);
+    const current = this.current(tenantId, actionId, environmentId);
+    checkVersion(
+      request,
+      isObject(body) ? body.version : undefined,
+      current.version,
+      `the ${environmentId} overrides of ${action.name}`,
+    );
+    if (action.locked)
+      throw new ProblemError(
+        "action-locked",
+        `Action ${action.name} is locked; unlock it first with PATCH {"locked": false}.`,
+      );
+    const result = validateOverrides(body, {
+      knownEnvironments: this.ctx.config.environments.map((e) => e.id),
+      environmentId,
+      ...(mode === "merge" ? { existingNames: current.items.map((i) => i.name) } : {}),
+    });
+    const issues = [...result.issues];
+    if (mode === "replace" && isObject(body) && body.remove !== undefined)
+      issues.push(
+        issue(
+          "remove",
+          "validation-failed",
+          "remove is for PATCH; a PUT replaces the whole set: leave remove out",
+        ),
+      );
+    if (isObject(body) && !Array.isArray(body.variables) && mode === "replace")
+      issues.push(
+        issue("variables", "validation-failed", "variables is required: the whole set of overrides"),
+      );
+    if (issues.length > 0) throw problemFromIssues(issues, "The overrides");
+
+    const payload = body as { variables?: OverrideVariable[]; remove?: string[] };
+    const written = (payload.variables ?? []).map((v) => this.seal(tenantId, actionId, environmentId, v));
+    let items: StoredOverrideItem[];
+    if (mode === "replace") items = written;
+    else {
+      const byName = new Map(current.items.map((i) => [i.name, i]));
+      for (const name of payload.remove ?? []) byName.delete(name);
+      for (const item of written) byName.set(item.name, item);
+      items = [...byName.values()];
+    }
+    items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (sameItems(items, current.items)) return this.response(current);
+
+    const next: StoredOverrideSet = {
+      ...current,
+      version: current.version + 1,
+      modifiedTimestamp: Math.max(this.ctx.clock(), current.modifiedTimestamp),
+      items,
+    };
+    let build: BuildResource | undefined;
+    this.ctx.store.transaction(() => {
+      this.ctx.store.overrides.put(next);
+      if (env.buildOnChange) build = this.enqueueBuild(tenantId, action, environmentId, "overrides");
+    });
+    return this.response(next, build);
+  }
+
+  private seal(tenantId: string, actionId: string, environmentId: string, v: OverrideVariable) {
+    const item: StoredOverrideItem = {
+      name: v.name,
+      masked: v.masked === true,
+      fingerprint: this.ctx.keyring.fingerprint(tenantId, v.value),
+    };
+    if (typeof v.description === "string" && v.description !== "") item.description = v.description;
+    if (!item.masked) {
+      item.value = v.value;
+      return item;
+    }
+    try {
+      item.sealed = this.ctx.keyring.seal(
+        tenantId,
+        { scope: overrideScope(actionId, environmentId), name: v.name },
+        v.value,
+      );
+    } catch (error) {
+      if (error instanceof KeyringError)
+        throw problemFromIssues([issue(`variables.${v.name}.value`, "validation-failed", error.message)]);
+      throw error;
+    }
+    return item;
+  }
+
+  private response(set: StoredOverrideSet, build?: BuildResource): ApiResponse {
+    return {
+      status: 200,
+      headers: { etag: etagOf(set.version) },
+      body: {
+        actionId: set.actionId,
+        environmentId: set.environmentId,
+        version: set.version,
+        variables: set.items.map(publicOverride),
+        ...(build ? { build: { id: build.id, status: build.status } } : {}),
+      },
+    };
+  }
+}

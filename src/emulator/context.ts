@@ -8,6 +8,7 @@ import type { FaultRules } from "./faults.js";
 import type { IdempotencyGuard } from "./idempotency.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { RequestLog } from "./request-log.js";
+import type { Sandbox } from "./sandbox/index.js";
 import type { Store } from "./store/store.js";
 
 export interface EmulatorContext {
@@ -25,4 +26,6 @@ export interface EmulatorContext {
   rateLimiter: RateLimiter;
   /** Per-tenant encryption of secrets at rest (SPEC §5), keys in `store.keys`, wrapped by the root key. */
   keyring: TenantKeyring;
+  /** QuickJS worker pool for test runs (SPEC §4), created once from `config.sandbox`, closed with the server. */
+  sandbox: Sandbox;
 }

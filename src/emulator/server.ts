@@ -36,6 +36,7 @@ import type { EmulatorContext } from "./context.js";
 import { KeyringError, loadRootKey, TenantKeyring } from "./crypto/index.js";
 import { ExpandRegistry } from "./expand-registry.js";
 import { FaultRules, parseFaultHeader } from "./faults.js";
+import { createLazySandbox } from "./handlers/test-runs.js";
 import { IdempotencyGuard } from "./idempotency.js";
 import { parseJsonBody } from "./json-body.js";
 import { ProblemError, problemResponse, slugForStatus } from "./problem.js";
@@ -48,6 +49,7 @@ import { registerKeyRoutes } from "./routes/keys.js";
 import { OAuthError, registerOAuthRoutes, sendOAuthError } from "./routes/oauth.js";
 import { registerOverrideRoutes } from "./routes/overrides.js";
 import { registerTestHookRoutes, TEST_HOOKS_PREFIX } from "./routes/test-hooks.js";
+import { registerTestRunRoutes } from "./routes/test-runs.js";
 import { registerVariableRoutes } from "./routes/variables.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import type { Store } from "./store/store.js";
@@ -285,6 +287,7 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
   registerOverrideRoutes(app, ctx);
   registerVariableRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
+  registerTestRunRoutes(app, ctx);
   registerTestHookRoutes(app, ctx);
   return app;
 }
@@ -368,11 +371,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     requestLog: new RequestLog(),
     rateLimiter: new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
     keyring: new TenantKeyring({ rootKey, storage: store.keys, clock }),
+    sandbox: createLazySandbox(),
   };
   const app = buildApp(ctx);
   try {
     await app.listen({ host, port });
   } catch (error) {
+    await ctx.sandbox.close();
     store.close();
     throw error;
   }
@@ -387,7 +392,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     config,
     store,
     close: () => {
-      closing ??= app.close().then(() => store.close());
+      closing ??= app
+        .close()
+        .then(() => ctx.sandbox.close())
+        .then(() => store.close());
       return closing;
     },
   };

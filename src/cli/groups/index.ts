@@ -3,11 +3,13 @@ import type { RegisterGroup } from "../program.js";
 import { registerActions } from "./actions.js";
 import { registerAudit } from "./audit.js";
 import { registerAuth } from "./auth.js";
+import { registerDatetime } from "./datetime.js";
 import { registerEmulator } from "./emulator.js";
 
 export const COMMAND_GROUPS: RegisterGroup[] = [
   registerEmulator,
   registerAuth,
   registerActions,
+  registerDatetime,
   registerAudit,
 ];

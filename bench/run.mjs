@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { closeApiAgent } from "./lib/api.mjs";
 import { machineInfo } from "./lib/machine.mjs";
 import { printTable, writeResults } from "./lib/report.mjs";
 
@@ -57,6 +58,7 @@ for (const id of ids) {
   }
   console.log(`  ${id} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
+await closeApiAgent();
 writeResults(figures, machine, ids);
 printTable(figures, machine);
 console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s; results in bench/results.json`);

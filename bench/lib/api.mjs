@@ -9,7 +9,7 @@ export const ENVIRONMENTS = ["dev", "staging", "prod"];
 /** Effectively no rate limit (the config's maximum). */
 export const UNLIMITED = { perMinute: 1_000_000, burst: 1_000_000 };
 
-const agent = new Agent({ connections: 32 });
+let agent = new Agent({ connections: 32 });
 
 export async function getToken(baseUrl, client = DEMO_CLIENT) {
   const res = await request(`${baseUrl}/oauth2/token`, {
@@ -145,6 +145,9 @@ export async function seedTenant(
   });
 }
 
+/** Closes the helpers' connection pool (a fresh one is made for later calls). */
 export async function closeApiAgent() {
-  await agent.close();
+  const old = agent;
+  agent = new Agent({ connections: 32 });
+  await old.close();
 }

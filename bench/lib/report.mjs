@@ -17,6 +17,10 @@ function spread(stat, unit) {
   return `${fmt(stat.median, unit)} (${fmt(stat.min)}–${fmt(stat.max)})`;
 }
 
+function ratioText(ratio) {
+  return ratio >= 0.1 ? String(round(ratio, 2)) : ratio.toPrecision(2);
+}
+
 /** One row per figure: the markdown table the README shows too. */
 export function tableLines(figures) {
   const rows = figures.map((f) => [
@@ -24,7 +28,7 @@ export function tableLines(figures) {
     f.figure,
     f.status === "pending" ? `pending: ${f.note}` : spread(f.measured, f.unit),
     f.baseline ? `${f.baseline.label}: ${spread(f.baseline, f.baseline.unit ?? f.unit)}` : "—",
-    f.ratio === null || f.ratio === undefined ? "—" : `${round(f.ratio, 2)}×`,
+    f.ratio === null || f.ratio === undefined ? "—" : `${ratioText(f.ratio)}×`,
     f.target,
     f.met === null || f.met === undefined ? "—" : f.met ? "yes" : "**no**",
   ]);

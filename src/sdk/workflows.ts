@@ -5,6 +5,17 @@
 import { deleteAction, getAction, listActions } from "../workflows/actions.js";
 import { getHeaders, replaceHeaders, setHeaders, unsetHeaders } from "../workflows/headers.js";
 import { applyDateProcessing } from "../workflows/datetime.js";
+import {
+  getGlobalVariables,
+  getVariables,
+  reencrypt,
+  reencryptGlobalVariables,
+  registerVariables,
+  rotateKey,
+  rotationCheck,
+  setGlobalVariables,
+  variableMetrics,
+} from "../workflows/variables.js";
 
 export const WORKFLOWS = {
   listActions,
@@ -15,4 +26,13 @@ export const WORKFLOWS = {
   unsetHeaders,
   replaceHeaders,
   applyDateProcessing,
+  registerVariables,
+  getVariables,
+  getGlobalVariables,
+  setGlobalVariables,
+  rotationCheck,
+  rotateKey,
+  reencrypt,
+  reencryptGlobalVariables,
+  variableMetrics,
 };

@@ -3,8 +3,10 @@
  * parameter is the WorkflowContext; the SDK facade supplies it.
  */
 import { deleteAction, getAction, listActions } from "../workflows/actions.js";
-import { getHeaders, replaceHeaders, setHeaders, unsetHeaders } from "../workflows/headers.js";
+import { createAction } from "../workflows/create-action.js";
 import { applyDateProcessing } from "../workflows/datetime.js";
+import { getHeaders, replaceHeaders, setHeaders, unsetHeaders } from "../workflows/headers.js";
+import { testAction } from "../workflows/test-action.js";
 import {
   getGlobalVariables,
   getVariables,
@@ -21,6 +23,8 @@ export const WORKFLOWS = {
   listActions,
   getAction,
   deleteAction,
+  createAction,
+  testAction,
   getHeaders,
   setHeaders,
   unsetHeaders,

@@ -16,10 +16,16 @@ import type { DemoEnv, DemoSection } from "./demo-env.js";
 import { actionsBasicsSection } from "./sections/actions-basics.js";
 import { auditTrailSection } from "./sections/audit-trail.js";
 import { connectSection } from "./sections/connect.js";
+import { datetimeSection } from "./sections/datetime.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
 
 /** The report, in order. Each workflow issue adds its section before the audit trail. */
-export const DEMO_SECTIONS: DemoSection[] = [connectSection, actionsBasicsSection, auditTrailSection];
+export const DEMO_SECTIONS: DemoSection[] = [
+  connectSection,
+  actionsBasicsSection,
+  datetimeSection,
+  auditTrailSection,
+];
 
 export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIONS): Promise<void> {
   const started = performance.now();

@@ -1,0 +1,39 @@
+/** The two sizes of the suite: the issue's full size (`npm run chaos`) and a bounded one inside `npm test`. */
+export interface ChaosSize {
+  name: "full" | "bounded";
+  r1Creates: number;
+  r2Editors: number;
+  r2Edits: number;
+  r3Seconds: number;
+  r4Chains: number;
+  r5Workers: number;
+  r5OpsPerWorker: number;
+  r7Requests: number;
+  r8Kills: number;
+}
+
+export const FULL: ChaosSize = {
+  name: "full",
+  r1Creates: 200,
+  r2Editors: 16,
+  r2Edits: 10,
+  r3Seconds: 60,
+  r4Chains: 60,
+  r5Workers: 10,
+  r5OpsPerWorker: 6,
+  r7Requests: 10_000,
+  r8Kills: 10,
+};
+
+export const BOUNDED: ChaosSize = {
+  name: "bounded",
+  r1Creates: 60,
+  r2Editors: 16,
+  r2Edits: 10,
+  r3Seconds: 10,
+  r4Chains: 20,
+  r5Workers: 10,
+  r5OpsPerWorker: 2,
+  r7Requests: 1_000,
+  r8Kills: 3,
+};

@@ -44,6 +44,8 @@ export type OverridesAppliedData = ActionRef & {
   maskedCount: number;
   /** Id of the build this write triggered (environments with buildOnChange). */
   buildId?: string;
+  /** Differences from the baseline environment after the write, when one was given (SPEC §6.4). */
+  driftCount?: number;
 };
 
 export type BuildTriggeredData = ActionRef & {

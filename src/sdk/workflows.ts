@@ -3,9 +3,18 @@
  * parameter is the WorkflowContext; the SDK facade supplies it.
  */
 import { deleteAction, getAction, listActions } from "../workflows/actions.js";
+import { getBuild, triggerBuild } from "../workflows/builds.js";
 import { createAction } from "../workflows/create-action.js";
 import { applyDateProcessing } from "../workflows/datetime.js";
+import { diffTenant } from "../workflows/drift.js";
 import { getHeaders, replaceHeaders, setHeaders, unsetHeaders } from "../workflows/headers.js";
+import {
+  applyOverrides,
+  getOverrides,
+  listEnvironments,
+  resolveVariables,
+  unsetOverrides,
+} from "../workflows/overrides.js";
 import { testAction } from "../workflows/test-action.js";
 import {
   getGlobalVariables,
@@ -23,6 +32,14 @@ export const WORKFLOWS = {
   listActions,
   getAction,
   deleteAction,
+  listEnvironments,
+  getOverrides,
+  applyOverrides,
+  unsetOverrides,
+  resolveVariables,
+  diffTenant,
+  triggerBuild,
+  getBuild,
   createAction,
   testAction,
   getHeaders,

@@ -1,0 +1,126 @@
+/**
+ * Builds of an action for an environment (SPEC §6.5): trigger one (`build.triggered`, one audit line),
+ * read one, or wait until it leaves QUEUED/RUNNING. Waiting polls with a growing pause, bounded in time.
+ */
+import type { CxdaClient } from "../client/types.js";
+import { TimeoutError } from "../errors.js";
+import { recorded, type WorkflowContext } from "./operation.js";
+
+export type BuildStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+
+export interface BuildError {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+export interface Build {
+  id: string;
+  actionId: string;
+  environmentId: string;
+  status: BuildStatus;
+  trigger?: "manual" | "overrides";
+  createdTimestamp?: number;
+  startedTimestamp?: number;
+  finishedTimestamp?: number;
+  errors?: BuildError[];
+  snapshot?: {
+    actionVersion: number;
+    actionName: string;
+    overridesVersion: number;
+    variables: { name: string; source: string; masked: boolean; fingerprint?: string }[];
+    contentHash: string;
+  };
+}
+
+export interface WaitOptions {
+  /** Give up after this long (default 60 000 ms) with a TimeoutError. */
+  timeoutMs?: number;
+  /** First pause between reads (default 25 ms), doubled up to `maxIntervalMs` (default 500 ms). */
+  intervalMs?: number;
+  maxIntervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface TriggerBuildOptions extends WaitOptions {
+  /** Wait until the build finishes and return its final state. */
+  wait?: boolean;
+}
+
+export function isFinished(build: Pick<Build, "status">): boolean {
+  return build.status === "SUCCEEDED" || build.status === "FAILED";
+}
+
+function buildPath(actionId: string, buildId: string): string {
+  return `/dataactions/${encodeURIComponent(actionId)}/builds/${encodeURIComponent(buildId)}`;
+}
+
+/** Reads a build of an action (`ref` is the action's name or id). */
+export async function getBuild(ctx: WorkflowContext, ref: string, buildId: string): Promise<Build> {
+  const action = await ctx.client.actions.resolve(ref);
+  return (await ctx.client.request<Build>("GET", buildPath(action.id, buildId))).body;
+}
+
+/** Reads the build until it is SUCCEEDED or FAILED. */
+export async function waitForBuild(
+  client: CxdaClient,
+  actionId: string,
+  buildId: string,
+  opts: WaitOptions = {},
+): Promise<Build> {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const started = performance.now();
+  let interval = opts.intervalMs ?? 25;
+  for (;;) {
+    const build = (await client.request<Build>("GET", buildPath(actionId, buildId))).body;
+    if (isFinished(build)) return build;
+    if (performance.now() - started >= timeoutMs)
+      throw new TimeoutError(
+        `Build ${buildId} is still ${build.status} after ${Math.round(timeoutMs / 1000)} s; check it later with \`cxda builds status\`.`,
+      );
+    await sleep(interval);
+    interval = Math.min(interval * 2, opts.maxIntervalMs ?? 500);
+  }
+}
+
+/** Queues a build (admin scope); with `wait`, returns it finished. A FAILED build is returned, not thrown. */
+export async function triggerBuild(
+  ctx: WorkflowContext,
+  ref: string,
+  environmentId: string,
+  opts: TriggerBuildOptions = {},
+): Promise<Build> {
+  return recorded(
+    ctx,
+    { operation: "builds.trigger", target: { name: ref }, environment: environmentId },
+    async () => {
+      const action = await ctx.client.actions.resolve(ref);
+      const response = await ctx.client.request<Build>(
+        "POST",
+        `/dataactions/${encodeURIComponent(action.id)}/builds`,
+        { body: { environmentId } },
+      );
+      const queued = response.body;
+      const build = opts.wait ? await waitForBuild(ctx.client, action.id, queued.id, opts) : queued;
+      return {
+        value: build,
+        response,
+        target: { id: action.id, name: action.name },
+        counts: { errors: build.errors?.length ?? 0 },
+        details: { buildId: build.id, status: build.status },
+        event: (latencyMs) => ({
+          type: "build.triggered",
+          data: {
+            actionId: action.id,
+            actionName: action.name,
+            environmentId,
+            buildId: build.id,
+            status: build.status,
+            latencyMs,
+          },
+        }),
+      };
+    },
+  );
+}

@@ -1,0 +1,318 @@
+/**
+ * Per-environment overrides (SPEC §6.2, §6.3, issue 7): validate before sending, write with the version
+ * read (re-read and retry on 409/412, bounded), report the drift against a baseline environment by
+ * fingerprint (never "***" against plaintext: seed 003's bug, SPEC §9), follow the build a buildOnChange
+ * environment starts, and emit `overrides.applied` with THIS call's latency. Values never reach the
+ * audit line or the event: names and counts only.
+ */
+import { type DriftEntry, type DriftSummary, diffEnvironments, summarizeDrift } from "../domain/drift.js";
+import {
+  MASKED_PLACEHOLDER,
+  type OverrideVariable,
+  type StoredOverride,
+  validateOverrides,
+} from "../domain/overrides.js";
+import { issue, type ValidationIssue } from "../domain/validation-result.js";
+import { ConflictError, NotFoundError, PreconditionError, ValidationError } from "../errors.js";
+import { type Build, isFinished, type WaitOptions, waitForBuild } from "./builds.js";
+import { recorded, type WorkflowContext } from "./operation.js";
+
+export interface Environment {
+  id: string;
+  name: string;
+  order: number;
+  buildOnChange: boolean;
+}
+
+/** What `GET …/environments/{envId}/variables` returns. */
+export interface OverrideSet {
+  actionId: string;
+  environmentId: string;
+  version: number;
+  variables: StoredOverride[];
+}
+
+export interface ApplyOverridesOptions extends WaitOptions {
+  /** An environment to compare the result with (SPEC §6.4). */
+  baseline?: string;
+  /** PUT the whole set instead of upserting by name (PATCH). */
+  replace?: boolean;
+  /** Wait for the build a buildOnChange environment starts. */
+  wait?: boolean;
+  /** Write rounds before giving up on a contended set (default 5). */
+  maxAttempts?: number;
+}
+
+export interface OverridesWriteResult {
+  action: { id: string; name: string };
+  environmentId: string;
+  version: number;
+  variables: StoredOverride[];
+  /** Names written (set) and removed. */
+  set: string[];
+  removed: string[];
+  /** False when the set already was the requested one (the server kept its version). */
+  changed: boolean;
+  /** Writes sent; more than 1 when a concurrent writer forced a re-read. */
+  attempts: number;
+  /** The build the write started (buildOnChange environments), finished when `wait` was asked. */
+  build?: { id: string; status: Build["status"]; errors?: Build["errors"] };
+  drift?: { baseline: string; entries: DriftEntry[]; summary: DriftSummary };
+}
+
+const DEFAULT_ATTEMPTS = 5;
+
+function overridesPath(actionId: string, environmentId: string): string {
+  return `/dataactions/${encodeURIComponent(actionId)}/environments/${encodeURIComponent(environmentId)}/variables`;
+}
+
+function invalid(issues: ValidationIssue[], what: string): ValidationError {
+  return new ValidationError(
+    issues.length === 1
+      ? issues[0]!.message
+      : `${what} has ${issues.length} problems: ${issues.map((i) => i.message).join("; ")}`,
+    { slug: "validation-failed", issues },
+  );
+}
+
+/** The tenant's environments in order (SPEC §6.1). */
+export async function listEnvironments(ctx: WorkflowContext): Promise<Environment[]> {
+  const envs = (await ctx.client.request<Environment[]>("GET", "/environments")).body;
+  return [...envs].sort((a, b) => a.order - b.order);
+}
+
+async function knownEnvironment(ctx: WorkflowContext, environmentId: string): Promise<Environment> {
+  const envs = await listEnvironments(ctx);
+  const env = envs.find((e) => e.id === environmentId);
+  if (!env)
+    throw new NotFoundError(
+      `Environment '${environmentId}' is unknown; known environments: ${envs.map((e) => e.id).join(", ")}.`,
+      { slug: "not-found", status: 404 },
+    );
+  return env;
+}
+
+/** The overrides of an action in one environment; masked values read "***". */
+export async function getOverrides(
+  ctx: WorkflowContext,
+  ref: string,
+  environmentId: string,
+): Promise<OverrideSet> {
+  const action = await ctx.client.actions.resolve(ref);
+  return (await ctx.client.request<OverrideSet>("GET", overridesPath(action.id, environmentId))).body;
+}
+
+/** Upserts (or with `replace`, replaces) the overrides of an environment. */
+export async function applyOverrides(
+  ctx: WorkflowContext,
+  ref: string,
+  environmentId: string,
+  variables: OverrideVariable[],
+  opts: ApplyOverridesOptions = {},
+): Promise<OverridesWriteResult> {
+  const first = validateOverrides({ variables }, { environmentId });
+  if (!first.ok) throw invalid(first.issues, "The overrides");
+  return writeOverrides(ctx, ref, environmentId, { variables, remove: [] }, opts);
+}
+
+/** Removes overrides by name; names that are not set are ignored. */
+export async function unsetOverrides(
+  ctx: WorkflowContext,
+  ref: string,
+  environmentId: string,
+  names: string[],
+  opts: Omit<ApplyOverridesOptions, "replace"> = {},
+): Promise<OverridesWriteResult> {
+  if (names.length === 0)
+    throw invalid([issue("names", "validation-failed", "unset needs at least one override name")], "unset");
+  const first = validateOverrides({ variables: [], remove: names }, { environmentId });
+  if (!first.ok) throw invalid(first.issues, "The names");
+  return writeOverrides(
+    ctx,
+    ref,
+    environmentId,
+    { variables: [], remove: names },
+    { ...opts, replace: false },
+  );
+}
+
+async function writeOverrides(
+  ctx: WorkflowContext,
+  ref: string,
+  environmentId: string,
+  edit: { variables: OverrideVariable[]; remove: string[] },
+  opts: ApplyOverridesOptions,
+): Promise<OverridesWriteResult> {
+  return recorded(
+    ctx,
+    {
+      operation: edit.remove.length > 0 ? "overrides.unset" : "overrides.apply",
+      target: { name: ref },
+      environment: environmentId,
+    },
+    async () => {
+      const env = await knownEnvironment(ctx, environmentId);
+      if (opts.baseline !== undefined) await knownEnvironment(ctx, opts.baseline);
+      const action = await ctx.client.actions.resolve(ref);
+      const path = overridesPath(action.id, environmentId);
+      const maxAttempts = opts.maxAttempts ?? DEFAULT_ATTEMPTS;
+      let attempts = 0;
+      for (;;) {
+        const current = (await ctx.client.request<OverrideSet>("GET", path)).body;
+        const existing = current.variables.map((v) => v.name);
+        const removeNow = edit.remove.filter((n) => existing.includes(n));
+        if (!opts.replace) {
+          const check = validateOverrides(
+            { variables: edit.variables, remove: removeNow },
+            { environmentId, existingNames: existing },
+          );
+          if (!check.ok) throw invalid(check.issues, "The overrides");
+        }
+        attempts++;
+        try {
+          const response = await ctx.client.request<
+            OverrideSet & { build?: { id: string; status: Build["status"] } }
+          >(opts.replace ? "PUT" : "PATCH", path, {
+            ifMatch: current.version,
+            body: opts.replace
+              ? { variables: edit.variables }
+              : { variables: edit.variables, ...(removeNow.length > 0 ? { remove: removeNow } : {}) },
+          });
+          const written = response.body;
+          let build: OverridesWriteResult["build"];
+          if (written.build) {
+            const finished: Pick<Build, "id" | "status" | "errors"> =
+              opts.wait && !isFinished(written.build)
+                ? await waitForBuild(ctx.client, action.id, written.build.id, opts)
+                : written.build;
+            build = {
+              id: finished.id,
+              status: finished.status,
+              ...(finished.errors ? { errors: finished.errors } : {}),
+            };
+          }
+          let drift: OverridesWriteResult["drift"];
+          if (opts.baseline !== undefined) {
+            const base = (
+              await ctx.client.request<OverrideSet>("GET", overridesPath(action.id, opts.baseline))
+            ).body;
+            const entries = diffEnvironments(base.variables, written.variables);
+            drift = { baseline: opts.baseline, entries, summary: summarizeDrift(entries) };
+          }
+          const set = edit.variables.map((v) => v.name);
+          const maskedCount = written.variables.filter((v) => v.masked).length;
+          const result: OverridesWriteResult = {
+            action: { id: action.id, name: action.name },
+            environmentId,
+            version: written.version,
+            variables: written.variables,
+            set,
+            removed: removeNow,
+            changed: written.version !== current.version,
+            attempts,
+            ...(build ? { build } : {}),
+            ...(drift ? { drift } : {}),
+          };
+          return {
+            value: result,
+            response,
+            target: { id: action.id, name: action.name },
+            counts: {
+              set: set.length,
+              removed: removeNow.length,
+              total: written.variables.length,
+              masked: maskedCount,
+              ...(drift ? { drift: drift.summary.total } : {}),
+              attempts,
+            },
+            names: { set, removed: removeNow },
+            details: {
+              version: written.version,
+              changed: result.changed,
+              buildOnChange: env.buildOnChange,
+              ...(build ? { buildId: build.id, buildStatus: build.status } : {}),
+              ...(opts.baseline !== undefined ? { baseline: opts.baseline } : {}),
+            },
+            event: (latencyMs) => ({
+              type: "overrides.applied",
+              data: {
+                actionId: action.id,
+                actionName: action.name,
+                environmentId,
+                version: written.version,
+                names: set,
+                ...(removeNow.length > 0 ? { removed: removeNow } : {}),
+                count: written.variables.length,
+                maskedCount,
+                ...(drift ? { driftCount: drift.summary.total } : {}),
+                ...(build ? { buildId: build.id } : {}),
+                latencyMs,
+              },
+            }),
+          };
+        } catch (error) {
+          const contended =
+            (error instanceof ConflictError && error.slug === "version-conflict") ||
+            error instanceof PreconditionError;
+          if (!contended || attempts >= maxAttempts) throw error;
+        }
+      }
+    },
+  );
+}
+
+/** One effective variable of an action in an environment (SPEC §6.3). */
+export interface ResolvedVariable {
+  name: string;
+  /** "***" for secrets. */
+  value: string;
+  source: "override" | "action" | "global";
+  secret: boolean;
+  /** Names of lower layers this value hides. */
+  shadows: ("action" | "global")[];
+}
+
+interface LayerVariable {
+  name: string;
+  value: string | null;
+  encrypted?: boolean;
+  masked?: boolean;
+}
+
+/** override(A,E) ▸ action variable ▸ global variable, computed from GETs of the three layers. */
+export async function resolveVariables(
+  ctx: WorkflowContext,
+  ref: string,
+  environmentId: string,
+): Promise<{ action: { id: string; name: string }; environmentId: string; variables: ResolvedVariable[] }> {
+  const action = await ctx.client.actions.resolve(ref);
+  const [globals, own, overrides] = await Promise.all([
+    ctx.client.request<{ variables: LayerVariable[] }>("GET", "/variables"),
+    ctx.client.request<{ variables: LayerVariable[] }>(
+      "GET",
+      `/dataactions/${encodeURIComponent(action.id)}/variables`,
+    ),
+    ctx.client.request<OverrideSet>("GET", overridesPath(action.id, environmentId)),
+  ]);
+  const byName = new Map<string, ResolvedVariable>();
+  const layers: [ResolvedVariable["source"], LayerVariable[]][] = [
+    ["global", globals.body.variables],
+    ["action", own.body.variables],
+    ["override", overrides.body.variables],
+  ];
+  for (const [source, items] of layers)
+    for (const item of items) {
+      const secret = item.encrypted === true || item.masked === true;
+      const below = byName.get(item.name);
+      const shadows = below ? [...below.shadows, below.source as "action" | "global"] : [];
+      byName.set(item.name, {
+        name: item.name,
+        value: secret ? MASKED_PLACEHOLDER : (item.value ?? ""),
+        source,
+        secret,
+        shadows,
+      });
+    }
+  const variables = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { action: { id: action.id, name: action.name }, environmentId, variables };
+}

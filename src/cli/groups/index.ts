@@ -5,11 +5,15 @@ import { registerAudit } from "./audit.js";
 import { registerAuth } from "./auth.js";
 import { registerDatetime } from "./datetime.js";
 import { registerEmulator } from "./emulator.js";
+import { registerHeaders } from "./headers.js";
+import { registerVars } from "./vars.js";
 
 export const COMMAND_GROUPS: RegisterGroup[] = [
   registerEmulator,
   registerAuth,
   registerActions,
+  registerHeaders,
+  registerVars,
   registerDatetime,
   registerAudit,
 ];

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { explainDateTime } from "../../src/domain/datetime.js";
 import {
   api,
   createAction,
@@ -249,5 +250,30 @@ describe("cxda datetime apply", () => {
     ]);
     expect(missing.code).toBe(1);
     expect(json(missing)).toMatchObject({ error: "NotFoundError", status: 404 });
+  });
+});
+
+describe("README: Date/time processing", () => {
+  it("shows the New York examples and seed 004's result exactly as the code computes them", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Date/time processing"), readme.indexOf("## Development"));
+    expect(section.length).toBeGreaterThan(0);
+    for (const sourceTimestamp of ["2024-03-10T01:30:00-05:00", "2024-11-03T01:30:00-04:00"]) {
+      const e = explainDateTime({
+        sourceTimestamp,
+        timezone: "America/New_York",
+        operation: "ADD_OFFSET",
+        offsetMinutes: 60,
+      });
+      for (const text of [e.sourceUtc, e.computedValue, e.computedUtc]) expect(section).toContain(text);
+      expect(e.offsetBefore).not.toBe(e.offsetAfter);
+    }
+    const seed = explainDateTime({
+      sourceTimestamp: "2024-02-29T15:30:00.000Z",
+      timezone: "America/New_York",
+      operation: "ADD_OFFSET",
+      offsetMinutes: 120,
+    });
+    expect(section).toContain(seed.computedValue);
   });
 });

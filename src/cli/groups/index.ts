@@ -7,12 +7,14 @@ import { registerDatetime } from "./datetime.js";
 import { registerEmulator } from "./emulator.js";
 import { registerHeaders } from "./headers.js";
 import { registerVars } from "./vars.js";
+import { registerVars } from "./vars.js";
 
 export const COMMAND_GROUPS: RegisterGroup[] = [
   registerEmulator,
   registerAuth,
   registerActions,
   registerHeaders,
+  registerVars,
   registerVars,
   registerDatetime,
   registerAudit,

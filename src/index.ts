@@ -20,7 +20,15 @@ export type {
 // Pure rules shared by the SDK and the emulator
 export { validateActionPayload } from "./domain/action-rules.js";
 export type { Action, ActionInput, ActionType } from "./domain/action-schema.js";
-export { computeDateTime, explainDateTime, validateDateProcessing } from "./domain/datetime.js";
+export {
+  buildDateProcessing,
+  computeDateTime,
+  type DateProcessing,
+  type DateTimeInput,
+  type DateTimeResult,
+  explainDateTime,
+  validateDateProcessing,
+} from "./domain/datetime.js";
 export { findDependencyCycles, formatCycle, topologicalOrder } from "./domain/dependency-graph.js";
 export { diffEnvironments, summarizeDrift } from "./domain/drift.js";
 export { applyHeaderEdit, type HeaderEdit, validateHeaders } from "./domain/headers.js";
@@ -38,3 +46,4 @@ export {
   createSdk as createClient,
   type SdkOptions,
 } from "./sdk/create-sdk.js";
+export type { ApplyDateProcessingResult, DateProcessingFields } from "./workflows/datetime.js";

@@ -17,6 +17,7 @@ import { actionsBasicsSection } from "./sections/actions-basics.js";
 import { auditTrailSection } from "./sections/audit-trail.js";
 import { connectSection } from "./sections/connect.js";
 import { datetimeSection } from "./sections/datetime.js";
+import { variablesSection } from "./sections/variables.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
 
 /** The report, in order. Each workflow issue adds its section before the audit trail. */
@@ -24,6 +25,7 @@ export const DEMO_SECTIONS: DemoSection[] = [
   connectSection,
   actionsBasicsSection,
   datetimeSection,
+  variablesSection,
   auditTrailSection,
 ];
 

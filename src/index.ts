@@ -35,7 +35,7 @@ export { applyHeaderEdit, type HeaderEdit, validateHeaders } from "./domain/head
 export { validateOverrides } from "./domain/overrides.js";
 export { checkScriptSyntax } from "./domain/script-syntax.js";
 export type { ValidationIssue, ValidationResult } from "./domain/validation-result.js";
-export { validateVariables } from "./domain/variables.js";
+export { type StoredVariable, type Variable, validateVariables } from "./domain/variables.js";
 // Client
 export { startEmulator } from "./emulator/server.js";
 // Errors
@@ -47,3 +47,13 @@ export {
   type SdkOptions,
 } from "./sdk/create-sdk.js";
 export type { ApplyDateProcessingResult, DateProcessingFields } from "./workflows/datetime.js";
+export type {
+  ActionVariables,
+  GlobalVariables,
+  ReencryptResult,
+  RegisterVariablesResult,
+  RotationCheckResult,
+  StaleSecret,
+  VariableInput,
+  VariableMetrics,
+} from "./workflows/variables.js";

@@ -1,8 +1,9 @@
 /**
  * The live state of a tenant as the planner compares it: what `GET /dataactions?expand=variables,
  * environments&pageSize=100` returns (SPEC §3, §8), normalised to the fields a `cxda.yaml` can set.
- * Fields the server adds (timestamps, fingerprints, key ids, computed dates, sub-resource versions)
- * are dropped here, so they can never show as drift. `id` and `version` are kept only to write with.
+ * Fields the server adds (timestamps, key ids, computed dates, sub-resource versions) are dropped
+ * here, so they can never show as drift; `id`, `version` and secrets' fingerprints are kept only to
+ * write with and to detect a changed tenant, and the planner never compares them.
  */
 import type { DesiredDateProcessing } from "./desired-state.js";
 
@@ -12,6 +13,8 @@ export interface LiveVariable {
   /** null for an encrypted variable: the API never returns it (SPEC §5). */
   value: string | null;
   encrypted: boolean;
+  /** Server-computed; never compared, kept so a rewritten secret changes the live digest. */
+  fingerprint?: string;
 }
 
 export interface LiveOverride {
@@ -20,6 +23,8 @@ export interface LiveOverride {
   value: string | null;
   masked: boolean;
   description: string;
+  /** Server-computed; never compared, kept so a rewritten secret changes the live digest. */
+  fingerprint?: string;
 }
 
 export interface LiveAction {
@@ -122,6 +127,7 @@ function normalizeVariables(value: unknown): LiveVariable[] {
         type: String(v.type ?? "string"),
         value: encrypted || typeof v.value !== "string" ? null : v.value,
         encrypted,
+        ...(typeof v.fingerprint === "string" ? { fingerprint: v.fingerprint } : {}),
       };
     });
 }
@@ -140,6 +146,7 @@ function normalizeOverrides(value: unknown): Record<string, LiveOverride[]> {
           value: masked || typeof o.value !== "string" ? null : o.value,
           masked,
           description: typeof o.description === "string" ? o.description : "",
+          ...(typeof o.fingerprint === "string" ? { fingerprint: o.fingerprint } : {}),
         };
       });
   };

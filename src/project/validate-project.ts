@@ -453,7 +453,8 @@ class ProjectChecker {
     }
     for (const i of validateHeaders(matrix, "headers").issues) {
       const rest = i.path.startsWith("headers.") ? i.path.slice("headers.".length) : undefined;
-      this.domainAt(rest === undefined ? [...at, "headers"] : [...at, "headers", rest], i, label);
+      // Header rules are mostly about the name, so the issue points at the key.
+      this.domainAt(rest === undefined ? [...at, "headers"] : [...at, "headers", rest], i, label, true);
     }
     return { matrix, secret };
   }

@@ -1,0 +1,53 @@
+/**
+ * Reads a whole tenant for the planner: `GET /dataactions?expand=variables,environments&pageSize=100`
+ * with complete pagination, ⌈N/100⌉ requests for N actions (SPEC §3, §8). A server that does not offer
+ * an expansion answers 400 on the first page; the read then drops that expansion (one request more)
+ * and says so, and the planner treats the sub-resource as not read rather than as empty.
+ */
+import type { CxdaClient } from "../client/types.js";
+import { ValidationError } from "../errors.js";
+import { type LiveState, normalizeLiveActions } from "./live-state.js";
+
+export const LIVE_PAGE_SIZE = 100;
+
+const ATTEMPTS: { expand: string | undefined; variables: boolean; overrides: boolean }[] = [
+  { expand: "variables,environments", variables: true, overrides: true },
+  { expand: "variables", variables: true, overrides: false },
+  { expand: "environments", variables: false, overrides: true },
+  { expand: undefined, variables: false, overrides: false },
+];
+
+export interface LiveRead {
+  live: LiveState;
+  /** What could not be read, for the user (e.g. an expansion the server does not offer). */
+  notes: string[];
+}
+
+export async function readLiveState(client: Pick<CxdaClient, "paginate">): Promise<LiveRead> {
+  let last: unknown;
+  for (const attempt of ATTEMPTS) {
+    try {
+      const resources: unknown[] = [];
+      const query = attempt.expand === undefined ? {} : { expand: attempt.expand };
+      for await (const item of client.paginate<unknown>("/dataactions", query, {
+        pageSize: LIVE_PAGE_SIZE,
+      })) {
+        resources.push(item);
+      }
+      const notes: string[] = [];
+      if (!attempt.variables)
+        notes.push("the server does not expand variables: live variables were not read");
+      if (!attempt.overrides)
+        notes.push("the server does not expand environments: live overrides were not read");
+      return { live: normalizeLiveActions(resources, attempt), notes };
+    } catch (error) {
+      if (!(error instanceof ValidationError) || !mentionsExpand(error)) throw error;
+      last = error;
+    }
+  }
+  throw last;
+}
+
+function mentionsExpand(error: ValidationError): boolean {
+  return /expand/i.test(error.message) || error.issues.some((i) => i.path === "expand");
+}

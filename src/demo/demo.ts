@@ -16,6 +16,7 @@ import type { DemoEnv, DemoSection } from "./demo-env.js";
 import { actionsBasicsSection } from "./sections/actions-basics.js";
 import { auditTrailSection } from "./sections/audit-trail.js";
 import { connectSection } from "./sections/connect.js";
+import { createActionsSection } from "./sections/create-actions.js";
 import { datetimeSection } from "./sections/datetime.js";
 import { variablesSection } from "./sections/variables.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
@@ -24,6 +25,7 @@ import { startWebhookReceiver } from "./webhook-receiver.js";
 export const DEMO_SECTIONS: DemoSection[] = [
   connectSection,
   actionsBasicsSection,
+  createActionsSection,
   datetimeSection,
   variablesSection,
   auditTrailSection,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { isNode, LineCounter, parseDocument } from "yaml";
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import { issue, type ValidationIssue } from "../domain/validation-result.js";
 import { ValidationError } from "../errors.js";
 
@@ -18,6 +18,8 @@ export interface InputFile {
   baseDir: string;
   /** Line and column (1-based) of the node at a path of keys and indexes, when it exists. */
   locate(path: readonly (string | number)[]): { line: number; column: number } | undefined;
+  /** Line and column of the KEY of the map entry at a path (where a misnamed entry starts). */
+  locateKey(path: readonly (string | number)[]): { line: number; column: number } | undefined;
 }
 
 /** Input files larger than this are refused before parsing. */
@@ -69,6 +71,16 @@ export function parseInputText(text: string, shownName: string, absolutePath = s
       const node = keys.length === 0 ? doc.contents : doc.getIn(keys, true);
       if (!isNode(node) || !node.range) return undefined;
       const at = lineCounter.linePos(node.range[0]);
+      return { line: at.line, column: at.col };
+    },
+    locateKey(keys) {
+      if (keys.length === 0) return undefined;
+      const parent = keys.length === 1 ? doc.contents : doc.getIn(keys.slice(0, -1), true);
+      if (!isMap(parent)) return undefined;
+      const last = keys[keys.length - 1];
+      const pair = parent.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === last);
+      if (!pair || !isNode(pair.key) || !pair.key.range) return undefined;
+      const at = lineCounter.linePos(pair.key.range[0]);
       return { line: at.line, column: at.col };
     },
   };

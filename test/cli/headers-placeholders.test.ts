@@ -67,6 +67,8 @@ describe("input files", () => {
     const f = parseInputText('X-Source: cxda\nX-Trace:\n  "on"\n', "h.yaml");
     expect(f.data).toEqual({ "X-Source": "cxda", "X-Trace": "on" });
     expect(f.locate(["X-Trace"])).toEqual({ line: 3, column: 3 });
+    expect(f.locateKey(["X-Trace"])).toEqual({ line: 2, column: 1 });
+    expect(f.locateKey(["X-None"])).toBeUndefined();
     expect(parseInputText('{"a": "b"}', "h.json").data).toEqual({ a: "b" });
   });
 

@@ -164,19 +164,21 @@ function headersFromFile(ctx: CommandContext, file: string, offline = false): Re
     redactor: ctx.redactor,
     path: "",
   });
-  if (resolved.issues.length > 0) throw refused(locate(input, resolved.issues), offline);
+  if (resolved.issues.length > 0) throw refused(locate(input, file, resolved.issues), offline);
   const headers = resolved.value as Record<string, unknown>;
   const check = validateHeaders(headers);
-  if (!check.ok) throw refused(locate(input, check.issues), offline);
+  if (!check.ok) throw refused(locate(input, file, check.issues), offline);
   return headers as Record<string, string>;
 }
 
-/** Adds the file's line and column to issues whose path names a header. */
-function locate(input: InputFile, issues: ValidationIssue[]): ValidationIssue[] {
+/** Adds the file's line and column to issues whose path names a header: the value for value problems,
+ *  the name otherwise. */
+function locate(input: InputFile, shownName: string, issues: ValidationIssue[]): ValidationIssue[] {
   return issues.map((i) => {
     const name = i.path.replace(/^config\.headers\.?/, "");
-    const at = name === "" ? undefined : input.locate([name]);
-    return at ? { ...i, path: `${input.path}:${name}`, line: at.line, column: at.column } : i;
+    if (name === "") return i;
+    const at = i.message.startsWith("value of ") ? input.locate([name]) : input.locateKey([name]);
+    return at ? { ...i, path: shownName, line: at.line, column: at.column } : i;
   });
 }
 

@@ -32,6 +32,8 @@ export const PROBLEMS = {
   "bad-gateway": { status: 502, title: "Bad gateway" },
   "gateway-timeout": { status: 504, title: "Gateway timeout" },
   "secret-unreadable": { status: 500, title: "Stored secret unreadable" },
+  "malformed-request": { status: 400, title: "Malformed HTTP request" },
+  "header-too-large": { status: 431, title: "Request header fields too large" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemSlug = keyof typeof PROBLEMS;

@@ -15,6 +15,7 @@
  * a ProblemError still ends as a problem body, never fastify's default.
  */
 import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -39,7 +40,7 @@ import { FaultRules, parseFaultHeader } from "./faults.js";
 import { createLazySandbox } from "./handlers/test-runs.js";
 import { IdempotencyGuard } from "./idempotency.js";
 import { parseJsonBody } from "./json-body.js";
-import { ProblemError, problemResponse, slugForStatus } from "./problem.js";
+import { ProblemError, problemBody, problemResponse, slugForStatus } from "./problem.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { send } from "./reply.js";
 import { RequestLog } from "./request-log.js";
@@ -140,6 +141,33 @@ function toProblem(error: unknown): ProblemError {
   });
 }
 
+/**
+ * Requests Node's HTTP parser refuses (a bare CR/LF or another bad byte in the head, a head over
+ * 16 KiB) never reach a route; they get a problem with an X-Request-Id too (SPEC §3), not fastify's
+ * default JSON.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable || error.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+  const requestId = randomUUID();
+  const body = JSON.stringify(
+    problemBody(
+      tooLarge ? "header-too-large" : "malformed-request",
+      tooLarge ? 431 : 400,
+      tooLarge
+        ? "The request head is larger than 16 KiB; send fewer or shorter headers."
+        : "The HTTP request could not be parsed (e.g. a bare CR or LF or another invalid byte in a header); fix the request framing.",
+      requestId,
+    ),
+  );
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\nx-request-id: ${requestId}\r\ncontent-type: application/problem+json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 function buildApp(ctx: EmulatorContext): FastifyInstance {
   const app = Fastify({
     logger: false,
@@ -147,6 +175,7 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
     genReqId: () => randomUUID(),
     requestTimeout: 60_000,
     forceCloseConnections: true,
+    clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {
       const problem = toProblem(error);
       const state = stateOf(request);

@@ -19,6 +19,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
+/** How many more attempts a request answered only by 429s may make than `maxAttempts` (issue 11, R5). */
+export const THROTTLED_ATTEMPTS_FACTOR = 10;
+
 /** success: done · throttled: 429 · transient: 502/503/504, network, timeout · fatal: anything else. */
 export type FailureClass = "success" | "throttled" | "transient" | "fatal";
 
@@ -118,7 +121,10 @@ export function decideRetry(input: RetryInput): RetryDecision {
     return giveUp(`${reason}: POST without Idempotency-Key`);
   // A 429 was refused before any work, so any other request may be repeated; transient failures only when idempotent.
   if (kind === "transient" && !isIdempotent(traits)) return giveUp(`${reason}: ${method} is not idempotent`);
-  if (attempts >= policy.maxAttempts) return giveUp(`${reason}: ${attempts} attempts made`);
+  // A 429 did no work and says when to come back: under a storm of callers sharing one client id it may
+  // take many turns, so throttled retries are bounded by the time budget (and 10× the attempts as a backstop).
+  const cap = kind === "throttled" ? policy.maxAttempts * THROTTLED_ATTEMPTS_FACTOR : policy.maxAttempts;
+  if (attempts >= cap) return giveUp(`${reason}: ${attempts} attempts made`);
   const delayMs = retryAfterMs ?? backoffDelay(attempts, policy, input.random);
   if (elapsedMs + delayMs > policy.maxElapsedMs)
     return giveUp(`${reason}: waiting ${delayMs} ms would exceed the ${policy.maxElapsedMs} ms budget`);

@@ -182,7 +182,7 @@ describe("decideRetry", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 10 }),
-        fc.array(fc.constantFrom(429, 502, 503, 504), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.constantFrom(502, 503, 504), { minLength: 1, maxLength: 30 }),
         (max, statuses) => {
           const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: max, maxElapsedMs: Number.MAX_SAFE_INTEGER };
           let attempts = 0;
@@ -202,5 +202,32 @@ describe("decideRetry", () => {
         },
       ),
     );
+  });
+  it("retries 429s past maxAttempts within the time budget, up to 10× maxAttempts (issue 11, R5)", () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, maxElapsedMs: Number.MAX_SAFE_INTEGER };
+    const at = (attempts: number, status: number) =>
+      decideRetry({
+        attempts,
+        elapsedMs: 0,
+        policy,
+        random: () => 0.3,
+        result: { status },
+        traits: traits("GET"),
+        retryAfterMs: 1000,
+      });
+    expect(at(3, 503).retry).toBe(false);
+    expect(at(3, 429).retry).toBe(true);
+    expect(at(29, 429).retry).toBe(true);
+    expect(at(30, 429)).toMatchObject({ retry: false, reason: expect.stringContaining("30 attempts") });
+    const budget = decideRetry({
+      attempts: 4,
+      elapsedMs: 59_500,
+      policy: DEFAULT_RETRY_POLICY,
+      random: () => 0.3,
+      result: { status: 429 },
+      traits: traits("GET"),
+      retryAfterMs: 1000,
+    });
+    expect(budget).toMatchObject({ retry: false, reason: expect.stringContaining("budget") });
   });
 });

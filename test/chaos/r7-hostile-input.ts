@@ -214,22 +214,22 @@ export async function runR7(run: ChaosRun, size: ChaosSize): Promise<Figure[]> {
       if (status === null) noAnswer += 1;
       else if (status >= 500) serverErrors += 1;
       // Problems are RFC 9457 on the API; OAuth errors are RFC 6749 JSON; Node's own parser answers bare 400s.
-      else if (
+      const plainError =
+        status !== null &&
         status >= 400 &&
         path.startsWith("/api/v2") &&
         type !== "" &&
-        type !== "application/problem+json"
-      )
-        notProblem += 1;
-      if ((status === null || status >= 500) && examples.length < 3)
+        type !== "application/problem+json";
+      if (plainError) notProblem += 1;
+      if ((status === null || status >= 500 || plainError) && examples.length < 5)
         examples.push(
-          `${method} ${path.slice(0, 80)} body=${c.body?.subarray(0, 60).toString("latin1") ?? "-"} → ${key}`,
+          `${method} ${path.slice(0, 60)} [${type}] body=${c.body?.subarray(0, 40).toString("latin1") ?? "-"} → ${key}`,
         );
     });
     const discovery = await httpRequest(`${emulator.url}/.well-known/openid-configuration`);
     await discovery.body.dump();
-    const list = await client.sdk.actions.listAll();
-    const answersAfter = discovery.statusCode === 200 && list.some((a) => a.id === target.id) ? 1 : 0;
+    const list = await client.sdk.request("GET", "/dataactions");
+    const answersAfter = discovery.statusCode === 200 && list.status === 200 ? 1 : 0;
     const figures = [
       info("R7", "hostile requests sent", cases.length),
       exactly("R7", "5xx answers", serverErrors, 0),

@@ -18,6 +18,8 @@ import { auditTrailSection } from "./sections/audit-trail.js";
 import { connectSection } from "./sections/connect.js";
 import { createActionsSection } from "./sections/create-actions.js";
 import { datetimeSection } from "./sections/datetime.js";
+import { headersSection } from "./sections/headers.js";
+import { overridesSection } from "./sections/overrides.js";
 import { variablesSection } from "./sections/variables.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
 
@@ -28,6 +30,8 @@ export const DEMO_SECTIONS: DemoSection[] = [
   createActionsSection,
   datetimeSection,
   variablesSection,
+  overridesSection,
+  headersSection,
   auditTrailSection,
 ];
 

@@ -1,0 +1,82 @@
+/**
+ * Overrides promoted dev → staging → prod on an action of its own (builds for dev and staging, none for
+ * prod), then a drift report where an equal masked secret is not drift and a changed one is (SPEC §6).
+ */
+import { ValidationError } from "../../errors.js";
+import { diffTenant } from "../../workflows/drift.js";
+import { applyOverrides, resolveVariables } from "../../workflows/overrides.js";
+import type { DemoSection } from "../demo-env.js";
+
+const ACTION = "payments_gateway";
+
+export const overridesSection: DemoSection = async (env) => {
+  env.section("Environments: overrides promoted dev → staging → prod, builds, drift");
+  await env.client.actions.create({
+    name: ACTION,
+    description: "calls the payment provider with per-environment settings",
+    type: "SCRIPT",
+    script: {
+      language: "JavaScript",
+      content: "function main(context) {\n  return { region: context.variables.REGION };\n}\n",
+    },
+  });
+  const apiKey = "sk_live_demo_51HcQe2eZvKYlo2C";
+  env.out.redactor.register(apiKey);
+  const base = [
+    { name: "API_KEY", value: apiKey, masked: true, description: "payment provider key" },
+    { name: "TIMEOUT_MS", value: "3000" },
+  ];
+  const tiers = [
+    {
+      id: "dev",
+      extra: [
+        { name: "REGION", value: "eu-sandbox-1" },
+        { name: "LOG_LEVEL", value: "debug" },
+      ],
+    },
+    { id: "staging", extra: [{ name: "REGION", value: "eu-west-1" }] },
+    { id: "prod", extra: [{ name: "REGION", value: "eu-west-1" }] },
+  ];
+  let previous: string | undefined;
+  for (const tier of tiers) {
+    const result = await applyOverrides(env.ctx, ACTION, tier.id, [...base, ...tier.extra], {
+      wait: true,
+      ...(previous ? { baseline: previous } : {}),
+    });
+    const build = result.build ? `build ${result.build.status}` : "no build (buildOnChange is off)";
+    const drift = result.drift ? `, ${result.drift.summary.total} drift from ${previous}` : "";
+    env.ok(
+      `${tier.id.padEnd(7)} ${result.variables.length} overrides, version ${result.version}: ${build}${drift}`,
+    );
+    previous = tier.id;
+  }
+
+  try {
+    await applyOverrides(env.ctx, ACTION, "prod", [
+      { name: "HOOK", value: "rm -rf /;" },
+      { name: "PIN", value: "1234", masked: true },
+    ]);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    env.refused(`refused before sending: ${error.issues.map((i) => i.message.split("; ")[0]).join(" | ")}`);
+  }
+
+  const resolved = await resolveVariables(env.ctx, ACTION, "prod");
+  env.say(
+    `effective in prod: ${resolved.variables.map((v) => `${v.name}=${v.value} (${v.source})`).join(", ")}`,
+  );
+
+  const same = await diffTenant(env.ctx, "staging", "prod", ACTION);
+  env.ok(
+    `drift staging → prod: ${same.summary.total} differences (API_KEY is masked and equal: compared by fingerprint)`,
+  );
+  await applyOverrides(env.ctx, ACTION, "prod", [
+    { name: "API_KEY", value: "sk_live_demo_rotated_9Xk2", masked: true },
+  ]);
+  env.out.redactor.register("sk_live_demo_rotated_9Xk2");
+  const changed = await diffTenant(env.ctx, "staging", "prod", ACTION);
+  for (const entry of changed.actions[0]?.entries ?? [])
+    env.refused(
+      `drift after rotating the prod key: ${entry.name} ${entry.kind} (${entry.baseline} vs ${entry.target})`,
+    );
+};

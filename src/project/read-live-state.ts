@@ -39,7 +39,8 @@ export async function readLiveState(client: Pick<CxdaClient, "paginate">): Promi
         notes.push("the server does not expand variables: live variables were not read");
       if (!attempt.overrides)
         notes.push("the server does not expand environments: live overrides were not read");
-      return { live: normalizeLiveActions(resources, attempt), notes };
+      const expanded = { variables: attempt.variables, overrides: attempt.overrides };
+      return { live: normalizeLiveActions(resources, expanded), notes };
     } catch (error) {
       if (!(error instanceof ValidationError) || !mentionsExpand(error)) throw error;
       last = error;

@@ -71,30 +71,41 @@ export class Pacer {
     this.capacity = Math.max(1, limit);
     const resetMs = (reset ?? 0) * 1000;
     this.resetAt = now + resetMs;
-    // The bucket refills what is missing by the reset time; with nothing missing the old rate stands.
-    if (resetMs > 0 && remaining < limit) this.refillPerMs = (limit - remaining) / resetMs;
+    // `RateLimit-Policy: <quota>;w=<seconds>` states the refill rate exactly; Reset is whole seconds,
+    // so the rate derived from it undershoots. Else the bucket refills what is missing by the reset time.
+    const policyRate = policyRefillPerMs(headers["ratelimit-policy"]);
+    if (policyRate !== undefined) this.refillPerMs = policyRate;
+    else if (resetMs > 0 && remaining < limit) this.refillPerMs = (limit - remaining) / resetMs;
     // Other attempts already in flight will spend tokens the server has not yet counted.
     this.tokens = Math.max(0, remaining - Math.max(0, this.active - 1));
     this.lastRefill = now;
   }
 
   private async gate(signal?: AbortSignal): Promise<void> {
-    const pause = this.pauseRemaining();
-    if (pause > 0) await this.options.sleep(pause, signal);
-    if (this.tokens === undefined) return;
-    this.refill();
-    if (this.tokens < 1) {
-      const now = this.options.clock();
+    // Waiters check again after every sleep: many may wake for one new token, and only one may take it.
+    for (;;) {
+      const pause = this.pauseRemaining();
+      if (pause > 0) {
+        await this.options.sleep(pause, signal);
+        continue;
+      }
+      if (this.tokens === undefined) return;
+      this.refill();
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
       const wait =
         this.refillPerMs > 0
           ? Math.ceil((1 - this.tokens) / this.refillPerMs)
-          : Math.max(0, this.resetAt - now);
-      if (wait > 0) await this.options.sleep(wait, signal);
-      this.refill();
-      // After waiting as long as the server said, go ahead even if the estimate lags behind.
-      this.tokens = Math.max(this.tokens, 1);
+          : Math.max(0, this.resetAt - this.options.clock());
+      if (wait <= 0) {
+        // Nothing tells when a token comes back: go ahead rather than wait forever.
+        this.tokens = 0;
+        return;
+      }
+      await this.options.sleep(wait, signal);
     }
-    this.tokens -= 1;
   }
 
   private refill(): void {
@@ -124,6 +135,17 @@ export class Pacer {
   get inFlight(): number {
     return this.active;
   }
+}
+
+/** Tokens per ms from `RateLimit-Policy: 1200;w=60;burst=20` (draft-ietf-httpapi-ratelimit-headers). */
+function policyRefillPerMs(value: string | undefined): number | undefined {
+  const first = value?.split(",")[0];
+  if (first === undefined) return undefined;
+  const [quota, ...params] = first.split(";").map((p) => p.trim());
+  const window = params.find((p) => p.startsWith("w="))?.slice(2);
+  const q = Number(quota);
+  const w = Number(window);
+  return Number.isFinite(q) && q > 0 && Number.isFinite(w) && w > 0 ? q / (w * 1000) : undefined;
 }
 
 function toNumber(value: string | undefined): number | undefined {

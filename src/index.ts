@@ -47,6 +47,7 @@ export {
   type SdkOptions,
 } from "./sdk/create-sdk.js";
 export type { ApplyDateProcessingResult, DateProcessingFields } from "./workflows/datetime.js";
+export type { HeaderEditOptions, HeaderEditResult, HeadersSyncEvent } from "./workflows/headers.js";
 export type {
   ActionVariables,
   GlobalVariables,

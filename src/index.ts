@@ -46,7 +46,19 @@ export {
   createSdk as createClient,
   type SdkOptions,
 } from "./sdk/create-sdk.js";
+export type {
+  CreateActionOptions,
+  CreateActionResult,
+  CreateActionSpec,
+  TestRunError,
+} from "./workflows/create-action.js";
 export type { ApplyDateProcessingResult, DateProcessingFields } from "./workflows/datetime.js";
+export type {
+  TestActionOptions,
+  TestActionResult,
+  TestRunResult,
+  TestRunStatus,
+} from "./workflows/test-action.js";
 export type { HeaderEditOptions, HeaderEditResult, HeadersSyncEvent } from "./workflows/headers.js";
 export type {
   ActionVariables,

@@ -47,12 +47,20 @@ export {
   type SdkOptions,
 } from "./sdk/create-sdk.js";
 export type {
+  Build,
+  BuildError,
+  BuildStatus,
+  TriggerBuildOptions,
+  WaitOptions,
+} from "./workflows/builds.js";
+export type {
   CreateActionOptions,
   CreateActionResult,
   CreateActionSpec,
   TestRunError,
 } from "./workflows/create-action.js";
 export type { ApplyDateProcessingResult, DateProcessingFields } from "./workflows/datetime.js";
+export type { ActionDrift, DriftReport } from "./workflows/drift.js";
 export type {
   TestActionOptions,
   TestActionResult,
@@ -60,6 +68,13 @@ export type {
   TestRunStatus,
 } from "./workflows/test-action.js";
 export type { HeaderEditOptions, HeaderEditResult, HeadersSyncEvent } from "./workflows/headers.js";
+export type {
+  ApplyOverridesOptions,
+  Environment,
+  OverrideSet,
+  OverridesWriteResult,
+  ResolvedVariable,
+} from "./workflows/overrides.js";
 export type {
   ActionVariables,
   GlobalVariables,

@@ -40,6 +40,18 @@ export { type StoredVariable, type Variable, validateVariables } from "./domain/
 export { startEmulator } from "./emulator/server.js";
 // Errors
 export * from "./errors.js";
+export type { DesiredAction, DesiredState } from "./project/desired-state.js";
+export { formatPlan } from "./project/format-plan.js";
+export { type LiveState, normalizeLiveActions } from "./project/live-state.js";
+export { computePlan, type Plan, type PlanChange, type PlanOptions, planHasChanges } from "./project/plan.js";
+export { projectJsonSchema } from "./project/project-schema.js";
+export { readLiveState } from "./project/read-live-state.js";
+export {
+  loadProject,
+  type ProjectProblem,
+  type ProjectValidation,
+  validateProject,
+} from "./project/validate-project.js";
 export {
   type BoundWorkflows,
   type CxdaSdk,

@@ -17,9 +17,9 @@ function validator() {
 }
 
 describe("the JSON Schema of cxda.yaml", () => {
-  it("is committed next to the example exactly as `cxda schema` generates it", () => {
-    const committed = readFileSync(resolve(DIR, SCHEMA_FILE_NAME), "utf8");
-    expect(committed).toBe(`${JSON.stringify(projectJsonSchema(), null, 2)}\n`);
+  it("is committed next to the example as `cxda schema` generates it (biome formats the text)", () => {
+    const committed = JSON.parse(readFileSync(resolve(DIR, SCHEMA_FILE_NAME), "utf8")) as unknown;
+    expect(committed).toEqual(projectJsonSchema());
   });
 
   it("is draft-07 and is what the example's yaml-language-server comment points at", () => {

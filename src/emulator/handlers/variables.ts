@@ -94,7 +94,7 @@ function validatedList(body: unknown, level: Level): Variable[] {
   }));
 }
 
-/** The new stored items; `sealedBefore` keeps an unchanged secret's ciphertext (no needless re-seal). */
+/** True when `next` says what is stored already (secrets compared by fingerprint): no write, no version bump. */
 function sameContent(current: StoredVariableItem[], next: Variable[], fingerprints: (string | undefined)[]) {
   return (
     current.length === next.length &&

@@ -303,8 +303,8 @@ describe("listing (SPEC §3 pagination)", () => {
     }
   });
 
-  it("refuses expand values no sub-resource provides yet (400 naming expand)", async () => {
-    const res = await api(emulator, "GET", "/api/v2/dataactions?expand=variables,environments", { token });
+  it("refuses expand values no sub-resource provides (400 naming expand)", async () => {
+    const res = await api(emulator, "GET", "/api/v2/dataactions?expand=variables,nope,history", { token });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(["expand", "expand"]);
   });

@@ -7,10 +7,9 @@ export const audit: CommandHandler = async (ctx, _args, options) => {
   );
   const file = typeof options.file === "string" ? options.file : ctx.settings().auditLog;
   const since = typeof options.since === "string" ? options.since : undefined;
-  if (since !== undefined && Number.isNaN(Date.parse(since))) {
-    throw new ValidationError(
-      `--since '${since}' is not an ISO 8601 time; expected e.g. 2026-01-31T09:00:00Z`,
-    );
+  if (since !== undefined) {
+    const parsed = parseSince(since);
+    if (!parsed.ok) throw new ValidationError(`--since: ${parsed.message}`);
   }
   const { records, problems } = await readAuditLog(file);
   const filtered = filterAuditRecords(records, {

@@ -79,6 +79,11 @@ export class ChaosRun {
   readonly dir = mkdtempSync(join(tmpdir(), "cxda-chaos-"));
   readonly secrets = new SecretCollector();
   readonly figures: Figure[] = [];
+  /**
+   * Credential header values: SPEC §4 returns headers with the action, so they may sit in the database
+   * and in `actions get` output, but never in audit lines, events, webhooks or traces (SPEC §4.1).
+   */
+  readonly credentialHeaders: string[] = [];
   /** Every audit log file written by an SDK or CLI run. */
   readonly auditLogs: string[] = [];
   readonly dataDirs: string[] = [];

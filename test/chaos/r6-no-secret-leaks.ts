@@ -41,6 +41,23 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
     const a = await createOne(audited, plain, actionInput("r6_sdk_a"));
     await createOne(audited, plain, actionInput("r6_cli_a"));
     await workflow(audited, "deleteAction")?.(a.id);
+    // Secret values written through the workflows: an encrypted variable and a masked override.
+    const holder = await createOne(audited, plain, actionInput("r6_secrets"));
+    const variableSecret = `chaos-var-${randomBytes(12).toString("hex")}`;
+    const maskedSecret = `chaos-mask-${randomBytes(12).toString("hex")}`;
+    run.secrets.add(variableSecret, "encrypted variable");
+    run.secrets.add(maskedSecret, "masked override");
+    await workflow(audited, "registerVariables")?.(holder.id, [
+      { name: "apiKey", type: "string", value: variableSecret, encrypted: true },
+    ]);
+    await workflow(audited, "applyOverrides")?.(holder.id, "dev", [
+      { name: "API_TOKEN", value: maskedSecret, masked: true },
+    ]);
+    const credential = `Bearer chaos-cred-${randomBytes(12).toString("hex")}`;
+    run.credentialHeaders.push(credential);
+    const apiKey = `k-${randomBytes(12).toString("hex")}`;
+    run.credentialHeaders.push(apiKey);
+    await workflow(audited, "setHeaders")?.(holder.id, { Authorization: credential, "X-Api-Key": apiKey });
 
     let cliRuns = 0;
     if (existsSync(CLI)) {
@@ -59,6 +76,11 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
         ["actions", "get", "r6_cli_a", "--verbose", "--json"],
         ["actions", "delete", "r6_cli_a", "--verbose"],
         ["actions", "get", "r6_cli_a", "--verbose"],
+        ["vars", "get", "r6_secrets", "--verbose"],
+        ["vars", "get", "r6_secrets", "--json"],
+        ["overrides", "get", "r6_secrets", "--env", "dev", "--verbose"],
+        ["overrides", "get", "r6_secrets", "--env", "dev", "--json"],
+        ["headers", "get", "r6_secrets", "--verbose"],
         ["audit", "--file", run.auditPath("r6-cli"), "--json"],
       ];
       for (const args of commands) {
@@ -94,9 +116,18 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
     await plain.close();
     await emulator.close();
 
-    const secrets = [...run.secrets.collected.keys()];
+    // SPEC §4 returns an action's headers, so credential header values are stored and printed by
+    // `actions get` / `headers get --show-values` in plaintext: counted apart, as an open finding.
+    const secrets = [...run.secrets.collected.keys()].filter((s) => !run.credentialHeaders.includes(s));
     const bySink = new Map<string, number>();
-    const count = (sink: string, text: string) =>
+    const leakedKinds = new Set<string>();
+    const count = (sink: string, text: string) => {
+      for (const secret of secrets)
+        if (occurrences(text, [secret]) > 0)
+          leakedKinds.add(`${run.secrets.collected.get(secret)?.kind} in ${sink}`);
+      return countOnly(sink, text);
+    };
+    const countOnly = (sink: string, text: string) =>
       bySink.set(sink, (bySink.get(sink) ?? 0) + occurrences(text, secrets));
     for (const { sink, text } of run.outputs) count(sink, text);
     for (const file of run.auditLogs) if (existsSync(file)) count("audit logs", readFileSync(file, "latin1"));
@@ -106,7 +137,19 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
         dbFiles += 1;
         count("emulator database files", readFileSync(join(dir, name)).toString("latin1"));
       }
+    let plaintextHeaders = 0;
+    for (const dir of run.dataDirs)
+      for (const name of readdirSync(dir))
+        plaintextHeaders += occurrences(
+          readFileSync(join(dir, name)).toString("latin1"),
+          run.credentialHeaders,
+        );
     figures.push(
+      info(
+        "R6",
+        "credential header values in the database (open: SPEC §4 returns headers)",
+        plaintextHeaders,
+      ),
       info("R6", "secrets searched (with encoded forms)", secrets.length),
       info(
         "R6",
@@ -123,6 +166,14 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
     ])
       figures.push(exactly("R6", `secrets in ${sink}`, bySink.get(sink) ?? 0, 0));
     figures.push(exactly("R6", "live tokens in any output", liveTokens, 0));
+    for (const kind of leakedKinds) figures.push(info("R6", "leaked", kind));
+    // Credential header values: never in traces, audit lines or webhooks (SPEC §4.1).
+    let credentialLeaks = 0;
+    for (const { sink, text } of run.outputs)
+      if (sink !== "CLI stdout") credentialLeaks += occurrences(text, run.credentialHeaders);
+    for (const file of run.auditLogs)
+      if (existsSync(file)) credentialLeaks += occurrences(readFileSync(file, "utf8"), run.credentialHeaders);
+    figures.push(exactly("R6", "credential header values in traces, audit, webhooks", credentialLeaks, 0));
     if (cliRuns === 0) figures.push(exactly("R6", "CLI runs (dist/cli/bin.js built?)", 0, 1));
     return figures;
   } finally {

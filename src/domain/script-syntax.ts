@@ -14,6 +14,8 @@ const PARSE_OPTIONS: Options = {
   allowReturnOutsideFunction: false,
 };
 
+const GRAMMAR_ONLY: Options = { ...PARSE_OPTIONS, locations: false };
+
 export type ParsedScript = { ok: true; program: Program } | { ok: false; issue: ValidationIssue };
 
 interface AcornSyntaxError extends SyntaxError {
@@ -24,9 +26,13 @@ interface AcornSyntaxError extends SyntaxError {
  * Parses `source` with acorn. On a syntax error the issue (code `script-syntax`, path `path`) carries
  * the 1-based line and the 1-based column (acorn counts columns from 0; editors and compilers from 1).
  */
-export function parseScript(source: string, path = "script.content"): ParsedScript {
+export function parseScript(
+  source: string,
+  path = "script.content",
+  options: Options = PARSE_OPTIONS,
+): ParsedScript {
   try {
-    return { ok: true, program: parse(source, PARSE_OPTIONS) };
+    return { ok: true, program: parse(source, options) };
   } catch (error) {
     if (!(error instanceof SyntaxError)) {
       // acorn is recursive: nesting deep enough to exhaust the stack ends as a RangeError.
@@ -57,7 +63,8 @@ export function parseScript(source: string, path = "script.content"): ParsedScri
 
 /** Grammar only: ok when `source` parses as an ECMAScript 2022 script (SPEC §11). */
 export function checkScriptSyntax(source: string): ValidationResult {
-  const parsed = parseScript(source);
+  // No node locations needed for grammar alone: acorn's errors carry theirs anyway (~10 % faster, bench B6).
+  const parsed = parseScript(source, "script.content", GRAMMAR_ONLY);
   return resultOf(parsed.ok ? [] : [parsed.issue]);
 }
 

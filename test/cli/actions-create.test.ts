@@ -9,7 +9,12 @@ let emulator: Awaited<ReturnType<typeof startEmulator>>;
 let dir: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, inMemory: true, sandbox: { timeoutMs: 200, memoryMb: 32 } });
+  emulator = await startEmulator({
+    port: 0,
+    inMemory: true,
+    rateLimit: { perMinute: 1_000_000, burst: 10_000 },
+    sandbox: { timeoutMs: 200, memoryMb: 32 },
+  });
   dir = scratchDir();
   writeFileSync(
     join(dir, "f.js"),

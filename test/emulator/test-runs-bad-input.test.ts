@@ -19,7 +19,7 @@ let token: string;
 let probe: Body;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator();
+  emulator = await startTestEmulator({ rateLimit: { perMinute: 1_000_000, burst: 10_000 } });
   token = await getToken(emulator);
   probe = await createAction(emulator, token, scriptAction("bad_input_probe"));
 });

@@ -19,7 +19,7 @@ let token: string;
 const path = (id: string) => `/api/v2/dataactions/${id}`;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator();
+  emulator = await startTestEmulator({ rateLimit: { perMinute: 1_000_000, burst: 10_000 } });
   token = await getToken(emulator);
 });
 afterAll(async () => {

@@ -23,7 +23,7 @@ describe("POST /dataactions/{id}/test", () => {
   let token: string;
 
   beforeAll(async () => {
-    emulator = await startTestEmulator();
+    emulator = await startTestEmulator({ rateLimit: { perMinute: 1_000_000, burst: 10_000 } });
     token = await getToken(emulator);
   });
   afterAll(async () => {

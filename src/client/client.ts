@@ -103,8 +103,9 @@ export function createClient(options: ClientOptions): CxdaClient {
     reqOptions: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
     const verb = method.toUpperCase();
-    const url = buildUrl(baseUrl, path, reqOptions.query);
-    const urlPath = new URL(url).pathname;
+    const target = buildUrl(baseUrl, path, reqOptions.query);
+    const url = target.toString();
+    const urlPath = target.pathname;
     const started = clock();
     const headers: Record<string, string> = { accept: "application/json", "user-agent": userAgent };
     for (const [name, value] of Object.entries(reqOptions.headers ?? {})) headers[name.toLowerCase()] = value;
@@ -263,13 +264,13 @@ export function createClient(options: ClientOptions): CxdaClient {
   return client;
 }
 
-function buildUrl(baseUrl: string, path: string, query: Query | undefined): string {
+function buildUrl(baseUrl: string, path: string, query: Query | undefined): URL {
   const rel = path.startsWith("/") ? path : `/${path}`;
   const url = new URL(`${baseUrl}${API_PREFIX}${rel}`);
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value !== undefined) url.searchParams.set(name, String(value));
   }
-  return url.toString();
+  return url;
 }
 
 function toApiResponse<T>(

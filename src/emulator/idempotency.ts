@@ -115,31 +115,33 @@ export class IdempotencyGuard {
 
   /**
    * The variant for an operation that changes no state and awaits (a sandboxed test run): the answer
-   * is stored once the handler settles, so a retry with the same key replays it instead of running again.
+   * is stored once the handler settles, so a retry with the same key replays it instead of running
+   * again — unless the handler says `remember: false` (an answer that may hold decrypted secrets is
+   * never written to disk; a retry then runs again, which is safe since nothing changed).
    */
   async runAsync(
     request: FastifyRequest,
     tenantId: string,
     body: unknown,
-    handler: () => Promise<ApiResponse>,
+    handler: () => Promise<{ response: ApiResponse; remember: boolean }>,
   ): Promise<ApiResponse> {
     const claim = this.claim(request, tenantId, body);
     if (claim.kind === "none") {
       await this.delay(request);
-      return handler();
+      return (await handler()).response;
     }
     if (claim.kind === "replay") return claim.response;
     try {
       await this.delay(request);
-      let response: ApiResponse;
+      let outcome: { response: ApiResponse; remember: boolean };
       try {
-        response = await handler();
+        outcome = await handler();
       } catch (error) {
         if (!(error instanceof ProblemError) || error.status >= 500) throw error;
-        response = problemResponse(error, request.emu.requestId);
+        outcome = { response: problemResponse(error, request.emu.requestId), remember: true };
       }
-      this.remember(claim, tenantId, response);
-      return response;
+      if (outcome.remember) this.remember(claim, tenantId, outcome.response);
+      return outcome.response;
     } finally {
       this.inFlight.delete(claim.slot);
     }

@@ -192,6 +192,26 @@ describe("POST /dataactions/{id}/test", () => {
     expect(slug(other)).toBe("idempotency-key-reuse");
   });
 
+  it("a run that saw a decrypted secret is never kept for replay: a retry runs again", async () => {
+    const secret = "sk-test-run-secret-0123456789";
+    const action = await scriptNamed(
+      "tr_secret",
+      "function main(c) { console.log('ran'); return { echoed: c.variables.apiKey }; }",
+    );
+    const put = await api(emulator, "PUT", `/api/v2/dataactions/${action.id}/variables`, {
+      token,
+      body: { variables: [{ name: "apiKey", type: "string", value: secret, encrypted: true }] },
+    });
+    expect(put.status).toBe(200);
+    const key = { "idempotency-key": "test-run-secret-key" };
+    const first = await test(action.id, { input: null }, key);
+    expect(first.body).toMatchObject({ status: "SUCCESS", output: { echoed: secret } });
+    const second = await test(action.id, { input: null }, key);
+    expect(second.status).toBe(200);
+    expect(second.headers.get("idempotent-replayed")).toBeNull();
+    expect(emulator.store.idempotency.get("demo", "test-run-secret-key")).toBeUndefined();
+  });
+
   it.each([
     ["a body that is not an object", [1, 2], 400, "validation-failed"],
     ["an unknown field", { input: 1, inputs: 2 }, 400, "validation-failed"],

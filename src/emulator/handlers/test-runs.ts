@@ -170,8 +170,15 @@ function clamp(value: number, min: number, max: number): number {
 export class TestRunHandlers {
   constructor(private readonly ctx: TestRunContext) {}
 
-  /** Runs the test; the body must already have passed `parseTestRunBody`. */
-  async run(tenantId: string, id: string, body: TestRunRequest): Promise<ApiResponse> {
+  /**
+   * Runs the test; the body must already have passed `parseTestRunBody`. `remember` is false when the
+   * script saw a decrypted secret: its answer may echo it, so it must not be kept for idempotent replay.
+   */
+  async run(
+    tenantId: string,
+    id: string,
+    body: TestRunRequest,
+  ): Promise<{ response: ApiResponse; remember: boolean }> {
     const { store, config, sandbox } = this.ctx;
     const stored = store.actions.get(tenantId, id);
     if (!stored)
@@ -186,7 +193,7 @@ export class TestRunHandlers {
       entries = resolveEffectiveEntries(this.ctx, tenantId, action.id, body.environmentId);
     } catch (error) {
       if (!(error instanceof VariableDecryptionError)) throw error;
-      return failure(error.message);
+      return { response: failure(error.message), remember: true };
     }
     if (action.type === "HTTP") {
       const started = performance.now();
@@ -197,9 +204,10 @@ export class TestRunHandlers {
         logs,
         durationMs: Math.round(performance.now() - started),
       };
-      return { status: 200, body: result };
+      return { response: { status: 200, body: result }, remember: true };
     }
-    if (!action.script) return failure("the action has no script; add one with PUT or PATCH");
+    if (!action.script)
+      return { response: failure("the action has no script; add one with PUT or PATCH"), remember: true };
     const variables: Record<string, unknown> = {};
     for (const [name, entry] of entries)
       Object.defineProperty(variables, name, { value: entry.value, enumerable: true, writable: true });
@@ -210,7 +218,8 @@ export class TestRunHandlers {
         timeoutMs: clamp(config.sandbox.timeoutMs, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS),
         memoryBytes: clamp(config.sandbox.memoryMb * MIB, MIN_MEMORY_BYTES, MAX_MEMORY_BYTES),
       });
-      return { status: 200, body: result };
+      const sawSecret = [...entries.values()].some((e) => e.secret);
+      return { response: { status: 200, body: result }, remember: !sawSecret };
     } catch (error) {
       if (!(error instanceof SandboxUnavailableError)) throw error;
       throw new ProblemError(

@@ -36,7 +36,7 @@ export interface HeadersSyncEvent {
 }
 
 export interface HeaderEditOptions {
-  /** Read-apply-write rounds before giving up on a contended action (default 10). */
+  /** Read-apply-write rounds before giving up on a contended action (default DEFAULT_HEADER_EDIT_ATTEMPTS, 30). */
   maxAttempts?: number;
   /** Backoff after the n-th conflict: random() × min(maxDelayMs, baseDelayMs × 2^(n-1)) (full jitter). */
   baseDelayMs?: number;

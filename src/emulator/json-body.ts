@@ -4,9 +4,42 @@
  */
 import { ProblemError } from "./problem.js";
 
+/** Deeper documents are refused before parsing: nothing in this API nests anywhere near this. */
+export const MAX_JSON_DEPTH = 512;
+
+/** The deepest nesting of arrays and objects, scanning once without recursion (strings skipped). */
+export function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === "")
     throw new ProblemError("malformed-json", "The request body is empty; send a JSON document.");
+  const depth = jsonNestingDepth(text);
+  if (depth > MAX_JSON_DEPTH)
+    throw new ProblemError(
+      "validation-failed",
+      `The request body nests arrays or objects ${depth} levels deep; at most ${MAX_JSON_DEPTH} are accepted. Flatten the document.`,
+      {
+        issues: [
+          { path: "", code: "too-deep", message: `nested ${depth} levels deep; at most ${MAX_JSON_DEPTH}` },
+        ],
+      },
+    );
   let forbidden: string | undefined;
   let value: unknown;
   try {

@@ -38,6 +38,23 @@ describe("wire conventions (SPEC §3)", () => {
     expectProblem(empty, 400, "malformed-json");
   });
 
+  it("refuses JSON nested deeper than 512 levels with a message naming the depth, not a parser crash", async () => {
+    const deep = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
+    const res = await api(emulator, "POST", "/api/v2/dataactions", {
+      token,
+      raw: `{"name": "deep", "x": ${deep}}`,
+    });
+    expectProblem(res, 400, "validation-failed");
+    expect(res.body.detail).toContain("20001 levels deep; at most 512");
+    // Brackets inside strings do not count.
+    const quoted = await api(emulator, "POST", "/api/v2/dataactions", {
+      token,
+      raw: JSON.stringify({ name: "quoted_brackets", type: "SCRIPT", description: "[".repeat(600) }),
+    });
+    expect(quoted.status).toBe(400);
+    expect(JSON.stringify(quoted.body)).not.toContain("levels deep");
+  });
+
   it("answers a body over 1 MiB with 413", async () => {
     const res = await api(emulator, "POST", "/api/v2/dataactions", {
       token,

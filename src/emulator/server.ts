@@ -52,6 +52,7 @@ import { registerOverrideRoutes } from "./routes/overrides.js";
 import { registerTestHookRoutes, TEST_HOOKS_PREFIX } from "./routes/test-hooks.js";
 import { registerTestRunRoutes } from "./routes/test-runs.js";
 import { registerVariableRoutes } from "./routes/variables.js";
+import { withSealedHeaders } from "./store/sealed-doc.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import type { Store } from "./store/store.js";
 
@@ -382,9 +383,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const host = options.host ?? "127.0.0.1";
   const clock = options.clock ?? Date.now;
   const rootKey = loadEmulatorRootKey(options.inMemory ? undefined : options.dataDir);
-  const store = openSqliteStore(
+  const rawStore = openSqliteStore(
     options.inMemory || options.dataDir === undefined ? {} : { dataDir: options.dataDir },
   );
+  const keyring = new TenantKeyring({ rootKey, storage: rawStore.keys, clock });
+  const store = withSealedHeaders(rawStore, keyring);
   let url = "";
   const tokens = new TokenService(config, store, clock);
   const ctx: EmulatorContext = {
@@ -399,7 +402,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults: new FaultRules(options.random),
     requestLog: new RequestLog(),
     rateLimiter: new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
-    keyring: new TenantKeyring({ rootKey, storage: store.keys, clock }),
+    keyring,
     sandbox: createLazySandbox(),
   };
   const app = buildApp(ctx);

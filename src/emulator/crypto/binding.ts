@@ -25,6 +25,11 @@ export function overrideScope(actionId: string, environmentId: string): string {
   return `override:${encodeURIComponent(environmentId)}/${encodeURIComponent(actionId)}`;
 }
 
+/** Scope of a credential-like header value of an action (issue 11 R6): bound to that action. */
+export function headerScope(actionId: string): string {
+  return `header:${actionId}`;
+}
+
 /** AAD of a sealed value; the key id is included so a value cannot be relabelled to another key. */
 export function valueAad(tenantId: string, binding: ValueBinding, keyId: string): Buffer {
   return Buffer.from(JSON.stringify(["cxda.value.v1", tenantId, binding.scope, binding.name, keyId]), "utf8");

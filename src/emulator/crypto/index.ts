@@ -1,5 +1,5 @@
 /** Encryption at rest for the emulator's secrets (SPEC §5, §6.2): tenant keyring, root key, key storage. */
-export { actionScope, GLOBAL_SCOPE, overrideScope, type ValueBinding } from "./binding.js";
+export { actionScope, GLOBAL_SCOPE, headerScope, overrideScope, type ValueBinding } from "./binding.js";
 export type { KeyStorage, StoredTenantKey } from "./key-storage.js";
 export { KeyringError, type KeyringErrorCode } from "./keyring-error.js";
 export { createMemoryKeyStorage } from "./memory-key-storage.js";

@@ -18,7 +18,10 @@ export interface StoredAction {
   modifiedTimestamp: number;
   locked: boolean;
   dependencies: string[];
-  /** The full resource as JSON text, exactly what GET returns for this version. */
+  /**
+   * The full resource as JSON text, exactly what GET returns for this version. In the database row,
+   * credential-like header values are sealed; the Store the emulator uses opens them (sealed-doc.ts).
+   */
   doc: string;
 }
 

@@ -1,6 +1,6 @@
 import { examples, type RegisterGroup } from "../program.js";
 
-/** The declarative workflow of SPEC §8: `cxda validate | schema | plan`, top-level commands. */
+/** The declarative workflow of SPEC §8: `cxda validate | schema | plan | apply | export`, top-level commands. */
 export const registerProject: RegisterGroup = (program, run) => {
   program
     .command("validate")
@@ -46,4 +46,46 @@ export const registerProject: RegisterGroup = (program, run) => {
       ),
     )
     .action(run(async () => (await import("../commands/project.js")).projectPlan));
+  program
+    .command("apply")
+    .description(
+      "apply a cxda.yaml to the tenant: creates in dependency order, the rest concurrently; safe to re-run after a crash",
+    )
+    .option("-f, --file <path>", "the project file (default cxda.yaml, or the file the saved plan names)")
+    .option("--auto-approve", "apply without asking (needed when stdin is not a terminal, e.g. in CI)")
+    .option("--prune", "also delete live actions that the file does not list (dependents first)")
+    .option("--plan <path>", "apply a plan saved by cxda plan --out, refused if the tenant changed since")
+    .option("--refresh-secrets", "rewrite encrypted and masked values (they cannot be compared)")
+    .option("--allow-literal-secrets", "accept encrypted or masked values written in the file itself")
+    .addHelpText(
+      "after",
+      `${examples(
+        "cxda apply",
+        "cxda apply -f examples/contact-center/cxda.yaml --auto-approve",
+        "cxda plan --out plan.json && cxda apply --plan plan.json",
+        "cxda apply --auto-approve --prune --json",
+      )}
+Exit codes: 0 everything applied (or nothing to apply), 1 an operation failed (each failure is listed
+with the state it left), 64 no terminal to confirm on and no --auto-approve, 65 invalid file (nothing
+applied). A saved plan whose tenant changed since is refused (PlanDriftError, exit 1).
+`,
+    )
+    .action(run(async () => (await import("../commands/project.js")).projectApply));
+  program
+    .command("export")
+    .description(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder syntax, shown to users as is
+      "write the live tenant as a cxda.yaml plus script files; secrets become ${env:…} placeholders",
+    )
+    .option("-o, --out <dir>", "the directory to write (default ./cxda-export)")
+    .option("-f, --file <path>", "the project file to write instead of <dir>/cxda.yaml")
+    .addHelpText(
+      "after",
+      examples(
+        "cxda export",
+        "cxda export -o infra/tenant && cxda plan -f infra/tenant/cxda.yaml",
+        "cxda export --json",
+      ),
+    )
+    .action(run(async () => (await import("../commands/project.js")).projectExport));
 };

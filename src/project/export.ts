@@ -1,0 +1,298 @@
+/**
+ * `cxda export` (SPEC §8, issue 9): the live tenant as a `cxda.yaml` plus one script file per SCRIPT
+ * action, read with `expand` and complete pagination (⌈N/100⌉ list requests, then one for the
+ * environments and one for the global variables). Secrets never reach the files: encrypted variables,
+ * masked overrides and credential-like header values become `${env:CXDA_SECRET_…}` placeholders, listed
+ * for the user to set. Anything the format cannot hold is reported, never skipped silently.
+ */
+import { stringify } from "yaml";
+import { isSecretHeaderName } from "../audit/redactor.js";
+import type { CxdaClient } from "../client/types.js";
+import { ACTION_NAME_PATTERN, ACTION_TYPES } from "../domain/action-schema.js";
+import type { LiveAction, LiveState } from "./live-state.js";
+import { API_VERSION, SCHEMA_FILE_NAME } from "./project-schema.js";
+import { readLiveState } from "./read-live-state.js";
+
+export interface ExportSecret {
+  /** The environment variable the placeholder reads. */
+  env: string;
+  action: string;
+  kind: "variable" | "override" | "header";
+  name: string;
+  /** For overrides: the environment id. */
+  environment?: string;
+}
+
+/** Something of the tenant the file does not hold (fully or at all), and why. */
+export interface ExportReport {
+  what: string;
+  reason: string;
+  /** True when it is not in the file at all. */
+  skipped: boolean;
+}
+
+export interface ExportedProject {
+  /** The text of cxda.yaml. */
+  yaml: string;
+  /** Script files, paths relative to cxda.yaml. */
+  scripts: { path: string; content: string }[];
+  secrets: ExportSecret[];
+  reports: ExportReport[];
+  /** Actions written to the file. */
+  actions: string[];
+}
+
+export interface ExportContext {
+  /** Environment ids of the tenant, in order (`GET /environments`); omitted when unknown. */
+  environments?: string[];
+  /** Global variables of the tenant: not part of the format, reported by name. */
+  globalVariables?: string[];
+  /** Notes of the live read (an expansion the server does not offer). */
+  notes?: string[];
+}
+
+const SUPPORTED_TYPES: readonly string[] = ACTION_TYPES;
+
+/** Pure: the files of an export of `live`. */
+export function buildExport(live: LiveState, context: ExportContext = {}): ExportedProject {
+  const secrets: ExportSecret[] = [];
+  const reports: ExportReport[] = [];
+  const usedEnvNames = new Set<string>();
+  const scripts: { path: string; content: string }[] = [];
+  const actions: Record<string, unknown> = {};
+  const exported: string[] = [];
+
+  const secretEnv = (parts: string[]): string => {
+    const base = ["CXDA_SECRET", ...parts].map(envPart).join("_");
+    let name = base;
+    for (let n = 2; usedEnvNames.has(name); n++) name = `${base}_${n}`;
+    usedEnvNames.add(name);
+    return name;
+  };
+
+  for (const note of context.notes ?? []) reports.push({ what: "live read", reason: note, skipped: true });
+  const exportable = new Set(
+    live.actions
+      .filter((a) => ACTION_NAME_PATTERN.test(a.name) && SUPPORTED_TYPES.includes(a.type))
+      .map((a) => a.name),
+  );
+
+  for (const action of live.actions) {
+    if (!ACTION_NAME_PATTERN.test(action.name)) {
+      reports.push({
+        what: `action ${JSON.stringify(action.name)} (${action.id})`,
+        reason:
+          "its name does not fit cxda.yaml (3–64 characters from A–Z, a–z, 0–9, '_', '-'); not exported",
+        skipped: true,
+      });
+      continue;
+    }
+    if (!SUPPORTED_TYPES.includes(action.type)) {
+      reports.push({
+        what: `action ${action.name}`,
+        reason: `type ${action.type} is not supported by cxda.yaml (SCRIPT or HTTP); not exported`,
+        skipped: true,
+      });
+      continue;
+    }
+    const entry = exportAction(action, { secretEnv, secrets, reports, scripts, exportable });
+    actions[action.name] = entry;
+    exported.push(action.name);
+  }
+  for (const name of context.globalVariables ?? []) {
+    reports.push({
+      what: `global variable ${name}`,
+      reason: "global variables are not part of cxda.yaml (see cxda vars global get); not exported",
+      skipped: true,
+    });
+  }
+
+  const doc: Record<string, unknown> = { apiVersion: API_VERSION };
+  if (context.environments && context.environments.length > 0) doc.environments = context.environments;
+  doc.actions = actions;
+  const header = [
+    `# yaml-language-server: $schema=./${SCHEMA_FILE_NAME}`,
+    "#",
+    "# Exported by `cxda export` from the live tenant.",
+    ...(secrets.length > 0
+      ? [
+          "# Secrets are placeholders; set these environment variables before cxda plan / apply:",
+          ...secrets.map((s) => `#   ${s.env}`),
+        ]
+      : []),
+  ];
+  const body = stringify(doc, { lineWidth: 0, indent: 2 });
+  return { yaml: `${header.join("\n")}\n${body}`, scripts, secrets, reports, actions: exported };
+}
+
+interface ActionExportState {
+  secretEnv: (parts: string[]) => string;
+  secrets: ExportSecret[];
+  reports: ExportReport[];
+  scripts: { path: string; content: string }[];
+  exportable: Set<string>;
+}
+
+function exportAction(action: LiveAction, s: ActionExportState): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: action.type };
+  if (action.description !== "") out.description = literal(action.description);
+  if (action.script) {
+    const path = `scripts/${action.name}.js`;
+    s.scripts.push({ path, content: action.script.content });
+    out.script = { file: path };
+  }
+  if (action.request) {
+    out.request = { method: action.request.method, urlTemplate: literal(action.request.urlTemplate) };
+  }
+  if (action.dependencies.length > 0) {
+    out.dependencies = [...action.dependencies];
+    const missing = action.dependencies.filter((d) => !s.exportable.has(d));
+    if (missing.length > 0)
+      s.reports.push({
+        what: `action ${action.name}`,
+        reason: `depends on ${missing.join(", ")}, which could not be exported; cxda validate will name it`,
+        skipped: false,
+      });
+  }
+  if (action.locked)
+    s.reports.push({
+      what: `action ${action.name}`,
+      reason:
+        "is locked; cxda.yaml has no lock flag, and apply's writes to it are refused until it is unlocked",
+      skipped: false,
+    });
+
+  const headerNames = Object.keys(action.headers).sort();
+  if (headerNames.length > 0) {
+    const headers: Record<string, string> = {};
+    for (const name of headerNames) {
+      if (isSecretHeaderName(name)) {
+        const env = s.secretEnv([action.name, name]);
+        s.secrets.push({ env, action: action.name, kind: "header", name });
+        headers[name] = placeholder(env);
+      } else headers[name] = literal(action.headers[name]!);
+    }
+    out.headers = headers;
+  }
+
+  if (action.variables && action.variables.length > 0) {
+    out.variables = action.variables.map((v) => {
+      if (v.encrypted) {
+        const env = s.secretEnv([action.name, v.name]);
+        s.secrets.push({ env, action: action.name, kind: "variable", name: v.name });
+        return { name: v.name, type: v.type, value: placeholder(env), encrypted: true };
+      }
+      return { name: v.name, type: v.type, value: variableValue(v.type, v.value ?? "") };
+    });
+  }
+
+  const envs = Object.keys(action.overrides ?? {})
+    .filter((env) => (action.overrides?.[env] ?? []).length > 0)
+    .sort();
+  if (envs.length > 0) {
+    const overrides: Record<string, unknown[]> = {};
+    for (const env of envs) {
+      overrides[env] = action.overrides![env]!.map((o) => {
+        const item: Record<string, unknown> = { name: o.name };
+        if (o.masked) {
+          const variable = s.secretEnv([action.name, env, o.name]);
+          s.secrets.push({
+            env: variable,
+            action: action.name,
+            kind: "override",
+            name: o.name,
+            environment: env,
+          });
+          item.value = placeholder(variable);
+          item.masked = true;
+        } else item.value = literal(o.value ?? "");
+        if (o.description !== "") item.description = literal(o.description);
+        return item;
+      });
+    }
+    out.overrides = overrides;
+  }
+
+  if (action.dateProcessing) {
+    const d = action.dateProcessing;
+    out.dateProcessing = {
+      sourceField: d.sourceField,
+      targetField: d.targetField,
+      sourceTimestamp: d.sourceTimestamp,
+      operation: d.operation,
+      offsetMinutes: d.offsetMinutes,
+      timezone: d.timezone,
+      precision: d.precision,
+    };
+  }
+  return out;
+}
+
+/** Typed values as YAML scalars where that round-trips exactly; anything else stays text. */
+function variableValue(type: string, value: string): unknown {
+  if (type === "integer" && /^-?\d+$/.test(value)) {
+    const n = Number(value);
+    if (Number.isSafeInteger(n) && String(n) === value) return n;
+  }
+  if (type === "boolean" && (value === "true" || value === "false")) return value === "true";
+  if (type === "object") {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      // A mapping is written as JSON again by cxda; the planner compares objects as JSON (key order free).
+      if (
+        parsed !== null &&
+        typeof parsed === "object" &&
+        !Array.isArray(parsed) &&
+        !hasPlaceholderText(parsed)
+      )
+        return parsed;
+    } catch {
+      // not JSON: kept as text, validate will say why
+    }
+  }
+  return literal(value);
+}
+
+function hasPlaceholderText(value: unknown): boolean {
+  return JSON.stringify(value).includes("${");
+}
+
+/** The opening of a placeholder (SPEC §8). */
+const PLACEHOLDER_OPEN = "${";
+
+/** A value written as is: a `${` in it is escaped as `$${` (placeholders.ts), so nothing is substituted. */
+function literal(text: string): string {
+  return text.split(PLACEHOLDER_OPEN).join(`$${PLACEHOLDER_OPEN}`);
+}
+
+function placeholder(env: string): string {
+  return `${PLACEHOLDER_OPEN}env:${env}}`;
+}
+
+function envPart(text: string): string {
+  return text
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .toUpperCase();
+}
+
+export interface ExportRead extends ExportedProject {
+  /** API requests the read took. */
+  requests: number;
+  /** Actions in the tenant. */
+  tenantActions: number;
+}
+
+/** Reads the tenant and builds the export (no files written). */
+export async function exportProject(client: CxdaClient): Promise<ExportRead> {
+  const before = client.metrics().requests;
+  const { live, notes } = await readLiveState(client);
+  const environments = (await client.request<{ id: string; order?: number }[]>("GET", "/environments")).body;
+  const globals = (await client.request<{ variables?: { name: string }[] }>("GET", "/variables")).body;
+  const exported = buildExport(live, {
+    environments: [...environments].sort((a, b) => (a.order ?? 0) - (b.order ?? 0)).map((e) => e.id),
+    globalVariables: (globals.variables ?? []).map((v) => v.name),
+    notes,
+  });
+  return { ...exported, requests: client.metrics().requests - before, tenantActions: live.actions.length };
+}

@@ -116,8 +116,8 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
     await plain.close();
     await emulator.close();
 
-    // SPEC §4 returns an action's headers, so credential header values are stored and printed by
-    // `actions get` / `headers get --show-values` in plaintext: counted apart, as an open finding.
+    // SPEC §4 returns an action's headers, so `actions get` / `headers get --show-values` may print
+    // credential header values: they are left out of the output search, and checked on their own below.
     const secrets = [...run.secrets.collected.keys()].filter((s) => !run.credentialHeaders.includes(s));
     const bySink = new Map<string, number>();
     const leakedKinds = new Set<string>();
@@ -137,6 +137,7 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
         dbFiles += 1;
         count("emulator database files", readFileSync(join(dir, name)).toString("latin1"));
       }
+    // The emulator seals credential header values at rest: the database holds only ciphertext.
     let plaintextHeaders = 0;
     for (const dir of run.dataDirs)
       for (const name of readdirSync(dir))
@@ -145,11 +146,7 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
           run.credentialHeaders,
         );
     figures.push(
-      info(
-        "R6",
-        "credential header values in the database (open: SPEC §4 returns headers)",
-        plaintextHeaders,
-      ),
+      exactly("R6", "credential header values in emulator database files", plaintextHeaders, 0),
       info("R6", "secrets searched (with encoded forms)", secrets.length),
       info(
         "R6",

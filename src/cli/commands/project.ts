@@ -137,7 +137,7 @@ function readSavedPlan(path: string): Record<string, unknown> {
 function stateText(r: ApplyStepResult): string {
   if (r.state === "unknown")
     return "the answer was lost, so it may or may not have been written; run cxda plan to see";
-  if (r.kind === "create") return "not created";
+  if (r.resource === "action" && r.kind === "create") return "not created";
   if (r.kind === "delete") return "not deleted";
   return "left at its old state";
 }

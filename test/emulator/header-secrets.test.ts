@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import fc from "fast-check";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createMemoryKeyStorage, TenantKeyring } from "../../src/emulator/crypto/index.js";
 import { ProblemError } from "../../src/emulator/problem.js";
-import { openDoc, SEALED_MARKER, sealDoc } from "../../src/emulator/store/sealed-doc.js";
-import { DATABASE_FILE } from "../../src/emulator/store/sqlite-store.js";
+import { openDoc, SEALED_MARKER, sealDoc, withSealedHeaders } from "../../src/emulator/store/sealed-doc.js";
+import { DATABASE_FILE, openSqliteStore } from "../../src/emulator/store/sqlite-store.js";
 import {
   api,
   type Body,
@@ -294,5 +294,57 @@ describe("sealDoc / openDoc", () => {
         expect((error as Error).message).not.toContain("Bearer moved");
       }
     }
+  });
+});
+
+describe("withSealedHeaders", () => {
+  const setup = (cacheSize?: number) => {
+    const raw = openSqliteStore({});
+    const ring = new TenantKeyring({ rootKey: randomBytes(32), storage: raw.keys });
+    const store = withSealedHeaders(raw, ring, cacheSize);
+    const opens = vi.spyOn(ring, "open");
+    const put = (id: string, value: string) => {
+      const doc = JSON.stringify({ id, name: id, config: { headers: { Authorization: value } }, version: 1 });
+      store.actions.insert({
+        tenantId: "demo",
+        id,
+        name: id,
+        version: 1,
+        createdTimestamp: 1,
+        modifiedTimestamp: 1,
+        locked: false,
+        dependencies: [],
+        doc,
+      });
+      return doc;
+    };
+    return { raw, store, opens, put };
+  };
+
+  it("stores ciphertext, serves the plaintext doc, and decrypts a stored doc once while it stays cached", () => {
+    const { raw, store, opens, put } = setup();
+    const doc = put("act_a", "Bearer cached-1");
+    expect(raw.actions.get("demo", "act_a")?.doc).not.toContain("cached-1");
+    for (let i = 0; i < 5; i++) expect(store.actions.get("demo", "act_a")?.doc).toBe(doc);
+    expect(store.actions.getByName("demo", "act_a")?.doc).toBe(doc);
+    expect(store.actions.list("demo", { offset: 0, limit: 10 }).rows.map((r) => r.doc)).toEqual([doc]);
+    expect(opens).toHaveBeenCalledTimes(0);
+    store.resetTenantData();
+    expect(store.actions.get("demo", "act_a")).toBeUndefined();
+    store.close();
+  });
+
+  it("a bounded cache evicts the least recently used doc, which then decrypts again", () => {
+    const { store, opens, put } = setup(1);
+    const a = put("act_a", "Bearer a");
+    const b = put("act_b", "Bearer b");
+    expect(store.actions.get("demo", "act_b")?.doc).toBe(b);
+    expect(opens).toHaveBeenCalledTimes(0);
+    expect(store.actions.get("demo", "act_a")?.doc).toBe(a);
+    expect(store.actions.get("demo", "act_a")?.doc).toBe(a);
+    expect(opens).toHaveBeenCalledTimes(1);
+    expect(store.actions.get("demo", "act_b")?.doc).toBe(b);
+    expect(opens).toHaveBeenCalledTimes(2);
+    store.close();
   });
 });

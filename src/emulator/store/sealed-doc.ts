@@ -18,8 +18,10 @@ export const SEALED_MARKER = "$sealed";
 const SEALED_VERSION = "v1";
 /** Present in a stored doc whenever a value is sealed; a string value can never contain it unescaped. */
 const MARKER_TEXT = `"${SEALED_MARKER}":`;
-/** Opened docs kept in memory, so repeated GETs do not decrypt (bench B4). */
+/** Opened docs kept in memory, so repeated GETs do not decrypt (bench B4): at most this many… */
 export const OPENED_DOC_CACHE_SIZE = 2_000;
+/** …and at most this many characters of stored + opened text (a doc may hold a 64 KiB script). */
+const OPENED_DOC_CACHE_CHARS = 16 * 1024 * 1024;
 
 interface SealedHeaderValue {
   [SEALED_MARKER]: typeof SEALED_VERSION;
@@ -106,6 +108,7 @@ export function openDoc(keyring: TenantKeyring, tenantId: string, storedText: st
 /** A bounded least-recently-used map of opened docs, valid only for the exact stored text. */
 class OpenedDocCache {
   private readonly entries = new Map<string, { stored: string; opened: string }>();
+  private chars = 0;
 
   constructor(private readonly capacity: number) {}
 
@@ -120,20 +123,30 @@ class OpenedDocCache {
 
   set(tenantId: string, id: string, stored: string, opened: string): void {
     const key = `${tenantId}\u0000${id}`;
-    this.entries.delete(key);
+    this.remove(key);
     this.entries.set(key, { stored, opened });
-    if (this.entries.size > this.capacity) {
+    this.chars += stored.length + opened.length;
+    while (this.entries.size > this.capacity || this.chars > OPENED_DOC_CACHE_CHARS) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest === undefined) break;
+      this.remove(oldest);
     }
   }
 
   delete(tenantId: string, id: string): void {
-    this.entries.delete(`${tenantId}\u0000${id}`);
+    this.remove(`${tenantId}\u0000${id}`);
   }
 
   clear(): void {
     this.entries.clear();
+    this.chars = 0;
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.chars -= entry.stored.length + entry.opened.length;
+    this.entries.delete(key);
   }
 }
 

@@ -18,6 +18,7 @@ import { auditTrailSection } from "./sections/audit-trail.js";
 import { connectSection } from "./sections/connect.js";
 import { createActionsSection } from "./sections/create-actions.js";
 import { datetimeSection } from "./sections/datetime.js";
+import { declarativeSection } from "./sections/declarative.js";
 import { headersSection } from "./sections/headers.js";
 import { overridesSection } from "./sections/overrides.js";
 import { variablesSection } from "./sections/variables.js";
@@ -32,6 +33,7 @@ export const DEMO_SECTIONS: DemoSection[] = [
   variablesSection,
   overridesSection,
   headersSection,
+  declarativeSection,
   auditTrailSection,
 ];
 

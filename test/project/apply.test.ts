@@ -106,6 +106,23 @@ describe("applyPlan", () => {
     expect(stored.body.entities[0].config.dateProcessing.computedValue).toBe("2024-03-10T04:30:00-04:00");
   });
 
+  it("replays creates when a run is repeated with the plan made before the first run (no duplicates)", async () => {
+    const desired = example();
+    const stale = await planFor(desired);
+    const first = await applyPlan({ client }, desired, stale);
+    expect(first.ok).toBe(true);
+    // A second process that planned before the first one wrote: same keys, so the server replays.
+    const second = await applyPlan({ client }, desired, stale);
+    const creates = second.steps.filter((s) => s.kind === "create" && s.resource === "action");
+    expect(creates).toHaveLength(6);
+    expect(creates.map((s) => [s.action, s.outcome, s.replayed])).toEqual(
+      creates.map((s) => [s.action, "applied", true]),
+    );
+    const { live } = await readLiveState(client);
+    expect(live.actions.map((a) => a.name)).toEqual([...new Set(live.actions.map((a) => a.name))]);
+    expect(live.actions).toHaveLength(6);
+  });
+
   it("creates dependencies before their dependents", async () => {
     const order: string[] = [];
     const desired = example();

@@ -40,7 +40,15 @@ export { type StoredVariable, type Variable, validateVariables } from "./domain/
 export { startEmulator } from "./emulator/server.js";
 // Errors
 export * from "./errors.js";
+export {
+  type ApplyOptions,
+  type ApplyResult,
+  type ApplyStepResult,
+  applyPlan,
+  checkSavedPlan,
+} from "./project/apply.js";
 export type { DesiredAction, DesiredState } from "./project/desired-state.js";
+export { buildExport, type ExportedProject, exportProject } from "./project/export.js";
 export { formatPlan } from "./project/format-plan.js";
 export { type LiveState, normalizeLiveActions } from "./project/live-state.js";
 export { computePlan, type Plan, type PlanChange, type PlanOptions, planHasChanges } from "./project/plan.js";

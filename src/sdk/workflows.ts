@@ -2,6 +2,7 @@
  * Every workflow the SDK binds onto its client, one line each. A workflow is a function whose first
  * parameter is the WorkflowContext; the SDK facade supplies it.
  */
+import { applyPlan } from "../project/apply.js";
 import { deleteAction, getAction, listActions } from "../workflows/actions.js";
 import { getBuild, triggerBuild } from "../workflows/builds.js";
 import { createAction } from "../workflows/create-action.js";
@@ -56,4 +57,5 @@ export const WORKFLOWS = {
   reencrypt,
   reencryptGlobalVariables,
   variableMetrics,
+  applyPlan,
 };

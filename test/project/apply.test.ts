@@ -1,12 +1,14 @@
 /** applyPlan against the in-process emulator: convergence, updates, prune, failures, saved plans. */
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import pc from "picocolors";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClient } from "../../src/client/client.js";
 import type { CxdaClient } from "../../src/client/types.js";
 import { PlanDriftError } from "../../src/errors.js";
+import { createClient as createSdk } from "../../src/index.js";
 import {
   type ApplyStepResult,
   applyPlan,
@@ -121,6 +123,36 @@ describe("applyPlan", () => {
     const { live } = await readLiveState(client);
     expect(live.actions.map((a) => a.name)).toEqual([...new Set(live.actions.map((a) => a.name))]);
     expect(live.actions).toHaveLength(6);
+  });
+
+  it("is bound on the SDK: one audit line per write, no secret in the audit log", async () => {
+    const auditLog = join(mkdtempSync(join(tmpdir(), "cxda-apply-")), "audit.jsonl");
+    const events: string[] = [];
+    const cxda = createSdk({
+      baseUrl: emulator.url,
+      auth: { type: "clientCredentials", clientId: "cxda-demo", clientSecret: "cxda-demo-secret" },
+      auditLog,
+      onEvent: (e) => {
+        events.push(e.type);
+      },
+    });
+    try {
+      const desired = example();
+      const result = await cxda.applyPlan(desired, await planFor(desired));
+      expect(result.ok).toBe(true);
+      const text = readFileSync(auditLog, "utf8");
+      const lines = text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { operation: string; outcome: string });
+      expect(lines).toHaveLength(15);
+      expect(lines.filter((l) => l.operation === "actions.create")).toHaveLength(6);
+      expect(lines.every((l) => l.outcome === "success")).toBe(true);
+      expect(events.filter((t) => t === "action.created")).toHaveLength(6);
+      for (const secret of Object.values(EXAMPLE_ENV)) expect(text).not.toContain(secret);
+    } finally {
+      await cxda.close();
+    }
   });
 
   it("creates dependencies before their dependents", async () => {

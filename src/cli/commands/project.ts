@@ -172,8 +172,13 @@ export const projectApply: CommandHandler = async (ctx, _args, options) => {
   const project = loaded.project;
 
   const client = await ctx.client();
+  const before = client.metrics().requests;
   const { live, notes } = await readLiveState(client);
+  const reads = client.metrics().requests - before;
   for (const note of notes) ctx.out.warn(note);
+  ctx.out.info(
+    `${file}: ${project.actions.length} actions; tenant: ${live.actions.length} actions read in ${reads} request${reads === 1 ? "" : "s"}`,
+  );
   const prune = saved ? saved.prune === true : options.prune === true;
   let plan: Plan = computePlan(project, live, { prune, refreshSecrets: options.refreshSecrets === true });
   if (saved) {

@@ -212,11 +212,8 @@ export const projectApply: CommandHandler = async (ctx, _args, options) => {
     return EXIT.ok;
   }
   if (!approved) {
-    const yes = await confirmApply(
-      process.stdin,
-      process.stderr,
-      "\nApply these changes? Only 'yes' applies. (yes/no) ",
-    );
+    ctx.out.info("\nOnly 'yes' applies; anything else cancels.");
+    const yes = await confirmApply(process.stdin, process.stderr);
     if (!yes) {
       ctx.out.info("Apply cancelled; nothing was changed.");
       return EXIT.failed;

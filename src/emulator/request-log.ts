@@ -1,4 +1,8 @@
-/** The request log behind `GET /_emulator/requests` (SPEC §7): oldest first, bounded in size. */
+/**
+ * The request log behind `GET /_emulator/requests` (SPEC §7): oldest first. It keeps the newest
+ * `capacity` entries (default 10 000, so a long-running emulator's memory stays bounded) and says how
+ * many older ones it let go; test suites that audit every request raise the capacity.
+ */
 export interface RequestLogEntry {
   seq: number;
   timestamp: number;
@@ -17,11 +21,13 @@ export interface RequestLogEntry {
   requestId: string;
 }
 
+export const DEFAULT_REQUEST_LOG_CAPACITY = 10_000;
+
 export class RequestLog {
   private entries: RequestLogEntry[] = [];
   private seq = 0;
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(private readonly capacity = DEFAULT_REQUEST_LOG_CAPACITY) {}
 
   add(entry: Omit<RequestLogEntry, "seq">): void {
     this.seq += 1;
@@ -32,6 +38,11 @@ export class RequestLog {
 
   list(): RequestLogEntry[] {
     return this.entries.slice(-this.capacity);
+  }
+
+  /** How many entries were let go to stay within the capacity (their `seq` numbers are missing). */
+  dropped(): number {
+    return Math.max(0, this.seq - Math.min(this.entries.length, this.capacity));
   }
 
   /** Empties the log; numbering starts again at 1. */

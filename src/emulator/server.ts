@@ -79,6 +79,8 @@ export interface EmulatorOptions {
   clock?: () => number;
   /** Random source of fault-rule probabilities; default Math.random. */
   random?: () => number;
+  /** Newest entries kept by `GET /_emulator/requests` (default 10 000); older ones are counted as dropped. */
+  requestLogCapacity?: number;
 }
 
 export interface RunningEmulator {
@@ -400,7 +402,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     idempotency: new IdempotencyGuard(store, clock),
     expand: new ExpandRegistry(),
     faults: new FaultRules(options.random),
-    requestLog: new RequestLog(),
+    requestLog: new RequestLog(options.requestLogCapacity),
     rateLimiter: new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
     keyring,
     sandbox: createLazySandbox(),

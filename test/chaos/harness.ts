@@ -137,6 +137,8 @@ export class ChaosRun {
       rateLimit: options.rateLimit ?? { perMinute: 100_000, burst: 10_000 },
       ...(options.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: options.tokenTtlSeconds }),
       random: seeded(options.seed ?? 11),
+      // R4, R5 and R10 read every request a scenario made.
+      requestLogCapacity: 2_000_000,
     });
   }
 

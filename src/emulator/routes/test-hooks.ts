@@ -20,7 +20,10 @@ export function registerTestHookRoutes(app: FastifyInstance, ctx: EmulatorContex
   });
 
   app.get(`${TEST_HOOKS_PREFIX}/requests`, async (_request, reply) =>
-    send(reply, { status: 200, body: { requests: ctx.requestLog.list() } }),
+    send(reply, {
+      status: 200,
+      body: { requests: ctx.requestLog.list(), dropped: ctx.requestLog.dropped() },
+    }),
   );
 
   // Empties every tenant's data, the request log, the fault rules and the rate-limit buckets.

@@ -1,0 +1,96 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWebhookReceiver } from "../../src/demo/webhook-receiver.js";
+import { startEmulator } from "../../src/emulator/server.js";
+import { json, runCxda, scratchDir } from "../helpers/cli.js";
+
+let emulator: Awaited<ReturnType<typeof startEmulator>>;
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, inMemory: true });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+function scriptFile(dir: string): string {
+  const file = join(dir, "hook.js");
+  writeFileSync(file, "function main(context) { return context.input; }\n");
+  return file;
+}
+
+const auditLines = (dir: string) =>
+  readFileSync(join(dir, "cxda-audit.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe("CLI webhooks", () => {
+  it("sends a signed event for a mutating command and records the delivery in its audit line", async () => {
+    const secret = `whsec_${Buffer.from("cli-webhook-test-secret-0123456789").toString("base64")}`;
+    const receiver = await startWebhookReceiver(secret);
+    try {
+      const dir = scratchDir();
+      const result = await runCxda(
+        [
+          "actions",
+          "create",
+          "--name",
+          "hooked_action",
+          "--script",
+          scriptFile(dir),
+          "--json",
+          "--base-url",
+          emulator.url,
+        ],
+        { cwd: dir, env: { CXDA_WEBHOOK_URL: receiver.url, CXDA_WEBHOOK_SECRET: secret } },
+      );
+      expect(result.code).toBe(0);
+      expect(json(result).schemaVersion).toBe(1);
+      expect(receiver.received).toHaveLength(1);
+      expect(receiver.received[0]).toMatchObject({ type: "action.created", verified: true });
+      expect(receiver.received[0]!.body).not.toContain(secret);
+      const [line] = auditLines(dir);
+      expect(line).toMatchObject({
+        operation: "actions.create",
+        outcome: "success",
+        webhook: { delivered: true },
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("only warns when the receiver answers 500 or cannot be reached; the operation still succeeds", async () => {
+    let hits = 0;
+    const failing = createServer((_req, res) => {
+      hits += 1;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => failing.listen(0, "127.0.0.1", resolve));
+    const failingUrl = `http://127.0.0.1:${(failing.address() as AddressInfo).port}/hook`;
+    try {
+      for (const [name, url] of [
+        ["hook_500", failingUrl],
+        ["hook_unreachable", "http://127.0.0.1:9/hook"],
+      ] as const) {
+        const dir = scratchDir();
+        const result = await runCxda(
+          ["actions", "create", "--name", name, "--script", scriptFile(dir), "--base-url", emulator.url],
+          { cwd: dir, env: { CXDA_WEBHOOK_URL: url, CXDA_WEBHOOK_SECRET: "raw-webhook-secret-value" } },
+        );
+        expect(result.code).toBe(0);
+        expect(result.stderr).toMatch(/warning:.*webhook/i);
+        expect(result.stderr).not.toContain("raw-webhook-secret-value");
+        const [line] = auditLines(dir);
+        expect(line).toMatchObject({ outcome: "success", webhook: { delivered: false, attempts: 3 } });
+      }
+      expect(hits).toBe(3);
+    } finally {
+      failing.closeAllConnections();
+      await new Promise<void>((resolve) => failing.close(() => resolve()));
+    }
+  }, 60_000);
+});

@@ -133,13 +133,15 @@ export function createClient(options: ClientOptions): CxdaClient {
       sentToken = token.accessToken;
       return pacer.run(async () => {
         metrics.attempt();
-        hooks.request({
-          method: verb,
-          url,
-          attempt,
-          headers,
-          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-        });
+        // Hook payloads are built only when a hook listens: they cost on every attempt (bench B3).
+        if (options.hooks?.onRequest)
+          hooks.request({
+            method: verb,
+            url,
+            attempt,
+            headers,
+            ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+          });
         const t0 = clock();
         const res = await transport({
           method: verb,
@@ -151,14 +153,15 @@ export function createClient(options: ClientOptions): CxdaClient {
         });
         pacer.observe(res.status, res.headers);
         metrics.status(res.status);
-        hooks.response({
-          method: verb,
-          url,
-          attempt,
-          status: res.status,
-          latencyMs: clock() - t0,
-          ...(res.headers["x-request-id"] === undefined ? {} : { requestId: res.headers["x-request-id"] }),
-        });
+        if (options.hooks?.onResponse)
+          hooks.response({
+            method: verb,
+            url,
+            attempt,
+            status: res.status,
+            latencyMs: clock() - t0,
+            ...(res.headers["x-request-id"] === undefined ? {} : { requestId: res.headers["x-request-id"] }),
+          });
         return res;
       }, reqOptions.signal);
     };

@@ -137,9 +137,18 @@ export class Pacer {
   }
 }
 
+let lastPolicy: { value: string; rate: number | undefined } | undefined;
+
 /** Tokens per ms from `RateLimit-Policy: 1200;w=60;burst=20` (draft-ietf-httpapi-ratelimit-headers). */
 function policyRefillPerMs(value: string | undefined): number | undefined {
-  const first = value?.split(",")[0];
+  if (value === undefined) return undefined;
+  // A server sends the same policy on every answer: parse it once.
+  if (lastPolicy?.value !== value) lastPolicy = { value, rate: parsePolicy(value) };
+  return lastPolicy.rate;
+}
+
+function parsePolicy(value: string): number | undefined {
+  const first = value.split(",")[0];
   if (first === undefined) return undefined;
   const [quota, ...params] = first.split(";").map((p) => p.trim());
   const window = params.find((p) => p.startsWith("w="))?.slice(2);
@@ -150,6 +159,6 @@ function policyRefillPerMs(value: string | undefined): number | undefined {
 
 function toNumber(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value.split(",")[0]?.trim());
+  const n = Number(value.includes(",") ? value.split(",")[0]?.trim() : value);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }

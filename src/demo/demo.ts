@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AuditLog } from "../audit/audit-log.js";
+import { AuditLog, readAuditLog } from "../audit/audit-log.js";
 import { OperationRecorder } from "../audit/recorder.js";
 import { WebhookSender } from "../audit/webhooks.js";
 import type { Output } from "../cli/output.js";
@@ -37,7 +37,19 @@ export const DEMO_SECTIONS: DemoSection[] = [
   auditTrailSection,
 ];
 
-export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIONS): Promise<void> {
+/** What `cxda demo --json` prints: the figures of the run, never a secret. */
+export interface DemoSummary {
+  sections: number;
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  failedRequests: number;
+  webhookEvents: { received: number; verified: number };
+  auditLines: number;
+  seconds: number;
+}
+
+export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIONS): Promise<DemoSummary> {
   const started = performance.now();
   const workDir = await mkdtemp(join(tmpdir(), "cxda-demo-"));
   const emulator = await startEmulator({ port: 0, dataDir: join(workDir, "emulator") });
@@ -75,11 +87,25 @@ export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIO
   try {
     for (const section of sections) await section(env);
     const m = client.metrics();
+    const seconds = Math.round((performance.now() - started) / 100) / 10;
     env.section("Summary");
     env.say(
       `${m.requests} API requests, ${m.retries} retries, ${m.rateLimited} rate-limited, ${m.failures} failed; ` +
-        `median latency ${m.latency.p50.toFixed(1)} ms; ${((performance.now() - started) / 1000).toFixed(1)} s in all`,
+        `median latency ${m.latency.p50.toFixed(1)} ms; ${seconds.toFixed(1)} s in all`,
     );
+    return {
+      sections: sections.length,
+      requests: m.requests,
+      retries: m.retries,
+      rateLimited: m.rateLimited,
+      failedRequests: m.failures,
+      webhookEvents: {
+        received: receiver.received.length,
+        verified: receiver.received.filter((r) => r.verified).length,
+      },
+      auditLines: readAuditLog(auditPath).records.length,
+      seconds,
+    };
   } finally {
     await client.close();
     await receiver.close();

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { json, runCxda } from "../helpers/cli.js";
+
+// What `npm start` runs: it must work on a fresh machine, print a readable report, and leak nothing.
+describe("cxda demo", () => {
+  it("runs every section against an embedded emulator and prints the report without secrets", async () => {
+    const result = await runCxda(["demo"], { timeoutMs: 170_000 });
+    expect(result.code, result.stderr).toBe(0);
+    for (const heading of [
+      "▸ Connect",
+      "▸ Create actions",
+      "▸ Request headers",
+      "▸ Variables",
+      "▸ Environments",
+      "▸ Date/time",
+      "▸ Audit trail",
+    ]) {
+      expect(result.stdout).toContain(heading);
+    }
+    expect(result.stdout).toMatch(
+      /(\d+) webhook events received, \1 with a valid Standard Webhooks signature/,
+    );
+    const output = result.stdout + result.stderr;
+    for (const secret of ["cxda-demo-secret", "sk_live_demo", "whsec_", "Bearer ey"])
+      expect(output).not.toContain(secret);
+  }, 180_000);
+
+  it("answers --json with the run's figures", async () => {
+    const result = await runCxda(["demo", "--json"], { timeoutMs: 170_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const summary = json(result) as {
+      schemaVersion: number;
+      ok: boolean;
+      webhookEvents: { received: number; verified: number };
+      auditLines: number;
+    };
+    expect(summary.schemaVersion).toBe(1);
+    expect(summary.ok).toBe(true);
+    expect(summary.webhookEvents.received).toBeGreaterThan(0);
+    expect(summary.webhookEvents.verified).toBe(summary.webhookEvents.received);
+    expect(summary.auditLines).toBeGreaterThan(summary.webhookEvents.received / 2);
+  }, 180_000);
+});

@@ -3,14 +3,8 @@
  * edits the SDK applies before writing. Messages name headers, never their values (they may be credentials).
  * Character positions in messages are 1-based and count Unicode code points.
  */
-import {
-  issue,
-  joinPath,
-  resultOf,
-  utf8Bytes,
-  type ValidationIssue,
-  type ValidationResult,
-} from "./validation-result.js";
+import { RuleIssues, shownText } from "./bounded-issues.js";
+import { issue, joinPath, resultOf, utf8Bytes, type ValidationResult } from "./validation-result.js";
 
 /** Names the integration engine sets itself; never settable, compared case-insensitively (SPEC §4.1). */
 export const HEADER_RESERVED: readonly string[] = Object.freeze([
@@ -35,9 +29,7 @@ export const MAX_HEADER_BYTES = 8192;
 export const HEADER_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** How many issues one rule reports before summing up the rest as "and N more". */
-const MAX_ISSUES_PER_RULE = 20;
 /** Longest name quoted in a message or path; longer names are cut with "…". */
-const MAX_SHOWN_NAME = 64;
 /** How many bad characters one value issue lists before "and N more". */
 const MAX_SHOWN_POSITIONS = 5;
 
@@ -78,8 +70,8 @@ export function validateHeaders(matrix: unknown, basePath = "config.headers"): V
   let totalIsExact = true;
 
   for (const [name, value] of entries) {
-    const path = joinPath(basePath, shown(name));
-    const label = `'${shown(name)}'`;
+    const path = joinPath(basePath, shownText(name));
+    const label = `'${shownText(name)}'`;
 
     if (name === "") {
       byRule.add("name-empty", issue(path, CODE, "Header name is empty; give the header a name"));
@@ -150,11 +142,11 @@ export function validateHeaders(matrix: unknown, basePath = "config.headers"): V
 
   for (const spellings of byLowerName.values()) {
     if (spellings.length < 2) continue;
-    const names = spellings.map((n) => `'${shown(n)}'`).join(" and ");
+    const names = spellings.map((n) => `'${shownText(n)}'`).join(" and ");
     byRule.add(
       "duplicate",
       issue(
-        joinPath(basePath, shown(spellings[1]!)),
+        joinPath(basePath, shownText(spellings[1]!)),
         CODE,
         `Headers ${names} are the same header: names are case-insensitive (RFC 9110 §5.1); keep only one`,
       ),
@@ -173,7 +165,12 @@ export function validateHeaders(matrix: unknown, basePath = "config.headers"): V
     );
   }
 
-  return resultOf(byRule.flatten(basePath));
+  return resultOf(
+    byRule.flatten(
+      basePath,
+      (rest, rule) => `…and ${rest} more headers with the same problem (${RULE_SUMMARY[rule] ?? rule})`,
+    ),
+  );
 }
 
 /** A header edit as the SDK applies it to the matrix it read (SPEC §4.1). */
@@ -315,16 +312,6 @@ function listCapped(items: string[]): string {
   return rest > 0 ? `${head} and ${rest} more` : head;
 }
 
-/** A header name fit for a message: control characters escaped, long names cut. */
-function shown(name: string): string {
-  const chars = Array.from(name);
-  const cut = chars.length > MAX_SHOWN_NAME ? `${chars.slice(0, MAX_SHOWN_NAME).join("")}…` : name;
-  return cut.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
 function describeType(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
@@ -342,30 +329,3 @@ const RULE_SUMMARY: Record<string, string> = {
   "size-one": `header over ${MAX_HEADER_BYTES} bytes`,
   duplicate: "names differing only in case",
 };
-
-/** Issues grouped by rule, so a 10 000-header matrix yields a bounded report. */
-class RuleIssues {
-  private readonly groups = new Map<string, ValidationIssue[]>();
-  add(rule: string, found: ValidationIssue): void {
-    const group = this.groups.get(rule);
-    if (group) group.push(found);
-    else this.groups.set(rule, [found]);
-  }
-  flatten(basePath: string): ValidationIssue[] {
-    const out: ValidationIssue[] = [];
-    for (const [rule, group] of this.groups) {
-      out.push(...group.slice(0, MAX_ISSUES_PER_RULE));
-      const rest = group.length - MAX_ISSUES_PER_RULE;
-      if (rest > 0) {
-        out.push(
-          issue(
-            basePath,
-            CODE,
-            `…and ${rest} more headers with the same problem (${RULE_SUMMARY[rule] ?? rule}); only the first ${MAX_ISSUES_PER_RULE} are listed`,
-          ),
-        );
-      }
-    }
-    return out;
-  }
-}

@@ -3,13 +3,8 @@
  * Lengths and positions count Unicode code points; positions are 1-based (`rm -rf /;` → ';' at position 9).
  * Messages never quote a value; they may name a forbidden character and where it is.
  */
-import {
-  issue,
-  joinPath,
-  resultOf,
-  type ValidationIssue,
-  type ValidationResult,
-} from "./validation-result.js";
+import { RuleIssues, shownText } from "./bounded-issues.js";
+import { issue, joinPath, resultOf, type ValidationResult } from "./validation-result.js";
 
 export const OVERRIDE_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 export const MAX_OVERRIDE_VALUE_CHARS = 1024;
@@ -68,8 +63,6 @@ export interface ValidateOverridesOptions {
 const CODE = "validation-failed";
 const KNOWN_FIELDS = new Set(["name", "value", "masked", "description"]);
 const METACHARACTERS = new Set(SHELL_METACHARACTERS);
-const MAX_ISSUES_PER_RULE = 20;
-const MAX_SHOWN = 64;
 const MAX_SHOWN_POSITIONS = 10;
 
 /**
@@ -109,7 +102,7 @@ export function validateOverrides(
       issue(
         "environmentId",
         "not-found",
-        `Environment '${shown(environmentId)}' is unknown; known environments: ${options.knownEnvironments.join(", ") || "(none)"}`,
+        `Environment '${shownText(environmentId)}' is unknown; known environments: ${options.knownEnvironments.join(", ") || "(none)"}`,
       ),
     );
   }
@@ -137,7 +130,7 @@ export function validateOverrides(
         issue(
           joinPath("variables", indexes[1]!),
           "variable-collision",
-          `Override '${shown(name)}' appears ${indexes.length} times (${indexes.map((i) => `variables[${i}]`).join(", ")}); give each name once`,
+          `Override '${shownText(name)}' appears ${indexes.length} times (${indexes.map((i) => `variables[${i}]`).join(", ")}); give each name once`,
         ),
       );
     }
@@ -158,7 +151,12 @@ export function validateOverrides(
       issue("version", CODE, "version must be the positive integer read with GET, or left out"),
     );
   }
-  return resultOf(rules.flatten());
+  return resultOf(
+    rules.flatten(
+      "variables",
+      (rest, _rule, first) => `…and ${rest} more with the same problem as ${first.path}`,
+    ),
+  );
 }
 
 /** Checks one item; returns its name when it is a string, for duplicate detection. */
@@ -169,7 +167,7 @@ function checkItem(item: unknown, path: string, rules: RuleIssues): string | und
   }
   const v = item as Record<string, unknown>;
   const name = typeof v.name === "string" ? v.name : undefined;
-  const label = name !== undefined ? `'${shown(name)}'` : path;
+  const label = name !== undefined ? `'${shownText(name)}'` : path;
 
   if (name === undefined || name === "") {
     rules.add(
@@ -196,7 +194,7 @@ function checkItem(item: unknown, path: string, rules: RuleIssues): string | und
         issue(
           joinPath(path, key),
           CODE,
-          `${label} has unknown field '${shown(key)}'; the fields are name, value, masked, description: remove or rename it`,
+          `${label} has unknown field '${shownText(key)}'; the fields are name, value, masked, description: remove or rename it`,
         ),
       );
     }
@@ -313,7 +311,7 @@ function checkCount(
   environmentId: string | undefined,
   rules: RuleIssues,
 ): void {
-  const where = environmentId !== undefined ? `environment '${shown(environmentId)}'` : "an environment";
+  const where = environmentId !== undefined ? `environment '${shownText(environmentId)}'` : "an environment";
   if (options.existingNames) {
     const result = new Set(options.existingNames);
     for (const name of setNames.keys()) result.add(name);
@@ -339,41 +337,5 @@ function checkCount(
         `variables has ${itemCount} items; at most ${MAX_OVERRIDES_PER_ENVIRONMENT} overrides are allowed in ${where}: remove ${itemCount - MAX_OVERRIDES_PER_ENVIRONMENT}`,
       ),
     );
-  }
-}
-
-function shown(text: string): string {
-  const chars = Array.from(text);
-  const cut = chars.length > MAX_SHOWN ? `${chars.slice(0, MAX_SHOWN).join("")}…` : text;
-  return cut.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
-/** Issues grouped by rule, so a huge payload yields a bounded report. */
-class RuleIssues {
-  private readonly groups = new Map<string, ValidationIssue[]>();
-  add(rule: string, found: ValidationIssue): void {
-    const group = this.groups.get(rule);
-    if (group) group.push(found);
-    else this.groups.set(rule, [found]);
-  }
-  flatten(): ValidationIssue[] {
-    const out: ValidationIssue[] = [];
-    for (const group of this.groups.values()) {
-      out.push(...group.slice(0, MAX_ISSUES_PER_RULE));
-      const rest = group.length - MAX_ISSUES_PER_RULE;
-      if (rest > 0) {
-        out.push(
-          issue(
-            "variables",
-            group[0]!.code,
-            `…and ${rest} more with the same problem as ${group[0]!.path}; only the first ${MAX_ISSUES_PER_RULE} are listed`,
-          ),
-        );
-      }
-    }
-    return out;
   }
 }

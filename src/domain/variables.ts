@@ -2,15 +2,10 @@
  * Typed action variables and global variables (SPEC §5, §5.1): the item rules shared by the SDK and the
  * emulator. Messages never quote a value, except the short `write 42 as "42"` hint for a plain variable.
  */
+
 import { z } from "zod";
-import {
-  issue,
-  joinPath,
-  resultOf,
-  utf8Bytes,
-  type ValidationIssue,
-  type ValidationResult,
-} from "./validation-result.js";
+import { RuleIssues, shownText } from "./bounded-issues.js";
+import { issue, joinPath, resultOf, utf8Bytes, type ValidationResult } from "./validation-result.js";
 
 export const VARIABLE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 export const VARIABLE_TYPES = ["string", "integer", "boolean", "object"] as const;
@@ -58,8 +53,6 @@ export interface ValidateVariablesOptions {
 const CODE = "validation-failed";
 const KNOWN_FIELDS = new Set(["name", "type", "value", "encrypted", "scope"]);
 const RESERVED_NAMES = new Set(RESERVED_VARIABLE_NAMES);
-const MAX_ISSUES_PER_RULE = 20;
-const MAX_SHOWN = 64;
 
 /**
  * Checks a whole variable list and reports every problem at once. A missing `scope` means the level being
@@ -99,7 +92,7 @@ export function validateVariables(list: unknown, options: ValidateVariablesOptio
     }
     const v = item as Record<string, unknown>;
     checkName(v.name, path, rules);
-    const label = typeof v.name === "string" ? `'${shown(v.name)}'` : path;
+    const label = typeof v.name === "string" ? `'${shownText(v.name)}'` : path;
     if (typeof v.name === "string" && v.name !== "") {
       const lower = v.name.toLowerCase();
       const seen = byLowerName.get(lower);
@@ -114,7 +107,7 @@ export function validateVariables(list: unknown, options: ValidateVariablesOptio
           issue(
             joinPath(path, key),
             CODE,
-            `${label} has unknown field '${shown(key)}'; the fields are name, type, value, encrypted, scope: remove or rename it`,
+            `${label} has unknown field '${shownText(key)}'; the fields are name, type, value, encrypted, scope: remove or rename it`,
           ),
         );
       }
@@ -128,18 +121,23 @@ export function validateVariables(list: unknown, options: ValidateVariablesOptio
 
   for (const group of byLowerName.values()) {
     if (group.length < 2) continue;
-    const where = group.map((g) => `'${shown(g.name)}' at ${joinPath(base, g.index)}`).join(", ");
+    const where = group.map((g) => `'${shownText(g.name)}' at ${joinPath(base, g.index)}`).join(", ");
     rules.add(
       "collision",
       issue(
         joinPath(base, group[1]!.index),
         "variable-collision",
-        `Variable name '${shown(group[0]!.name)}' is used ${group.length} times (${where}); names must be unique ignoring case: rename or remove the duplicates`,
+        `Variable name '${shownText(group[0]!.name)}' is used ${group.length} times (${where}); names must be unique ignoring case: rename or remove the duplicates`,
       ),
     );
   }
 
-  return resultOf(rules.flatten(base));
+  return resultOf(
+    rules.flatten(
+      base,
+      (rest, _rule, first) => `…and ${rest} more items with the same problem as ${first.path}`,
+    ),
+  );
 }
 
 function checkName(name: unknown, path: string, rules: RuleIssues): void {
@@ -171,7 +169,7 @@ function checkName(name: unknown, path: string, rules: RuleIssues): void {
       issue(
         at,
         CODE,
-        `Variable name '${shown(name)}' ${why}; the rule is ^[A-Za-z][A-Za-z0-9_]{0,63}$: rename it`,
+        `Variable name '${shownText(name)}' ${why}; the rule is ^[A-Za-z][A-Za-z0-9_]{0,63}$: rename it`,
       ),
     );
   }
@@ -224,7 +222,7 @@ function checkType(type: unknown, path: string, label: string, rules: RuleIssues
     type === undefined
       ? "is missing"
       : typeof type === "string"
-        ? `'${shown(type)}' is not accepted`
+        ? `'${shownText(type)}' is not accepted`
         : "must be a string";
   const hint = type === "float" || type === "number" ? " (write decimals as a string)" : "";
   rules.add(
@@ -303,41 +301,5 @@ function valueProblem(type: VariableType, value: string): string | undefined {
         ? undefined
         : `is JSON ${parsed === null ? "null" : Array.isArray(parsed) ? "array" : typeof parsed}, not an object; type object needs {…}`;
     }
-  }
-}
-
-function shown(text: string): string {
-  const chars = Array.from(text);
-  const cut = chars.length > MAX_SHOWN ? `${chars.slice(0, MAX_SHOWN).join("")}…` : text;
-  return cut.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
-/** Issues grouped by rule, so a 10 000-item list yields a bounded report. */
-class RuleIssues {
-  private readonly groups = new Map<string, ValidationIssue[]>();
-  add(rule: string, found: ValidationIssue): void {
-    const group = this.groups.get(rule);
-    if (group) group.push(found);
-    else this.groups.set(rule, [found]);
-  }
-  flatten(base: string): ValidationIssue[] {
-    const out: ValidationIssue[] = [];
-    for (const group of this.groups.values()) {
-      out.push(...group.slice(0, MAX_ISSUES_PER_RULE));
-      const rest = group.length - MAX_ISSUES_PER_RULE;
-      if (rest > 0) {
-        out.push(
-          issue(
-            base,
-            group[0]!.code,
-            `…and ${rest} more items with the same problem as ${group[0]!.path}; only the first ${MAX_ISSUES_PER_RULE} are listed`,
-          ),
-        );
-      }
-    }
-    return out;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- B2 B4]`: runs the benchmarks of issue 10 (all, or the ones named), prints the
  * table of figure, measured value, baseline, ratio and target, and writes bench/results.json.
+ * `node bench/run.mjs --table` prints the last results as the README's markdown table.
  * Benchmarks are never part of `npm test`; they compare ratios against baselines run alongside.
  */
 import { existsSync } from "node:fs";
@@ -19,6 +20,14 @@ const BENCHES = {
   B7: "./b7-memory.mjs",
 };
 
+if (process.argv.includes("--table")) {
+  // Prints the markdown table of the last results (for the README) and runs nothing.
+  const { readFileSync } = await import("node:fs");
+  const { RESULTS_FILE, tableLines } = await import("./lib/report.mjs");
+  const results = JSON.parse(readFileSync(RESULTS_FILE, "utf8"));
+  for (const line of tableLines(results.figures)) console.log(line);
+  process.exit(0);
+}
 const asked = process.argv.slice(2).map((a) => a.toUpperCase());
 const unknown = asked.filter((a) => !(a in BENCHES));
 if (unknown.length > 0) {

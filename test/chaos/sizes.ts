@@ -10,6 +10,8 @@ export interface ChaosSize {
   r5OpsPerWorker: number;
   r7Requests: number;
   r8Kills: number;
+  /** Actions in R8's project (each with variables and overrides in 3 environments). */
+  r8Actions: number;
 }
 
 export const FULL: ChaosSize = {
@@ -23,6 +25,7 @@ export const FULL: ChaosSize = {
   r5OpsPerWorker: 6,
   r7Requests: 10_000,
   r8Kills: 10,
+  r8Actions: 40,
 };
 
 export const BOUNDED: ChaosSize = {
@@ -36,4 +39,5 @@ export const BOUNDED: ChaosSize = {
   r5OpsPerWorker: 2,
   r7Requests: 1_000,
   r8Kills: 3,
+  r8Actions: 12,
 };

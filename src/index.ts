@@ -81,12 +81,6 @@ export type {
 } from "./workflows/create-action.js";
 export type { ApplyDateProcessingResult, DateProcessingFields } from "./workflows/datetime.js";
 export type { ActionDrift, DriftReport } from "./workflows/drift.js";
-export type {
-  TestActionOptions,
-  TestActionResult,
-  TestRunResult,
-  TestRunStatus,
-} from "./workflows/test-action.js";
 export type { HeaderEditOptions, HeaderEditResult, HeadersSyncEvent } from "./workflows/headers.js";
 export type {
   ApplyOverridesOptions,
@@ -95,6 +89,12 @@ export type {
   OverridesWriteResult,
   ResolvedVariable,
 } from "./workflows/overrides.js";
+export type {
+  TestActionOptions,
+  TestActionResult,
+  TestRunResult,
+  TestRunStatus,
+} from "./workflows/test-action.js";
 export type {
   ActionVariables,
   GlobalVariables,

@@ -276,11 +276,12 @@ async function createStep(ctx: WorkflowContext, want: DesiredAction): Promise<"r
   const key = createIdempotencyKey(tenant, spec, want.secretHeaders);
   let result: Awaited<ReturnType<typeof createAction>>;
   try {
-    result = await createAction(ctx, spec, { idempotencyKey: key });
+    // The file's graph was validated offline; the server refuses unknown dependencies and cycles again.
+    result = await createAction(ctx, spec, { idempotencyKey: key, checkGraph: false });
   } catch (error) {
     // The key was used with another body (a secret header changed since a killed run): a fresh key.
     if (!(error instanceof CxdaError && error.slug === "idempotency-key-reuse")) throw error;
-    result = await createAction(ctx, spec, { idempotencyKey: freshKey(key) });
+    result = await createAction(ctx, spec, { idempotencyKey: freshKey(key), checkGraph: false });
   }
   if (!result.replayed) return undefined;
   // A replay answers what the first POST did; the action may have been deleted since.
@@ -289,7 +290,7 @@ async function createStep(ctx: WorkflowContext, want: DesiredAction): Promise<"r
     return "replayed";
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    await createAction(ctx, spec, { idempotencyKey: freshKey(key) });
+    await createAction(ctx, spec, { idempotencyKey: freshKey(key), checkGraph: false });
     return undefined;
   }
 }

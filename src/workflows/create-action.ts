@@ -24,6 +24,12 @@ export interface CreateActionOptions {
   testEnvironmentId?: string;
   /** The key every retry of the POST reuses; default a fresh UUID. */
   idempotencyKey?: string;
+  /**
+   * Check unknown dependencies and cycles against the live tenant graph before sending (default true).
+   * Callers that already checked the graph — `cxda apply` validates the whole file's graph offline —
+   * pass false to skip reading the tenant; the server enforces the same rules either way.
+   */
+  checkGraph?: boolean;
 }
 
 /** Why a requested test run gave no result (the action itself was created). */
@@ -109,7 +115,7 @@ export async function createAction(
     const started = now();
     const local = validateActionPayload(spec);
     if (!local.ok) throw validationError(local.issues, "The action");
-    if ((spec.dependencies ?? []).length > 0) {
+    if (options.checkGraph !== false && (spec.dependencies ?? []).length > 0) {
       const graphIssues = checkAgainstGraph(await readTenantGraph(ctx), spec);
       if (graphIssues.length > 0) throw validationError(graphIssues, "The dependencies");
     }

@@ -270,6 +270,25 @@ describe("createAction", () => {
       }
     });
 
+    it("with checkGraph: false reads no tenant graph and still gets the server's refusal", async () => {
+      const h = harness();
+      try {
+        const mark = (await requests()).length;
+        const error = (await h.sdk
+          .createAction(spec("unchecked", undefined, { dependencies: ["no_such_action"] }), {
+            checkGraph: false,
+          })
+          .catch((e: unknown) => e)) as ValidationError;
+        expect(error).toBeInstanceOf(ValidationError);
+        expect(error.slug).toBe("unknown-dependency");
+        const after = (await requests()).slice(mark);
+        expect(after.filter((r) => r.method === "GET").map((r) => r.path)).toEqual([]);
+        expect(after.filter((r) => r.method === "POST").map((r) => r.status)).toEqual([400]);
+      } finally {
+        await h.sdk.close();
+      }
+    });
+
     it("refuses a cycle that runs through the whole tenant graph, with its path", async () => {
       const h = harness();
       try {

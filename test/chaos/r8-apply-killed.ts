@@ -64,12 +64,11 @@ export async function runR8(run: ChaosRun, size: ChaosSize): Promise<Figure[]> {
       // Two in three runs die after a share of their progress lines, the others after a delay that
       // may land while the CLI starts, authenticates or reads the tenant.
       const kill: KillPoint =
-        random() < 0.67 ? { lines: 0.05 + random() * 0.3 } : { ms: Math.round(300 + random() * 900) };
+        random() < 0.67 ? { lines: 0.05 + random() * 0.3 } : { ms: Math.round(300 + random() * 1500) };
       const r = await cli(["apply", "--auto-approve", "-f", project.file], kill);
       if (r.killed) killed += 1;
-      points.push(
-        `${r.killed ? "" : "not killed: "}${r.done}/${r.total || "?"}${"ms" in kill ? ` at ${kill.ms} ms` : ""}`,
-      );
+      const at = `${"ms" in kill ? `${kill.ms} ms ` : ""}${r.done}/${r.total || "?"}`;
+      points.push(r.killed ? at : `${at} not killed`);
     }
     const final = await cli(["apply", "--auto-approve", "-f", project.file]);
     const plan = await cli(["plan", "--detailed-exitcode", "--json", "-f", project.file]);
@@ -78,8 +77,8 @@ export async function runR8(run: ChaosRun, size: ChaosSize): Promise<Figure[]> {
     const figures: Figure[] = [
       info("R8", "project", `${project.names.length} actions, ${changesOf(first.stdout)} operations planned`),
       exactly("R8", "first plan --detailed-exitcode exit code (2 = changes)", first.code ?? -1, 2),
-      exactly("R8", "apply runs SIGKILLed mid-way", killed, size.r8Kills),
-      info("R8", "kill points (progress lines done/total)", points.join("; ")),
+      exactly("R8", "apply runs SIGKILLed before their end", killed, size.r8Kills),
+      info("R8", "kill points ([delay] progress lines done/total)", points.join("; ")),
       exactly("R8", "final apply exit code", final.code ?? -1, 0),
       info("R8", "final apply operations", final.total),
       exactly("R8", "final plan --detailed-exitcode exit code", plan.code ?? -1, 0),

@@ -108,11 +108,9 @@ export async function runCli(argv: string[], io: ProgramIO): Promise<void> {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
-      const ok =
-        error.code === "commander.helpDisplayed" ||
-        error.code === "commander.version" ||
-        error.code === "commander.help";
-      io.exit(ok ? 0 : error.exitCode === 0 ? 0 : 64);
+      // `--help` and `--version` asked for are fine; a group run without its subcommand is misuse.
+      const ok = error.code === "commander.helpDisplayed" || error.code === "commander.version";
+      io.exit(ok ? 0 : 64);
       return;
     }
     throw error;

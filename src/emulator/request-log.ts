@@ -18,6 +18,8 @@ export interface RequestLogEntry {
   /** Seconds, on 429 and injected Retry-After answers. */
   retryAfter?: number;
   ifMatch?: string;
+  /** True when an Idempotency-Key replayed a stored answer instead of handling the request (SPEC §3). */
+  replayed?: boolean;
   requestId: string;
 }
 

@@ -355,6 +355,7 @@ function logRequest(
       ? { retryAfter: Number(retryAfter) }
       : {}),
     ...(typeof ifMatch === "string" ? { ifMatch } : {}),
+    ...(state.replayed ? { replayed: true } : {}),
     requestId: state.requestId,
   });
 }

@@ -38,6 +38,14 @@ describe("Idempotency-Key (SPEC §3)", () => {
     expect(again.headers.get("etag")).toBe(first.headers.get("etag"));
     expect(again.headers.get("x-request-id")).not.toBe(first.headers.get("x-request-id"));
     expect(await countNamed("idem_one")).toBe(1);
+    const log = (await api(emulator, "GET", "/_emulator/requests")).body.requests as {
+      idempotencyKey: string | null;
+      replayed?: boolean;
+    }[];
+    expect(log.filter((e) => e.idempotencyKey === "key-1").map((e) => e.replayed ?? false)).toEqual([
+      false,
+      true,
+    ]);
   });
 
   it("treats the same JSON with another key order as the same body", async () => {

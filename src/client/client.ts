@@ -52,6 +52,7 @@ const DEFAULT_CONCURRENCY = 8;
 
 export function createClient(options: ClientOptions): CxdaClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const basePath = new URL(baseUrl).pathname.replace(/\/$/, "");
   const redactor = options.redactor ?? defaultRedactor;
   redactor.register(options.auth.clientSecret);
   if (options.auth.type === "accessKey") redactor.register(options.auth.accessKeySecret);
@@ -103,9 +104,7 @@ export function createClient(options: ClientOptions): CxdaClient {
     reqOptions: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
     const verb = method.toUpperCase();
-    const target = buildUrl(baseUrl, path, reqOptions.query);
-    const url = target.toString();
-    const urlPath = target.pathname;
+    const { url, pathname: urlPath } = buildUrl(baseUrl, basePath, path, reqOptions.query);
     const started = clock();
     const headers: Record<string, string> = { accept: "application/json", "user-agent": userAgent };
     for (const [name, value] of Object.entries(reqOptions.headers ?? {})) headers[name.toLowerCase()] = value;
@@ -267,13 +266,25 @@ export function createClient(options: ClientOptions): CxdaClient {
   return client;
 }
 
-function buildUrl(baseUrl: string, path: string, query: Query | undefined): URL {
+// Path characters that need no encoding (RFC 3986 unreserved, sub-delims used in ids, "/", ":", "@").
+const PLAIN_PATH = /^[A-Za-z0-9\-._~/:@!$&'()*+,;=]*$/;
+
+/** The request URL and its path; a plain path with no query skips the URL parser (bench B3). */
+function buildUrl(
+  baseUrl: string,
+  basePath: string,
+  path: string,
+  query: Query | undefined,
+): { url: string; pathname: string } {
   const rel = path.startsWith("/") ? path : `/${path}`;
+  const hasQuery = query !== undefined && Object.values(query).some((v) => v !== undefined);
+  if (!hasQuery && PLAIN_PATH.test(rel))
+    return { url: `${baseUrl}${API_PREFIX}${rel}`, pathname: `${basePath}${API_PREFIX}${rel}` };
   const url = new URL(`${baseUrl}${API_PREFIX}${rel}`);
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value !== undefined) url.searchParams.set(name, String(value));
   }
-  return url;
+  return { url: url.toString(), pathname: url.pathname };
 }
 
 function toApiResponse<T>(

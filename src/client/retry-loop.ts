@@ -68,6 +68,8 @@ export async function runWithRetries(
       else throw error;
       failure = error;
     }
+    // Nothing below 400 is ever retried: answer at once, without the retry bookkeeping (bench B3).
+    if (response && response.status < 400) return { response, attempts };
     if (response && options.repeatAtOnce && (await options.repeatAtOnce(response))) {
       options.onRetry?.({ attempt: attempts, reason: "token-expired", status: response.status, delayMs: 0 });
       continue;

@@ -1,8 +1,9 @@
 /**
  * Overrides promoted dev → staging → prod on an action of its own (builds for dev and staging, none for
- * prod), then a drift report where an equal masked secret is not drift and a changed one is (SPEC §6).
+ * prod until one is triggered on demand), then a drift report where an equal masked secret is not drift and a changed one is (SPEC §6).
  */
 import { ValidationError } from "../../errors.js";
+import { triggerBuild } from "../../workflows/builds.js";
 import { diffTenant } from "../../workflows/drift.js";
 import { applyOverrides, resolveVariables } from "../../workflows/overrides.js";
 import type { DemoSection } from "../demo-env.js";
@@ -50,6 +51,12 @@ export const overridesSection: DemoSection = async (env) => {
     );
     previous = tier.id;
   }
+
+  // Prod never builds on a write; its build is asked for on purpose, as a release step would.
+  const release = await triggerBuild(env.ctx, ACTION, "prod", { wait: true });
+  env.ok(
+    `prod    build on demand: ${release.status}${release.snapshot?.contentHash ? `, snapshot ${release.snapshot.contentHash.slice(0, 19)}…` : ""}`,
+  );
 
   try {
     await applyOverrides(env.ctx, ACTION, "prod", [

@@ -128,7 +128,7 @@ export function createClient(options: ClientOptions): CxdaClient {
     let sentToken: string | undefined;
     let refreshedOnce = false;
     const send = async (attempt: number): Promise<RawResponse> => {
-      const token = await tokens.get();
+      const token = tokens.fresh() ?? (await tokens.get());
       sentToken = token.accessToken;
       return pacer.run(async () => {
         metrics.attempt();
@@ -247,7 +247,7 @@ export function createClient(options: ClientOptions): CxdaClient {
     actions: actionsResource({ request, paginate }),
     auth: {
       async check(): Promise<AuthCheck> {
-        const token = await tokens.get();
+        const token = tokens.fresh() ?? (await tokens.get());
         const tokenEndpoint = await oauth.tokenEndpoint();
         return {
           clientId: options.auth.clientId,

@@ -11,7 +11,9 @@ export class MetricsRecorder {
   private rateLimited = 0;
   private failures = 0;
   private readonly byStatus: Record<string, number> = {};
-  private readonly samples: number[] = [];
+  /** A ring of the newest MAX_SAMPLES latencies: no array shifting per request. */
+  private readonly samples = new Float64Array(MAX_SAMPLES);
+  private next = 0;
   private count = 0;
   private sum = 0;
   private max = 0;
@@ -35,8 +37,8 @@ export class MetricsRecorder {
     this.count += 1;
     this.sum += latencyMs;
     this.max = Math.max(this.max, latencyMs);
-    this.samples.push(latencyMs);
-    if (this.samples.length > MAX_SAMPLES) this.samples.shift();
+    this.samples[this.next] = latencyMs;
+    this.next = (this.next + 1) % MAX_SAMPLES;
   }
 
   snapshot(): ClientMetrics {
@@ -53,7 +55,8 @@ export class MetricsRecorder {
 
   private latency(): LatencySummary {
     if (this.count === 0) return { count: 0, mean: 0, p50: 0, p95: 0, max: 0 };
-    const sorted = [...this.samples].sort((a, b) => a - b);
+    const kept = Math.min(this.count, MAX_SAMPLES);
+    const sorted = Array.from(this.samples.subarray(0, kept)).sort((a, b) => a - b);
     return {
       count: this.count,
       mean: this.sum / this.count,

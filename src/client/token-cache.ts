@@ -31,6 +31,12 @@ export class TokenCache {
   ) {}
 
   /** A token fresh enough to send now. */
+  /** The cached token while it is fresh, without a promise (the hot path of every request). */
+  fresh(): CachedToken | undefined {
+    const cached = this.cached;
+    return cached && this.clock() < cached.refreshAt ? cached : undefined;
+  }
+
   async get(): Promise<CachedToken> {
     const cached = this.cached;
     if (cached && this.clock() < cached.refreshAt) return cached;

@@ -16,7 +16,7 @@ import { paginatePages } from "./paginate.js";
 import { runWithRetries } from "./retry-loop.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
 import { TokenCache } from "./token-cache.js";
-import { createTransport, type RawResponse } from "./transport.js";
+import { createTransport, type RawRequest, type RawResponse } from "./transport.js";
 import type {
   ApiResponse,
   AuthCheck,
@@ -127,10 +127,17 @@ export function createClient(options: ClientOptions): CxdaClient {
 
     let sentToken: string | undefined;
     let refreshedOnce = false;
+    // The request as the transport takes it; only the authorization changes between attempts.
+    const raw: RawRequest = { method: verb, url, headers, timeoutMs };
+    if (body !== undefined) raw.body = body;
+    if (reqOptions.signal !== undefined) raw.signal = reqOptions.signal;
     const send = async (attempt: number): Promise<RawResponse> => {
       const token = tokens.fresh() ?? (await tokens.get());
-      sentToken = token.accessToken;
-      return pacer.run(async () => {
+      if (sentToken !== token.accessToken) {
+        sentToken = token.accessToken;
+        raw.headers = { ...headers, authorization: `Bearer ${token.accessToken}` };
+      }
+      const once = async (): Promise<RawResponse> => {
         metrics.attempt();
         // Hook payloads are built only when a hook listens: they cost on every attempt (bench B3).
         if (options.hooks?.onRequest)
@@ -142,14 +149,7 @@ export function createClient(options: ClientOptions): CxdaClient {
             ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
           });
         const t0 = clock();
-        const res = await transport({
-          method: verb,
-          url,
-          headers: { ...headers, authorization: `Bearer ${token.accessToken}` },
-          ...(body === undefined ? {} : { body }),
-          timeoutMs,
-          ...(reqOptions.signal === undefined ? {} : { signal: reqOptions.signal }),
-        });
+        const res = await transport(raw);
         pacer.observe(res.status, res.headers);
         metrics.status(res.status);
         if (options.hooks?.onResponse)
@@ -162,7 +162,16 @@ export function createClient(options: ClientOptions): CxdaClient {
             ...(res.headers["x-request-id"] === undefined ? {} : { requestId: res.headers["x-request-id"] }),
           });
         return res;
-      }, reqOptions.signal);
+      };
+      // A free slot needs no queueing layer: one async frame less on every request (bench B3).
+      if (pacer.enterNow()) {
+        try {
+          return await once();
+        } finally {
+          pacer.release();
+        }
+      }
+      return pacer.run(once, reqOptions.signal);
     };
 
     let attempts = 0;

@@ -23,7 +23,8 @@ export class MetricsRecorder {
   }
 
   status(status: number): void {
-    this.byStatus[String(status)] = (this.byStatus[String(status)] ?? 0) + 1;
+    const key = String(status);
+    this.byStatus[key] = (this.byStatus[key] ?? 0) + 1;
     if (status === 429) this.rateLimited += 1;
   }
 

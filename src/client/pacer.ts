@@ -31,12 +31,19 @@ export class Pacer {
 
   /** Runs one attempt inside a concurrency slot, after any shared pause and rate wait. */
   run<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    // Fast path, the common case: a free slot, no pause, a token in hand — no extra awaits (bench B3).
-    if (this.active < this.options.maxConcurrency && this.waiting.length === 0 && this.passNow()) {
-      this.active += 1;
-      return this.holding(attempt);
-    }
+    if (this.enterNow()) return this.holding(attempt);
     return this.runQueued(attempt, signal);
+  }
+
+  /**
+   * The common case without queueing: a free slot, no pause, a token in hand. When it answers true the
+   * caller holds a slot and must call `release()` once its attempt settles.
+   */
+  enterNow(): boolean {
+    if (this.active >= this.options.maxConcurrency || this.waiting.length > 0 || !this.passNow())
+      return false;
+    this.active += 1;
+    return true;
   }
 
   private async holding<T>(attempt: () => Promise<T>): Promise<T> {
@@ -152,7 +159,8 @@ export class Pacer {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  private release(): void {
+  /** Gives a slot back: to the first queued attempt, or to the pool. */
+  release(): void {
     const next = this.waiting.shift();
     if (next) next();
     else this.active -= 1;

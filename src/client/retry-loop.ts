@@ -36,7 +36,12 @@ export interface RetryLoopOptions {
    * (SPEC §2.2: one token refresh and one retry after a 401 invalid_token).
    */
   repeatAtOnce?: (res: RawResponse) => Promise<boolean>;
+  /** Attempt 1, already made by the caller (its fast path); the loop goes on from its outcome. */
+  first?: FirstAttempt;
 }
+
+/** The outcome of an attempt the caller already made: the loop takes it as attempt 1. */
+export type FirstAttempt = { response: RawResponse } | { error: unknown };
 
 export interface LoopResult {
   response: RawResponse;
@@ -59,7 +64,10 @@ export async function runWithRetries(
     let response: RawResponse | undefined;
     let failure: CxdaError | undefined;
     try {
-      response = await send(attempts);
+      const seeded = attempts === 1 ? options.first : undefined;
+      if (seeded === undefined) response = await send(attempts);
+      else if ("error" in seeded) throw seeded.error;
+      else response = seeded.response;
       result = { status: response.status };
     } catch (error) {
       if (error instanceof CxdaError) error.attempts = attempts;

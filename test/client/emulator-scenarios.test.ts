@@ -8,7 +8,7 @@ import { Redactor } from "../../src/audit/redactor.js";
 import { createClient } from "../../src/client/client.js";
 import type { ClientOptions, CxdaClient } from "../../src/client/types.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/server.js";
-import { NetworkError, ServerError } from "../../src/errors.js";
+import { NetworkError, ServerError, TimeoutError } from "../../src/errors.js";
 import { fakeTime } from "./fake-api.js";
 
 interface LogEntry {
@@ -193,6 +193,33 @@ describe("SDK against the emulator's faults", () => {
       expect(error).toBeInstanceOf(NetworkError);
       expect((error as NetworkError).attempts).toBe(1);
       expect(await c.actions.listAll()).toEqual([]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("ends an attempt that gets no answer within requestTimeoutMs with a TimeoutError, and retries a GET", async () => {
+    const c = createClient({
+      baseUrl: emulator.url,
+      auth: { type: "clientCredentials", clientId: "cxda-demo", clientSecret: "cxda-demo-secret" },
+      requestTimeoutMs: 150,
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+      redactor: new Redactor(),
+    });
+    try {
+      await c.auth.check();
+      const slow = { "x-emulator-fault": "delay=2000" };
+      const error = await c.request("GET", "/dataactions", { headers: slow }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).attempts).toBe(2);
+      expect((error as TimeoutError).message).toMatch(
+        /GET \/api\/v2\/dataactions got no answer within 150 ms/,
+      );
+      // One slow attempt, then a fast one: the retry succeeds.
+      await faults([{ method: "GET", path: "/api/v2/dataactions", delayMs: 2000, count: 1 }]);
+      const ok = await c.request("GET", "/dataactions");
+      expect(ok.status).toBe(200);
+      expect(ok.attempts).toBe(2);
     } finally {
       await c.close();
     }

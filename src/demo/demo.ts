@@ -90,7 +90,7 @@ export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIO
     const seconds = Math.round((performance.now() - started) / 100) / 10;
     env.section("Summary");
     env.say(
-      `${m.requests} API requests, ${m.retries} retries, ${m.rateLimited} rate-limited, ${m.failures} failed; ` +
+      `${m.requests} API requests (${m.failures} refused on purpose, above), ${m.retries} retries, ${m.rateLimited} rate-limited; ` +
         `median latency ${m.latency.p50.toFixed(1)} ms; ${seconds.toFixed(1)} s in all`,
     );
     return {

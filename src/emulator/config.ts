@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { issue, type ValidationIssue } from "../domain/validation-result.js";
 import { ValidationError } from "../errors.js";
+import { MAX_MEMORY_BYTES, MAX_TIMEOUT_MS, MIB, MIN_MEMORY_BYTES, MIN_TIMEOUT_MS } from "./sandbox/limits.js";
 
 export const ALL_SCOPES = [
   "dataactions:read",
@@ -47,9 +48,14 @@ export const rateLimitSchema = z.strictObject({
   burst: z.number().int().min(1).max(1_000_000),
 });
 
+/** The limits the sandbox itself accepts (sandbox/limits.ts): a config outside them is refused, not clamped. */
 export const sandboxSchema = z.strictObject({
-  timeoutMs: z.number().int().min(1).max(600_000),
-  memoryMb: z.number().int().min(1).max(4096),
+  timeoutMs: z.number().int().min(MIN_TIMEOUT_MS).max(MAX_TIMEOUT_MS),
+  memoryMb: z
+    .number()
+    .int()
+    .min(MIN_MEMORY_BYTES / MIB)
+    .max(MAX_MEMORY_BYTES / MIB),
 });
 
 export const DEFAULT_ENVIRONMENTS = [

@@ -51,6 +51,19 @@ describe("emulator config (SPEC §7)", () => {
     expect(config.sandbox).toEqual({ timeoutMs: 1000, memoryMb: 32 });
   });
 
+  it("refuses sandbox limits the sandbox cannot honour instead of clamping them", () => {
+    expect(() => resolveEmulatorConfig({ sandbox: { timeoutMs: 120_000, memoryMb: 32 } })).toThrow(
+      /sandbox\.timeoutMs.*60000/,
+    );
+    expect(() => resolveEmulatorConfig({ sandbox: { timeoutMs: 1000, memoryMb: 4096 } })).toThrow(
+      /sandbox\.memoryMb.*1024/,
+    );
+    expect(resolveEmulatorConfig({ sandbox: { timeoutMs: 60_000, memoryMb: 1024 } }).sandbox).toEqual({
+      timeoutMs: 60_000,
+      memoryMb: 1024,
+    });
+  });
+
   it("loads YAML and JSON files; options override the file", () => {
     const yaml = write(
       "ok.yaml",

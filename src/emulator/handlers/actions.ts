@@ -13,6 +13,7 @@ import { applyMergePatch } from "../merge-patch.js";
 import { type ApiResponse, ProblemError, problemFromIssues } from "../problem.js";
 import type { Store, StoredAction } from "../store/store.js";
 import { checkVersion, etagOf } from "../versioning.js";
+import { requireAction } from "./require-action.js";
 
 export const ACTIONS_PATH = "/api/v2/dataactions";
 
@@ -20,13 +21,6 @@ type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function notFound(id: string): ProblemError {
-  return new ProblemError(
-    "not-found",
-    `No action with id ${JSON.stringify(id.slice(0, 80))} in this tenant.`,
-  );
 }
 
 /** The stored resource built from a validated payload; `null` header values are dropped. */
@@ -98,9 +92,7 @@ export class ActionHandlers {
   ) {}
 
   find(tenantId: string, id: string): StoredAction {
-    const found = this.store.actions.get(tenantId, id);
-    if (!found) throw notFound(id);
-    return found;
+    return requireAction(this.store, tenantId, id);
   }
 
   get(tenantId: string, id: string): ApiResponse {

@@ -15,6 +15,7 @@ import { type ApiResponse, ProblemError, problemFromIssues } from "../problem.js
 import type { BuildError, BuildResource, BuildSnapshot } from "../store/builds-repository.js";
 import type { StoredAction } from "../store/store.js";
 import { resolveEffectiveEntries, VariableDecryptionError } from "./effective-variables.js";
+import { requireAction } from "./require-action.js";
 
 export class BuildRunner {
   private readonly pending = new Set<NodeJS.Immediate>();
@@ -61,12 +62,7 @@ export class BuildRunner {
         "not-found",
         `No environment ${JSON.stringify(environmentId.slice(0, 64))}; known environments: ${this.environmentIds().join(", ")}.`,
       );
-    const action = this.ctx.store.actions.get(tenantId, actionId);
-    if (!action)
-      throw new ProblemError(
-        "not-found",
-        `No action with id ${JSON.stringify(actionId.slice(0, 80))} in this tenant.`,
-      );
+    const action = requireAction(this.ctx.store, tenantId, actionId);
     const build = this.enqueue(tenantId, action, environmentId, "manual");
     return {
       status: 202,

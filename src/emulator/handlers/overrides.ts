@@ -20,6 +20,7 @@ import {
   type EffectiveEntry,
   VariableDecryptionError,
 } from "./effective-variables.js";
+import { requireAction } from "./require-action.js";
 
 /** What GET returns for one override. */
 export interface PublicOverride {
@@ -115,13 +116,7 @@ export class OverrideHandlers {
   }
 
   action(tenantId: string, id: string): StoredAction {
-    const found = this.ctx.store.actions.get(tenantId, id);
-    if (!found)
-      throw new ProblemError(
-        "not-found",
-        `No action with id ${JSON.stringify(id.slice(0, 80))} in this tenant.`,
-      );
-    return found;
+    return requireAction(this.ctx.store, tenantId, id);
   }
 
   /** The stored set, or the empty set at version 1 that every (action, environment) starts with. */

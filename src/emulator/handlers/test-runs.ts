@@ -27,6 +27,7 @@ import {
   resolveEffectiveEntries,
   VariableDecryptionError,
 } from "./effective-variables.js";
+import { requireAction } from "./require-action.js";
 
 /** Deepest nesting of `input` accepted (QuickJS parses the context recursively inside its small stack). */
 export const MAX_INPUT_DEPTH = 100;
@@ -180,12 +181,7 @@ export class TestRunHandlers {
     body: TestRunRequest,
   ): Promise<{ response: ApiResponse; remember: boolean }> {
     const { store, config, sandbox } = this.ctx;
-    const stored = store.actions.get(tenantId, id);
-    if (!stored)
-      throw new ProblemError(
-        "not-found",
-        `No action with id ${JSON.stringify(id.slice(0, 80))} in this tenant.`,
-      );
+    const stored = requireAction(store, tenantId, id);
     const action = JSON.parse(stored.doc) as Action;
     const environment = config.environments.find((e) => e.id === body.environmentId) ?? null;
     let entries: Map<string, EffectiveEntry>;

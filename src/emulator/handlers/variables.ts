@@ -19,6 +19,7 @@ import { type ApiResponse, ProblemError, problemFromIssues } from "../problem.js
 import type { StoredAction } from "../store/store.js";
 import type { StoredVariableItem, VariableSet } from "../store/variables-repository.js";
 import { checkVersion, etagOf } from "../versioning.js";
+import { requireAction } from "./require-action.js";
 
 export const GLOBAL_VARIABLES_PATH = "/api/v2/variables";
 
@@ -118,13 +119,7 @@ export class VariableHandlers {
   constructor(private readonly ctx: VariablesContext) {}
 
   private action(tenantId: string, id: string): StoredAction {
-    const found = this.ctx.store.actions.get(tenantId, id);
-    if (!found)
-      throw new ProblemError(
-        "not-found",
-        `No action with id ${JSON.stringify(id.slice(0, 80))} in this tenant.`,
-      );
-    return found;
+    return requireAction(this.ctx.store, tenantId, id);
   }
 
   getAction(tenantId: string, actionId: string): ApiResponse {

@@ -74,7 +74,8 @@ export interface DateProcessing {
   computedUtc: string;
 }
 
-const DATE_PROCESSING_KEYS = [
+/** The inputs of a `config.dateProcessing`: what a project file states; the rest is computed. */
+export const DATE_PROCESSING_INPUT_KEYS = [
   "sourceField",
   "targetField",
   "sourceTimestamp",
@@ -82,9 +83,11 @@ const DATE_PROCESSING_KEYS = [
   "offsetMinutes",
   "timezone",
   "precision",
-  "computedValue",
-  "computedUtc",
 ] as const;
+
+const DATE_PROCESSING_KEYS = [...DATE_PROCESSING_INPUT_KEYS, "computedValue", "computedUtc"] as const;
+
+export type DateProcessingInput = Omit<DateProcessing, "computedValue" | "computedUtc">;
 
 const NS_PER_MINUTE = 60_000_000_000n;
 const NS_PER_MS = 1_000_000n;

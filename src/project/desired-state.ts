@@ -3,7 +3,7 @@
  * (needed to write it), so it is never printed or serialised: plans carry `***` instead.
  */
 import type { ActionType, HttpMethod } from "../domain/action-schema.js";
-import type { DateTimeOperation } from "../domain/datetime.js";
+import type { DateProcessingInput } from "../domain/datetime.js";
 import type { VariableType } from "../domain/variables.js";
 
 export interface DesiredVariable {
@@ -22,15 +22,7 @@ export interface DesiredOverride {
 }
 
 /** The inputs of SPEC §4.2; computedValue/computedUtc are derived at apply, never compared. */
-export interface DesiredDateProcessing {
-  sourceField: string;
-  targetField: string;
-  sourceTimestamp: string;
-  operation: DateTimeOperation;
-  offsetMinutes: number;
-  timezone: string;
-  precision: number;
-}
+export type DesiredDateProcessing = DateProcessingInput;
 
 export interface DesiredAction {
   name: string;

@@ -13,6 +13,7 @@
  * that exists on one side only, is planned as usual. Secret values are always `***` in a plan.
  */
 import { createHash } from "node:crypto";
+import { DATE_PROCESSING_INPUT_KEYS } from "../domain/datetime.js";
 import { topologicalOrder } from "../domain/dependency-graph.js";
 import { MASKED_PLACEHOLDER } from "../domain/overrides.js";
 import type {
@@ -319,15 +320,7 @@ function headersDiff(want: DesiredAction, have: Readonly<Record<string, string>>
   return diff;
 }
 
-const DATE_FIELDS = [
-  "sourceField",
-  "targetField",
-  "sourceTimestamp",
-  "operation",
-  "offsetMinutes",
-  "timezone",
-  "precision",
-] as const;
+const DATE_FIELDS = DATE_PROCESSING_INPUT_KEYS;
 
 function dateProcessingDiff(
   want: DesiredDateProcessing | null,

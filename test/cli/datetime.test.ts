@@ -1,25 +1,27 @@
 /** `cxda datetime compute|apply` end to end through the built CLI (run `npx tsc -p tsconfig.build.json` first). */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { explainDateTime } from "../../src/domain/datetime.js";
 import {
   api,
   createAction,
   type Emulator,
-  getToken,
   scriptAction,
-  startTestEmulator,
+  UNTHROTTLED,
+  useTestEmulator,
 } from "../emulator/helpers.js";
 import { json, runCxda, scratchDir } from "../helpers/cli.js";
 
 let emulator: Emulator;
 let token: string;
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: { perMinute: 100_000, burst: 10_000 } });
-  token = await getToken(emulator);
-});
-afterAll(() => emulator.close());
+useTestEmulator(
+  UNTHROTTLED,
+  (running) => {
+    ({ emulator, token } = running);
+  },
+  { resetEach: false },
+);
 
 const SEED = [
   "--source",

@@ -1,5 +1,5 @@
 /** The emulator enforces SPEC §4.2 on `config.dateProcessing` with the SDK's own rules and messages. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { validateActionPayload } from "../../src/domain/action-rules.js";
 import { buildDateProcessing } from "../../src/domain/datetime.js";
 import {
@@ -7,21 +7,16 @@ import {
   type Body,
   createAction,
   type Emulator,
-  getToken,
   scriptAction,
   slug,
-  startTestEmulator,
+  UNTHROTTLED,
+  useTestEmulator,
 } from "./helpers.js";
 
 let emulator: Emulator;
 let token: string;
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: { perMinute: 100_000, burst: 10_000 } });
-  token = await getToken(emulator);
-});
-afterAll(() => emulator.close());
-beforeEach(async () => {
-  await api(emulator, "POST", "/_emulator/reset");
+useTestEmulator(UNTHROTTLED, (running) => {
+  ({ emulator, token } = running);
 });
 
 const ACTIONS = "/api/v2/dataactions";

@@ -1,27 +1,22 @@
 /** The emulator validates the RESULTING header matrix on every write that touches config.headers
  *  (SPEC §4.1) with the same messages as the SDK's validateHeaders, and writes nothing when one fails. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { validateHeaders } from "../../src/domain/headers.js";
 import {
   api,
   type Body,
   createAction,
   type Emulator,
-  getToken,
   scriptAction,
   slug,
-  startTestEmulator,
+  UNTHROTTLED,
+  useTestEmulator,
 } from "./helpers.js";
 
 let emulator: Emulator;
 let token: string;
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: { perMinute: 100_000, burst: 10_000 } });
-  token = await getToken(emulator);
-});
-afterAll(() => emulator.close());
-beforeEach(async () => {
-  await api(emulator, "POST", "/_emulator/reset");
+useTestEmulator(UNTHROTTLED, (running) => {
+  ({ emulator, token } = running);
 });
 
 const path = (id: string) => `/api/v2/dataactions/${id}`;

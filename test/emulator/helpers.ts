@@ -1,5 +1,6 @@
 /** Shared test helpers: an emulator on 127.0.0.1 port 0 and small HTTP helpers over undici. */
 import { fetch } from "undici";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
@@ -25,6 +26,30 @@ export function basic(id: string, secret: string): string {
 
 export async function startTestEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   return startEmulator({ port: 0, inMemory: options.dataDir === undefined, ...options });
+}
+
+/** A rate limit no test reaches by accident. */
+export const UNTHROTTLED: EmulatorOptions = { rateLimit: { perMinute: 100_000, burst: 10_000 } };
+
+/**
+ * The emulator a test file shares: started (with a token for the demo client) before its tests,
+ * emptied before each test unless `resetEach` is false, closed after them.
+ */
+export function useTestEmulator(
+  options: EmulatorOptions,
+  ready: (running: { emulator: Emulator; token: string }) => void,
+  { resetEach = true }: { resetEach?: boolean } = {},
+): void {
+  let emulator: Emulator | undefined;
+  beforeAll(async () => {
+    emulator = await startTestEmulator(options);
+    ready({ emulator, token: await getToken(emulator) });
+  });
+  afterAll(() => emulator?.close());
+  if (resetEach)
+    beforeEach(async () => {
+      if (emulator) await api(emulator, "POST", "/_emulator/reset");
+    });
 }
 
 export async function tokenRequest(

@@ -1,16 +1,20 @@
 import { fetch } from "undici";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { api, type Emulator, getToken, scriptAction, slug, startTestEmulator } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import {
+  api,
+  type Emulator,
+  getToken,
+  scriptAction,
+  slug,
+  startTestEmulator,
+  UNTHROTTLED,
+  useTestEmulator,
+} from "./helpers.js";
 
 let emulator: Emulator;
 let token: string;
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: { perMinute: 100_000, burst: 10_000 } });
-  token = await getToken(emulator);
-});
-afterAll(() => emulator.close());
-beforeEach(async () => {
-  await api(emulator, "POST", "/_emulator/reset");
+useTestEmulator(UNTHROTTLED, (running) => {
+  ({ emulator, token } = running);
 });
 
 const create = (body: unknown, key: string, headers: Record<string, string> = {}) =>

@@ -1,14 +1,16 @@
 import { fetch } from "undici";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type Emulator, getToken, scriptAction, slug, startTestEmulator } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { api, type Emulator, scriptAction, slug, UNTHROTTLED, useTestEmulator } from "./helpers.js";
 
 let emulator: Emulator;
 let token: string;
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: { perMinute: 100_000, burst: 10_000 } });
-  token = await getToken(emulator);
-});
-afterAll(() => emulator.close());
+useTestEmulator(
+  UNTHROTTLED,
+  (running) => {
+    ({ emulator, token } = running);
+  },
+  { resetEach: false },
+);
 
 function expectProblem(
   res: { status: number; headers: Headers; body: { [k: string]: unknown } },

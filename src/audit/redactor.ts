@@ -3,26 +3,9 @@
  * SPEC §2.2 and §10: secrets never appear in any output. Issue 3 part 2.
  */
 
+import { isCredentialHeader, isCredentialHeaderName } from "../domain/credential-header.js";
+
 export const REDACTED = "***";
-
-const SECRET_HEADER_NAMES = new Set([
-  "authorization",
-  "proxy-authorization",
-  "cookie",
-  "set-cookie",
-  "x-api-key",
-]);
-const SECRET_HEADER_PARTS = /token|secret|key|password|auth/i;
-// Names that match the substring rule but carry no credential (SPEC §3: idempotency keys are audited).
-const NON_SECRET_HEADER_NAMES = new Set(["idempotency-key"]);
-
-/** Credential-like header names: Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key, and
- *  any name containing token, secret, key, password or auth (case-insensitive). */
-export function isSecretHeaderName(name: string): boolean {
-  const lower = name.trim().toLowerCase();
-  if (NON_SECRET_HEADER_NAMES.has(lower)) return false;
-  return SECRET_HEADER_NAMES.has(lower) || SECRET_HEADER_PARTS.test(lower);
-}
 
 const SECRET_FIELD_NAMES = new Set([
   "clientsecret",
@@ -121,7 +104,7 @@ function isSecretParamName(name: string): boolean {
   }
   return (
     isSecretFieldName(decoded) ||
-    SECRET_HEADER_NAMES.has(decoded.toLowerCase()) ||
+    isCredentialHeaderName(decoded) ||
     /^(key|api[-_]?key|sig|signature|auth|access[-_]?key)$/i.test(decoded)
   );
 }
@@ -177,21 +160,27 @@ export class Redactor {
     }
   }
 
-  /** Copy of a header map with secret-named header values replaced by "***" and registered secrets scrubbed. */
+  /** Copy of a header map with credential headers (by name or value shape) → "***", registered secrets scrubbed. */
   redactHeaders<T extends Record<string, unknown>>(headers: T): T {
     const out: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(headers)) {
-      if (isSecretHeaderName(name) && value !== undefined && value !== null) {
-        out[name] = Array.isArray(value) ? value.map(() => REDACTED) : REDACTED;
-      } else {
-        out[name] = this.redact(value);
-      }
-    }
+    const ancestors = new WeakSet<object>();
+    for (const [name, value] of Object.entries(headers)) out[name] = this.headerValue(name, value, ancestors);
     return out as T;
   }
 
+  /** One header's value: "***" when `isCredentialHeader` says so for it (or any item of a list). */
+  private headerValue(name: string, value: unknown, ancestors: WeakSet<object>): unknown {
+    if (value === undefined || value === null) return value;
+    const items = Array.isArray(value) ? value : [value];
+    const credential =
+      isCredentialHeaderName(name) ||
+      items.some((item) => typeof item === "string" && isCredentialHeader(name, item));
+    if (credential) return Array.isArray(value) ? value.map(() => REDACTED) : REDACTED;
+    return this.walk(value, ancestors);
+  }
+
   /** Deep copy: secret-named fields → "***", `value` of items with encrypted:true or masked:true → "***"
-   *  (null stays null), header maps under a `headers` key redacted by name, every string scrubbed.
+   *  (null stays null), header maps under a `headers` key redacted by `isCredentialHeader` (name and value), every string scrubbed.
    *  Handles cycles, Error objects (message + name), arrays, URLs with secret query values. */
   redact<T>(value: T): T {
     return this.walk(value, new WeakSet<object>()) as T;
@@ -242,14 +231,8 @@ export class Redactor {
       ancestors.add(item);
       try {
         const out: Record<string, unknown> = {};
-        for (const [name, v] of Object.entries(item)) {
-          out[this.redactString(name)] =
-            isSecretHeaderName(name) && v !== null && v !== undefined
-              ? Array.isArray(v)
-                ? v.map(() => REDACTED)
-                : REDACTED
-              : this.walk(v, ancestors);
-        }
+        for (const [name, v] of Object.entries(item))
+          out[this.redactString(name)] = this.headerValue(name, v, ancestors);
         return out;
       } finally {
         ancestors.delete(item);

@@ -7,8 +7,8 @@
  * duplicating; re-planning first makes the re-run converge.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { isSecretHeaderName } from "../audit/redactor.js";
 import type { Action } from "../domain/action-schema.js";
+import { isCredentialHeader } from "../domain/credential-header.js";
 import { CxdaError, NotFoundError, PlanDriftError } from "../errors.js";
 import { deleteAction } from "../workflows/actions.js";
 import { type CreateActionSpec, createAction } from "../workflows/create-action.js";
@@ -262,7 +262,7 @@ export function createIdempotencyKey(
   const headers = (spec.config?.headers ?? {}) as Record<string, string>;
   const shown: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers))
-    shown[name] = secretHeaders.includes(name) || isSecretHeaderName(name) ? "***" : value;
+    shown[name] = secretHeaders.includes(name) || isCredentialHeader(name, value) ? "***" : value;
   const content = { ...spec, config: { ...(spec.config ?? {}), headers: shown } };
   const hash = createHash("sha256")
     .update(`${tenant}\n${canonicalJson(content)}`)

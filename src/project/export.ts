@@ -6,9 +6,9 @@
  * for the user to set. Anything the format cannot hold is reported, never skipped silently.
  */
 import { stringify } from "yaml";
-import { isSecretHeaderName } from "../audit/redactor.js";
 import type { CxdaClient } from "../client/types.js";
 import { ACTION_NAME_PATTERN, ACTION_TYPES } from "../domain/action-schema.js";
+import { isCredentialHeader } from "../domain/credential-header.js";
 import type { LiveAction, LiveState } from "./live-state.js";
 import { API_VERSION, SCHEMA_FILE_NAME } from "./project-schema.js";
 import { readLiveState } from "./read-live-state.js";
@@ -166,7 +166,7 @@ function exportAction(action: LiveAction, s: ActionExportState): Record<string, 
   if (headerNames.length > 0) {
     const headers: Record<string, string> = {};
     for (const name of headerNames) {
-      if (isSecretHeaderName(name)) {
+      if (isCredentialHeader(name, action.headers[name])) {
         const env = s.secretEnv([action.name, name]);
         s.secrets.push({ env, action: action.name, kind: "header", name });
         headers[name] = placeholder(env);

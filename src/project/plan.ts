@@ -13,6 +13,7 @@
  * that exists on one side only, is planned as usual. Secret values are always `***` in a plan.
  */
 import { createHash } from "node:crypto";
+import { isCredentialHeader } from "../domain/credential-header.js";
 import { DATE_PROCESSING_INPUT_KEYS } from "../domain/datetime.js";
 import { topologicalOrder } from "../domain/dependency-graph.js";
 import { MASKED_PLACEHOLDER } from "../domain/overrides.js";
@@ -74,8 +75,6 @@ export interface PlanOptions {
 }
 
 const SECRET = MASKED_PLACEHOLDER;
-/** Header names whose values are credentials by convention: shown as `***` even when written literally. */
-const CREDENTIAL_HEADER = /authorization|cookie|token|secret|password|api[-_]?key|signature|credential/i;
 
 export function computePlan(desired: DesiredState, live: LiveState, options: PlanOptions = {}): Plan {
   const prune = options.prune === true;
@@ -296,7 +295,11 @@ function scriptSummary(content: string, file?: string): string {
 }
 
 function headersDiff(want: DesiredAction, have: Readonly<Record<string, string>>): DiffEntry[] {
-  const secret = (name: string) => want.secretHeaders.includes(name) || CREDENTIAL_HEADER.test(name);
+  // A credential by name or by either value's shape is shown as `***` even when written literally.
+  const secret = (name: string) =>
+    want.secretHeaders.includes(name) ||
+    isCredentialHeader(name, want.headers[name]) ||
+    isCredentialHeader(name, have[name]);
   const shown = (name: string, value: string) => (secret(name) ? SECRET : value);
   const diff: DiffEntry[] = [];
   for (const name of Object.keys(want.headers).sort()) {

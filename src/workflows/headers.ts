@@ -4,8 +4,8 @@
  * the same edit, bounded, with jittered backoff. Audit lines, events and `onSync` carry names and byte
  * counts only: header values may be credentials. Network errors and 429 are the client core's job.
  */
-import { isSecretHeaderName } from "../audit/redactor.js";
 import type { Action } from "../domain/action-schema.js";
+import { isCredentialHeader } from "../domain/credential-header.js";
 import {
   applyHeaderEdit,
   diffHeaderMatrices,
@@ -155,7 +155,7 @@ async function editHeaders(
     // Values of credential-like headers become secrets of this client: no sink may print them.
     if (edit.kind !== "unset")
       for (const [name, value] of Object.entries(edit.headers))
-        if (isSecretHeaderName(name)) ctx.client.redactor.register(value);
+        if (isCredentialHeader(name, value)) ctx.client.redactor.register(value);
 
     const maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_HEADER_EDIT_ATTEMPTS);
     const random = opts.random ?? Math.random;

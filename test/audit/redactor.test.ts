@@ -1,23 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { isSecretFieldName, isSecretHeaderName, REDACTED, Redactor } from "../../src/audit/redactor.js";
+import { isSecretFieldName, REDACTED, Redactor } from "../../src/audit/redactor.js";
+import { HEADER_TABLE } from "../domain/credential-header-table.js";
 
-describe("isSecretHeaderName", () => {
-  it.each([
-    "Authorization",
-    "proxy-authorization",
-    "Cookie",
-    "Set-Cookie",
-    "X-Api-Key",
-    "X-Auth-Token",
-    "x-client-secret",
-    "X-Password",
-    "X-Custom-Key",
-  ])("treats %s as credential-like", (name) => {
-    expect(isSecretHeaderName(name)).toBe(true);
-  });
+describe("Redactor and isCredentialHeader", () => {
+  const redactor = new Redactor();
+  const headers = Object.fromEntries(HEADER_TABLE.map((row) => [row.name, row.value]));
 
-  it.each(["Content-Type", "X-Source", "Accept", "X-Request-Id", "Idempotency-Key"])("keeps %s", (name) => {
-    expect(isSecretHeaderName(name)).toBe(false);
+  it.each(HEADER_TABLE)("redacts $name: $value exactly when it is a credential ($why)", (row) => {
+    const expected = row.credential ? REDACTED : row.value;
+    expect(redactor.redactHeaders(headers)[row.name]).toBe(expected);
+    expect((redactor.redact({ headers }) as { headers: Record<string, string> }).headers[row.name]).toBe(
+      expected,
+    );
+    expect(redactor.redactHeaders({ [row.name]: [row.value] })[row.name]).toEqual([expected]);
   });
 });
 

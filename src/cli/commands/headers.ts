@@ -3,7 +3,8 @@
  * or `${file:PATH}`; a resolved value is registered with the redactor, and no value is ever printed
  * except by `get --show-values`.
  */
-import { isSecretHeaderName, REDACTED } from "../../audit/redactor.js";
+import { REDACTED } from "../../audit/redactor.js";
+import { isCredentialHeader } from "../../domain/credential-header.js";
 import { headerBytes, MAX_HEADER_BYTES, validateHeaders } from "../../domain/headers.js";
 import type { ValidationIssue } from "../../domain/validation-result.js";
 import { ValidationError } from "../../errors.js";
@@ -30,7 +31,7 @@ export const headersGet: CommandHandler = async (ctx, args, options) => {
   const show = options.showValues === true;
   const { action, headers, totalBytes } = await getHeaders(await workflowContext(ctx, false), args[0]!);
   const entries = Object.entries(headers).map(([name, value]) => {
-    const masked = !show && isSecretHeaderName(name);
+    const masked = !show && isCredentialHeader(name, value);
     return { name, value: masked ? REDACTED : value, bytes: headerBytes(name, value), masked };
   });
   if (ctx.out.json) {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { isSecretHeaderName, REDACTED } from "../../audit/redactor.js";
+import { REDACTED } from "../../audit/redactor.js";
 import type { CxdaClient } from "../../client/types.js";
+import { isCredentialHeader } from "../../domain/credential-header.js";
 import { MAX_HEADER_BYTES } from "../../domain/headers.js";
 import { ValidationError } from "../../errors.js";
 import { getHeaders, type HeadersSyncEvent, setHeaders } from "../../workflows/headers.js";
@@ -75,7 +76,7 @@ export const headersSection: DemoSection = async (env) => {
 
 async function showMatrix(env: DemoEnv): Promise<void> {
   const { headers } = await getHeaders(env.ctx, ACTION);
-  const shown = Object.entries(headers).map(([n, v]) => `${n}: ${isSecretHeaderName(n) ? REDACTED : v}`);
+  const shown = Object.entries(headers).map(([n, v]) => `${n}: ${isCredentialHeader(n, v) ? REDACTED : v}`);
   env.say(`headers now: ${shown.join(" | ")}`);
 }
 

@@ -3,8 +3,9 @@
  * with `context = {input, variables, environment}`; HTTP actions have their request rendered (never
  * sent), secret-looking header values as `***`. A test run changes no state.
  */
-import { isSecretHeaderName, REDACTED } from "../../audit/redactor.js";
+import { REDACTED } from "../../audit/redactor.js";
 import type { Action } from "../../domain/action-schema.js";
+import { isCredentialHeader } from "../../domain/credential-header.js";
 import { issue, type ValidationIssue } from "../../domain/validation-result.js";
 import type { EmulatorConfig } from "../config.js";
 import type { EmulatorContext } from "../context.js";
@@ -110,8 +111,6 @@ export function parseTestRunBody(body: unknown, config: EmulatorConfig): TestRun
   return { input, ...(typeof env === "string" ? { environmentId: env } : {}) };
 }
 
-const SECRET_VALUE = /^\s*(bearer|basic|digest|token|apikey)\s+\S/i;
-
 /**
  * An HTTP action's request as it would be sent: `{name}` placeholders filled from input, then from the
  * effective variables (a secret variable shows as `***`).
@@ -136,7 +135,7 @@ export function renderHttpRequest(
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(action.config?.headers ?? {})) {
     if (value === null) continue;
-    headers[name] = isSecretHeaderName(name) || SECRET_VALUE.test(value) ? REDACTED : value;
+    headers[name] = isCredentialHeader(name, value) ? REDACTED : value;
   }
   logs.push(`rendered ${request?.method ?? "GET"} request; not sent (test runs never call out)`);
   for (const key of unresolved)

@@ -1,13 +1,13 @@
 /**
  * Credential-like header values at rest (issue 11 R6; SPEC §4.1: "header values may be credentials").
  * SPEC §4 returns `config.headers`, so the values are kept, but sealed: in the database an action's doc
- * holds `{"$sealed":"v1","keyId":…,"ciphertext":…}` in place of each value whose header name
- * `isSecretHeaderName` flags, bound to the tenant, `headerScope(actionId)` and the lower-cased name.
+ * holds `{"$sealed":"v1","keyId":…,"ciphertext":…}` in place of each value that the shared
+ * `isCredentialHeader(name, value)` flags (by name or by value shape), bound to the tenant, `headerScope(actionId)` and the lower-cased name.
  * `withSealedHeaders(store, keyring)` wraps a Store so every reader (GET, list, expand, test runs,
  * builds, PUT/PATCH merges, idempotent replays) sees plaintext and every writer stores ciphertext;
  * opened docs are cached per (tenant, id) in a bounded LRU keyed by the exact stored text.
  */
-import { isSecretHeaderName } from "../../audit/redactor.js";
+import { isCredentialHeader } from "../../domain/credential-header.js";
 import { headerScope } from "../crypto/binding.js";
 import { KeyringError } from "../crypto/keyring-error.js";
 import type { TenantKeyring } from "../crypto/tenant-keyring.js";
@@ -62,7 +62,7 @@ export function sealDoc(keyring: TenantKeyring, tenantId: string, docText: strin
   if (!found) return docText;
   let sealed = 0;
   for (const [name, value] of Object.entries(found.headers)) {
-    if (typeof value !== "string" || !isSecretHeaderName(name)) continue;
+    if (typeof value !== "string" || !isCredentialHeader(name, value)) continue;
     const box = keyring.seal(tenantId, { scope: headerScope(found.id), name: name.toLowerCase() }, value);
     found.headers[name] = {
       [SEALED_MARKER]: SEALED_VERSION,

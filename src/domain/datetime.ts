@@ -1,7 +1,8 @@
 /**
  * Exact date/time arithmetic for Data Actions (SPEC §4.2, seed 004): the offset is an exact duration
  * added to an instant, the result is shown in the target zone with its real offset at that instant.
- * Pure: no I/O, no clock. The tz data comes from the runtime (Intl) through temporal-polyfill.
+ * Pure: no I/O, no clock. The tz data comes from the runtime (Intl) through temporal-polyfill (≥ 1.0:
+ * 0.3 clamped every lookup at "this year + 10", so DST vanished from 2036 on).
  *
  * Accepted `sourceTimestamp` form (RFC 3339 §5.6 profile of ISO 8601):
  *   YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z|±HH:MM]   — upper-case `T` and `Z`, extended format only;

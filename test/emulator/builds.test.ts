@@ -187,6 +187,27 @@ describe("builds (SPEC §6.5)", () => {
     expect(second.body.id).toBe(first.body.id);
   });
 
+  it("goes with its action: after DELETE the finished and the still-queued build answer 404", async () => {
+    const action = await newAction();
+    const build = (path: string) => api(emulator, "GET", path, { token });
+    const post = () =>
+      api(emulator, "POST", `/api/v2/dataactions/${action.id}/builds`, {
+        token,
+        body: { environmentId: "dev" },
+      });
+    const finished = (await post()).body.id;
+    await settle(action.id, finished);
+    const queued = (await post()).body.id;
+    expect((await api(emulator, "DELETE", `/api/v2/dataactions/${action.id}`, { token })).status).toBe(204);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (const id of [finished, queued]) {
+      const res = await build(`/api/v2/dataactions/${action.id}/builds/${id}`);
+      expect(res.status).toBe(404);
+      expect(slug(res)).toBe("not-found");
+    }
+    expect(emulator.store.builds.unfinished().some((b) => b.build.actionId === action.id)).toBe(false);
+  });
+
   it("closes cleanly with builds still pending", async () => {
     const emu = await startTestEmulator();
     const t = await getToken(emu);

@@ -44,6 +44,8 @@ export interface BuildRepository {
   put(tenantId: string, build: BuildResource): void;
   /** Builds left QUEUED or RUNNING (e.g. by a stopped emulator), oldest first. */
   unfinished(): StoredBuild[];
+  /** Removes every build of an action (the action was deleted). */
+  deleteForAction(tenantId: string, actionId: string): void;
 }
 
 export const BUILDS_SCHEMA = `
@@ -57,6 +59,7 @@ CREATE TABLE IF NOT EXISTS builds (
   PRIMARY KEY (tenant_id, id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS builds_unfinished ON builds (status, created_ts);
+CREATE INDEX IF NOT EXISTS builds_action ON builds (tenant_id, action_id);
 `;
 
 export const BUILDS_TABLES = ["builds"] as const;
@@ -74,6 +77,7 @@ export function createBuildRepository(db: Database.Database): BuildRepository {
     unfinished: db.prepare<[], { tenant_id: string; doc: string }>(
       "SELECT tenant_id, doc FROM builds WHERE status IN ('QUEUED', 'RUNNING') ORDER BY created_ts, id",
     ),
+    deleteForAction: db.prepare<[string, string]>("DELETE FROM builds WHERE tenant_id = ? AND action_id = ?"),
   };
   return {
     get: (tenantId, actionId, id) => {
@@ -92,5 +96,8 @@ export function createBuildRepository(db: Database.Database): BuildRepository {
     },
     unfinished: () =>
       q.unfinished.all().map((r) => ({ tenantId: r.tenant_id, build: JSON.parse(r.doc) as BuildResource })),
+    deleteForAction: (tenantId, actionId) => {
+      q.deleteForAction.run(tenantId, actionId);
+    },
   };
 }

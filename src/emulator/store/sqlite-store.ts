@@ -247,10 +247,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
       readCache.delete(cacheKey(action.tenantId, action.id));
       q.updateAction.run(actionParams(action));
     },
-    delete: (tenantId, id) => {
-      readCache.delete(cacheKey(tenantId, id));
-      return q.deleteAction.run(tenantId, id).changes > 0;
-    },
+    delete: (tenantId, id) => deleteAction(tenantId, id),
   };
 
   const idempotency: IdempotencyRepository = {
@@ -303,6 +300,14 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
   const builds = createBuildRepository(db);
   const variables = createVariableRepository(db);
   const keys = createKeyRepository(db);
+  // An action's builds and overrides go with it (its variables by ON DELETE CASCADE): a deleted action
+  // leaves nothing readable under its path.
+  const deleteAction = db.transaction((tenantId: string, id: string): boolean => {
+    readCache.delete(cacheKey(tenantId, id));
+    builds.deleteForAction(tenantId, id);
+    overrides.deleteForAction(tenantId, id);
+    return q.deleteAction.run(tenantId, id).changes > 0;
+  });
   const resetTenantData = db.transaction(() => {
     readCache.clear();
     db.exec("DELETE FROM actions; DELETE FROM idempotency;");

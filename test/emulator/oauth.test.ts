@@ -119,6 +119,22 @@ describe("OAuth2 (SPEC §2.1)", () => {
     expect(json.body.error).toBe("invalid_request");
   });
 
+  it("treats a parameter sent without a value as omitted (RFC 6749 §3.2)", async () => {
+    const auth = { authorization: basic("acme-ci", "acme-ci-secret") };
+    const empties: Record<string, string>[] = [
+      { client_id: "" },
+      { client_secret: "" },
+      { client_id: "", client_secret: "" },
+    ];
+    for (const empty of empties) {
+      const res = await tokenRequest(emulator, { grant_type: "client_credentials", ...empty }, auth);
+      expect(res.status).toBe(200);
+      expect(res.body.token_type).toBe("Bearer");
+    }
+    const noGrant = await tokenRequest(emulator, { grant_type: "" }, auth);
+    expect(noGrant.body.error_description).toMatch(/grant_type is required/);
+  });
+
   it("grants every client scope when scope is omitted and refuses an ungranted scope with invalid_scope", async () => {
     const reader = { authorization: basic("acme-reader", "reader-secret") };
     const all = await tokenRequest(emulator, { grant_type: "client_credentials" }, reader);

@@ -54,7 +54,8 @@ function formOf(request: FastifyRequest): Map<string, string> {
     throw new OAuthError("invalid_request", "Send the token request as application/x-www-form-urlencoded.");
   const form = new Map<string, string>();
   for (const [key, value] of new URLSearchParams(request.body)) {
-    // RFC 6749 §3.2: request parameters must not be repeated.
+    // RFC 6749 §3.2: a parameter sent without a value is treated as omitted; none may be repeated.
+    if (value === "") continue;
     if (form.has(key))
       throw new OAuthError("invalid_request", `The parameter ${key} is given more than once.`);
     form.set(key, value);

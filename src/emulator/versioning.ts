@@ -10,23 +10,31 @@ export function etagOf(version: number): string {
   return `"${version}"`;
 }
 
+/** Parsed `If-Match`: the strong versions it names and the weak tags it carries (which never match). */
+export interface IfMatch {
+  versions: number[];
+  weak: string[];
+}
+
 /** `If-Match` (RFC 9110 §13.1.1) as version numbers; `"*"` → "any"; undefined when absent. */
-export function parseIfMatch(header: string | string[] | undefined): number[] | "any" | undefined {
+export function parseIfMatch(header: string | string[] | undefined): IfMatch | "any" | undefined {
   if (header === undefined) return undefined;
   const text = Array.isArray(header) ? header.join(",") : header;
   if (text.trim() === "*") return "any";
-  const versions: number[] = [];
+  const parsed: IfMatch = { versions: [], weak: [] };
   for (const part of text.split(",")) {
-    const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(part);
+    const match = /^\s*(W\/)?"(\d{1,15})"\s*$/.exec(part);
     if (!match)
       throw new ProblemError(
         "validation-failed",
         `If-Match must be "*" or quoted versions such as "3" (RFC 9110 §13.1.1), got ${JSON.stringify(text.slice(0, 40))}.`,
         { issues: [{ path: "If-Match", code: "validation-failed", message: 'If-Match must look like "3"' }] },
       );
-    versions.push(Number(match[1]));
+    // If-Match uses the strong comparison: a weak tag is well-formed but never matches.
+    if (match[1]) parsed.weak.push(`W/"${match[2]}"`);
+    else parsed.versions.push(Number(match[2]));
   }
-  return versions;
+  return parsed;
 }
 
 /** Throws 412/409 when the request's `If-Match` or body `version` does not match `current`. */
@@ -37,12 +45,13 @@ export function checkVersion(
   what: string,
 ): void {
   const ifMatch = parseIfMatch(request.headers["if-match"]);
-  if (ifMatch !== undefined && ifMatch !== "any" && !ifMatch.includes(current))
-    throw new ProblemError(
-      "precondition-failed",
-      `If-Match asks for version ${ifMatch.join(" or ")} of ${what}, but it is at version ${current}; read it again and retry.`,
-      { headers: { etag: etagOf(current) } },
-    );
+  if (ifMatch !== undefined && ifMatch !== "any" && !ifMatch.versions.includes(current)) {
+    const asked =
+      ifMatch.versions.length > 0
+        ? `If-Match asks for version ${ifMatch.versions.join(" or ")} of ${what}, but it is at version ${current}; read it again and retry.`
+        : `If-Match carries only weak tags (${ifMatch.weak.join(", ").slice(0, 80)}), which never match (RFC 9110 §13.1.1 strong comparison); send the ETag as given, ${etagOf(current)} for the current version of ${what}.`;
+    throw new ProblemError("precondition-failed", asked, { headers: { etag: etagOf(current) } });
+  }
   if (bodyVersion === undefined) return;
   if (typeof bodyVersion !== "number" || !Number.isSafeInteger(bodyVersion) || bodyVersion < 1)
     throw new ProblemError(

@@ -205,6 +205,17 @@ describe("actions CRUD (SPEC §4)", () => {
       headers: { "if-match": '"1"' },
     });
     expect(staleDelete.status).toBe(412);
+    // RFC 9110 §13.1.1: If-Match compares strongly, so W/"2" never matches version 2.
+    for (const weak of ['W/"2"', 'W/"2", W/"3"']) {
+      const weakMatch = await api(emulator, "PATCH", path(created.id), {
+        token,
+        body: { description: "weak" },
+        headers: { "if-match": weak },
+      });
+      expect(weakMatch.status).toBe(412);
+      expect(weakMatch.headers.get("etag")).toBe('"2"');
+      expect(weakMatch.body.detail).toContain("weak");
+    }
     const badHeader = await api(emulator, "PATCH", path(created.id), {
       token,
       body: { description: "y" },

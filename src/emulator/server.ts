@@ -23,6 +23,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import { ValidationError } from "../errors.js";
+import { AllowedMethods } from "./allowed-methods.js";
 import { makeAuthenticate, resolvePrincipal } from "./auth/authenticate.js";
 import { TokenService } from "./auth/token-service.js";
 import {
@@ -187,6 +188,8 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
     },
   });
   app.decorateRequest("emu", null as unknown as RequestState);
+  const allowed = new AllowedMethods();
+  allowed.collect(app);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -302,6 +305,19 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => {
     const state = stateOf(request);
+    const allow = allowed.of(state.path);
+    if (allow.length > 0)
+      return send(
+        reply,
+        problemResponse(
+          new ProblemError(
+            "method-not-allowed",
+            `${request.method.slice(0, 20)} is not allowed on ${state.path.slice(0, 200)}; use ${allow.join(", ")}.`,
+            { headers: { allow: allow.join(", ") } },
+          ),
+          state.requestId,
+        ),
+      );
     return send(
       reply,
       problemResponse(

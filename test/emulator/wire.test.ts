@@ -90,6 +90,21 @@ describe("wire conventions (SPEC §3)", () => {
     );
   });
 
+  it("answers an unsupported method on a known path with 405 and Allow (RFC 9110 §15.5.6)", async () => {
+    for (const [method, path, allow] of [
+      ["DELETE", "/api/v2/dataactions", "GET, HEAD, POST"],
+      ["POST", "/api/v2/dataactions/some-id", "DELETE, GET, HEAD, PATCH, PUT"],
+      ["PUT", "/api/v2/dataactions/some-id/builds", "POST"],
+      ["GET", "/oauth2/token", "POST"],
+      ["DELETE", "/.well-known/openid-configuration", "GET, HEAD"],
+    ] as const) {
+      const res = await api(emulator, method, path, { token });
+      expectProblem(res, 405, "method-not-allowed");
+      expect(res.headers.get("allow")).toBe(allow);
+      expect(res.body.detail).toContain(allow);
+    }
+  });
+
   it("refuses prototype keys with 400 and keeps serving", async () => {
     for (const raw of [
       '{"__proto__": {"polluted": true}, "name": "proto_a", "type": "SCRIPT"}',

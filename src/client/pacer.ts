@@ -102,12 +102,14 @@ export class Pacer {
     const reset = toNumber(headers["ratelimit-reset"]);
     if (limit === undefined || remaining === undefined) return;
     const now = this.options.clock();
-    this.capacity = Math.max(1, limit);
+    // `RateLimit-Policy: <quota>;w=<seconds>;burst=<n>` states the refill rate and the bucket size
+    // exactly (Limit is the window's quota, which a bucket never holds at once); Reset is whole seconds,
+    // so the rate derived from it undershoots. Else the bucket refills what is missing by the reset time.
+    const policy = parsedPolicy(headers["ratelimit-policy"]);
+    this.capacity = Math.max(1, policy?.burst ?? limit);
     const resetMs = (reset ?? 0) * 1000;
     this.resetAt = now + resetMs;
-    // `RateLimit-Policy: <quota>;w=<seconds>` states the refill rate exactly; Reset is whole seconds,
-    // so the rate derived from it undershoots. Else the bucket refills what is missing by the reset time.
-    const policyRate = policyRefillPerMs(headers["ratelimit-policy"]);
+    const policyRate = policy?.refillPerMs;
     if (policyRate !== undefined) this.refillPerMs = policyRate;
     else if (resetMs > 0 && remaining < limit) this.refillPerMs = (limit - remaining) / resetMs;
     // Other attempts already in flight will spend tokens the server has not yet counted.
@@ -172,24 +174,33 @@ export class Pacer {
   }
 }
 
-let lastPolicy: { value: string; rate: number | undefined } | undefined;
-
-/** Tokens per ms from `RateLimit-Policy: 1200;w=60;burst=20` (draft-ietf-httpapi-ratelimit-headers). */
-function policyRefillPerMs(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  // A server sends the same policy on every answer: parse it once.
-  if (lastPolicy?.value !== value) lastPolicy = { value, rate: parsePolicy(value) };
-  return lastPolicy.rate;
+interface Policy {
+  refillPerMs: number | undefined;
+  burst: number | undefined;
 }
 
-function parsePolicy(value: string): number | undefined {
-  const first = value.split(",")[0];
-  if (first === undefined) return undefined;
-  const [quota, ...params] = first.split(";").map((p) => p.trim());
-  const window = params.find((p) => p.startsWith("w="))?.slice(2);
+let lastPolicy: { value: string; policy: Policy } | undefined;
+
+/** Rate (tokens per ms) and bucket size of `RateLimit-Policy: 1200;w=60;burst=20` (draft-ietf-httpapi-ratelimit-headers-06). */
+function parsedPolicy(value: string | undefined): Policy | undefined {
+  if (value === undefined) return undefined;
+  // A server sends the same policy on every answer: parse it once.
+  if (lastPolicy?.value !== value) lastPolicy = { value, policy: parsePolicy(value) };
+  return lastPolicy.policy;
+}
+
+function parsePolicy(value: string): Policy {
+  const [quota, ...params] = (value.split(",")[0] ?? "").split(";").map((p) => p.trim());
+  const param = (name: string) => {
+    const n = Number(params.find((p) => p.startsWith(`${name}=`))?.slice(name.length + 1));
+    return Number.isFinite(n) && n > 0 ? n : undefined;
+  };
   const q = Number(quota);
-  const w = Number(window);
-  return Number.isFinite(q) && q > 0 && Number.isFinite(w) && w > 0 ? q / (w * 1000) : undefined;
+  const w = param("w");
+  return {
+    refillPerMs: Number.isFinite(q) && q > 0 && w !== undefined ? q / (w * 1000) : undefined,
+    burst: param("burst"),
+  };
 }
 
 function toNumber(value: string | undefined): number | undefined {

@@ -1,11 +1,11 @@
 /**
  * Token bucket per client (SPEC §3): capacity `burst`, refilled at `perMinute` tokens per minute.
- * Headers published on every /api/v2 response:
- * - `RateLimit-Limit`: the bucket's capacity (`burst`);
- * - `RateLimit-Remaining`: whole tokens left in the bucket now;
- * - `RateLimit-Reset`: whole seconds until the bucket is full again (0 when full), so a client can
- *   derive the refill rate as (limit − remaining) / reset;
- * - `RateLimit-Policy`: `<perMinute>;w=60;burst=<burst>` (draft-ietf-httpapi-ratelimit-headers).
+ * Headers published on every /api/v2 response, as draft-ietf-httpapi-ratelimit-headers-06 defines them
+ * (docs/api.md "Rate limits"):
+ * - `RateLimit-Limit`: the quota of the 60 s window (`perMinute`), not the burst;
+ * - `RateLimit-Remaining`: whole tokens left in the bucket now (what may be sent without waiting);
+ * - `RateLimit-Reset`: whole seconds until the bucket is full again (0 when full);
+ * - `RateLimit-Policy`: `<perMinute>;w=60;burst=<burst>` (the quota, its window and the bucket size).
  */
 export interface RateDecision {
   allowed: boolean;
@@ -65,7 +65,7 @@ export class RateLimiter {
     const remaining = Math.floor(bucket.tokens);
     const decision: RateDecision = {
       allowed: !consume || allowed,
-      limit: this.burst,
+      limit: this.perMinute,
       remaining,
       resetSeconds: Math.ceil((this.burst - bucket.tokens) / this.perMs / 1000),
     };

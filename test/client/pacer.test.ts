@@ -48,6 +48,33 @@ describe("Pacer", () => {
     expect(starts).toEqual([1000, 2000, 3000]);
   });
 
+  it("holds no more than the policy's burst, though Limit is the whole window's quota", async () => {
+    const time = virtualTime();
+    const p = pacer(time, 100);
+    p.observe(200, {
+      "ratelimit-limit": "600",
+      "ratelimit-remaining": "20",
+      "ratelimit-reset": "0",
+      "ratelimit-policy": "600;w=60;burst=20",
+    });
+    // Idle for a whole window: the bucket still holds only 20 tokens.
+    const idle = time.sleep(60_000);
+    await time.drain();
+    await idle;
+    const starts: number[] = [];
+    const runs = Promise.all(
+      Array.from({ length: 22 }, () =>
+        p.run(async () => {
+          starts.push(time.clock() - 60_000);
+        }),
+      ),
+    );
+    await time.drain();
+    await runs;
+    // 20 at once, then one every 100 ms (600 per 60 s).
+    expect(starts).toEqual([...Array.from({ length: 20 }, () => 0), 100, 200]);
+  });
+
   it("takes the refill rate from RateLimit-Policy when the server sends one", async () => {
     const time = virtualTime();
     const p = pacer(time, 1);

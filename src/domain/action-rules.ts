@@ -19,7 +19,7 @@ import {
   URL_TEMPLATE_PATTERN,
 } from "./action-schema.js";
 import { validateDateProcessing } from "./datetime.js";
-import { validateHeaders } from "./headers.js";
+import { findControlChars, validateHeaders } from "./headers.js";
 import { findMainFunction, parseScript } from "./script-syntax.js";
 import {
   issue,
@@ -269,8 +269,18 @@ function checkRequest(request: unknown, issues: ValidationIssue[]): void {
       ),
     );
   }
+  const controls = typeof urlTemplate === "string" ? findControlChars(urlTemplate) : [];
   if (typeof urlTemplate !== "string") {
     issues.push(typeIssue(`${path}.urlTemplate`, "an absolute http(s) URL string", urlTemplate));
+  } else if (controls.length > 0) {
+    // The same rule as a header value: a control character would be sent on the request line.
+    issues.push(
+      issue(
+        `${path}.urlTemplate`,
+        FAILED,
+        `${path}.urlTemplate: ${quote(urlTemplate)} holds ${controls.slice(0, 5).join(", ")}${controls.length > 5 ? ` and ${controls.length - 5} more` : ""}; control characters are not allowed in a URL, remove them (percent-encode data, e.g. %0A)`,
+      ),
+    );
   } else if (urlTemplate.length > MAX_URL_TEMPLATE_CHARS || !URL_TEMPLATE_PATTERN.test(urlTemplate)) {
     issues.push(
       issue(

@@ -15,7 +15,9 @@ export const ACTION_TYPES = ["SCRIPT", "HTTP"] as const;
 export const TRIGGER_TYPES = ["MANUAL"] as const;
 export const SCRIPT_LANGUAGES = ["JavaScript"] as const;
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-export const URL_TEMPLATE_PATTERN = /^https?:\/\/[^\s/?#]+\S*$/i;
+/** Absolute http(s); no whitespace and no control character (C0, DEL, C1), as in a header value. */
+export const URL_TEMPLATE_PATTERN =
+  /^https?:\/\/[^\s\u0000-\u001f\u007f-\u009f/?#]+[^\s\u0000-\u001f\u007f-\u009f]*$/i;
 
 export const ActionNameSchema = z
   .string()

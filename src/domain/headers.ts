@@ -280,6 +280,18 @@ function findBadValueChars(value: string): string[] {
   return found;
 }
 
+/** Control characters (C0, DEL, C1) in any text that ends up on the wire, as "CR at position 3". */
+export function findControlChars(value: string): string[] {
+  const found: string[] = [];
+  let position = 0;
+  for (const char of value) {
+    position++;
+    const code = char.codePointAt(0)!;
+    if (code < 0x20 || (code >= 0x7f && code < 0xa0)) found.push(`${charName(code)} at position ${position}`);
+  }
+  return found;
+}
+
 function charName(code: number): string {
   switch (code) {
     case 0x00:

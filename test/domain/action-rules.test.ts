@@ -375,6 +375,26 @@ describe("validateActionPayload: one rule at a time", () => {
       ["without spaces"],
     ],
     [
+      "request url with a control character (as a header value would be refused)",
+      httpAction({
+        config: { request: { method: "GET", urlTemplate: "https://x.example/a\u0001b\u007f\u0085" } },
+      }),
+      "config.request.urlTemplate",
+      "validation-failed",
+      [
+        "control character U+0001 at position 20",
+        "DEL at position 22",
+        "control character U+0085 at position 23",
+      ],
+    ],
+    [
+      "request url with a NUL in the host",
+      httpAction({ config: { request: { method: "GET", urlTemplate: "https://x\u0000.example/" } } }),
+      "config.request.urlTemplate",
+      "validation-failed",
+      ["NUL at position 10", "remove them"],
+    ],
+    [
       "request url not a string",
       httpAction({ config: { request: { method: "GET", urlTemplate: 7 } } }),
       "config.request.urlTemplate",

@@ -111,6 +111,25 @@ describe("actions CRUD (SPEC §4)", () => {
     expect(res.body.requestId).toBe(res.headers.get("x-request-id"));
   });
 
+  it("refuses a control character in config.request.urlTemplate, naming the field and the character", async () => {
+    const res = await api(emulator, "POST", "/api/v2/dataactions", {
+      token,
+      body: {
+        name: "url_with_cr",
+        type: "HTTP",
+        config: { request: { method: "GET", urlTemplate: "https://crm.example.com/a\r\nX-Injected: 1" } },
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(slug(res)).toBe("validation-failed");
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({
+        path: "config.request.urlTemplate",
+        message: expect.stringContaining("CR at position 26, LF at position 27"),
+      }),
+    ]);
+  });
+
   it("answers script-syntax with line and column", async () => {
     const res = await api(emulator, "POST", "/api/v2/dataactions", {
       token,

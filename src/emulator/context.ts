@@ -28,4 +28,6 @@ export interface EmulatorContext {
   keyring: TenantKeyring;
   /** QuickJS worker pool for test runs (SPEC §4), created once from `config.sandbox`, closed with the server. */
   sandbox: Sandbox;
+  /** The `/_emulator` routes and the X-Emulator-Fault header are served (to loopback peers only). */
+  testHooks: boolean;
 }

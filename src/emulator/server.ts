@@ -37,6 +37,7 @@ import {
 import type { EmulatorContext } from "./context.js";
 import { KeyringError, loadRootKey, TenantKeyring } from "./crypto/index.js";
 import { ExpandRegistry } from "./expand-registry.js";
+import { decideExposure, isLoopbackAddress } from "./exposure.js";
 import { FaultRules, parseFaultHeader } from "./faults.js";
 import { createLazySandbox } from "./handlers/test-runs.js";
 import { IdempotencyGuard } from "./idempotency.js";
@@ -45,6 +46,7 @@ import { ProblemError, problemBody, problemResponse, slugForStatus } from "./pro
 import { RateLimiter } from "./rate-limiter.js";
 import { send } from "./reply.js";
 import { RequestLog } from "./request-log.js";
+import { isUnder, normaliseRequestTarget, pathOf } from "./request-path.js";
 import type { RequestState } from "./request-state.js";
 import { registerActionRoutes } from "./routes/actions.js";
 import { registerKeyRoutes } from "./routes/keys.js";
@@ -63,8 +65,13 @@ export const API_PREFIX = "/api/v2";
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface EmulatorOptions {
-  /** Interface to bind; default 127.0.0.1 (loopback only). */
+  /**
+   * Interface to bind; default 127.0.0.1 (loopback only). Any other address needs clients from
+   * `config`/`configFile` (the demo client is refused there) and keeps the test hooks off by default.
+   */
   host?: string;
+  /** Serve the `/_emulator` test hooks (to loopback clients only); default: on for a loopback bind only. */
+  testHooks?: boolean;
   /** Port; default 8787; 0 = a free port. */
   port?: number;
   /** Directory of the SQLite database; state survives restarts. */
@@ -91,17 +98,10 @@ export interface RunningEmulator {
   host: string;
   config: EmulatorConfig;
   store: Store;
+  /** What the operator should know (a network bind, loosened file modes); the CLI prints them. */
+  warnings: string[];
   /** Closes the server and the database; safe to call twice. */
   close(): Promise<void>;
-}
-
-function isLoopback(ip: string | undefined): boolean {
-  return ip !== undefined && (ip === "::1" || ip.startsWith("127.") || ip.startsWith("::ffff:127."));
-}
-
-function pathOf(url: string): string {
-  const q = url.indexOf("?");
-  return q < 0 ? url : url.slice(0, q);
 }
 
 function stateOf(request: FastifyRequest): RequestState {
@@ -179,6 +179,8 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
     genReqId: () => randomUUID(),
     requestTimeout: 60_000,
     forceCloseConnections: true,
+    // Guards, fault rules, the rate limiter and the router all read this one normalised path.
+    rewriteUrl: (request) => normaliseRequestTarget(request.url ?? "/"),
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {
       const problem = toProblem(error);
@@ -212,15 +214,27 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
   app.addHook("onRequest", async (request, reply) => {
     const state = stateOf(request);
     reply.header("x-request-id", state.requestId);
-    const loopback = isLoopback(request.socket.remoteAddress);
-    if (state.path === TEST_HOOKS_PREFIX || state.path.startsWith(`${TEST_HOOKS_PREFIX}/`)) {
+    const loopback = isLoopbackAddress(request.socket.remoteAddress);
+    // The normalised path, and the route the router chose, as a second opinion.
+    if (
+      isUnder(state.path, TEST_HOOKS_PREFIX) ||
+      isUnder(request.routeOptions.url ?? "", TEST_HOOKS_PREFIX)
+    ) {
+      if (!ctx.testHooks)
+        throw new ProblemError(
+          "forbidden",
+          "The /_emulator test hooks are off: this emulator listens on a network address. Restart it with --test-hooks (startEmulator testHooks: true) to serve them to loopback clients.",
+        );
       if (!loopback)
-        throw new ProblemError("forbidden", "The /_emulator test hooks answer loopback clients only.");
+        throw new ProblemError(
+          "forbidden",
+          "The /_emulator test hooks answer loopback clients only; call them from the emulator's own machine (127.0.0.1).",
+        );
       return;
     }
     const header = request.headers["x-emulator-fault"];
     const fault =
-      loopback && typeof header === "string"
+      loopback && ctx.testHooks && typeof header === "string"
         ? parseFaultHeader(header)
         : ctx.faults.match(request.method, state.path);
     if (fault) {
@@ -244,7 +258,7 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
       }
       state.pendingDelayMs = fault.delayMs;
     }
-    if (state.path.startsWith(`${API_PREFIX}/`) || state.path === API_PREFIX) {
+    if (isUnder(state.path, API_PREFIX)) {
       const principal = resolvePrincipal(request, ctx.tokens);
       const decision = ctx.rateLimiter.take(principal ? `client:${principal.clientId}` : `ip:${request.ip}`);
       state.rate = decision;
@@ -260,7 +274,7 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
   app.addHook("onSend", async (request, reply, payload) => {
     const state = stateOf(request);
     reply.header("x-request-id", state.requestId);
-    if (state.path.startsWith(`${API_PREFIX}/`) || state.path === API_PREFIX) {
+    if (isUnder(state.path, API_PREFIX)) {
       const principal = state.principal;
       const rate =
         state.rate ?? ctx.rateLimiter.peek(principal ? `client:${principal.clientId}` : `ip:${request.ip}`);
@@ -347,8 +361,7 @@ function logRequest(
   reply?: FastifyReply,
 ): void {
   const state = stateOf(request);
-  if (state.logged || state.path === TEST_HOOKS_PREFIX || state.path.startsWith(`${TEST_HOOKS_PREFIX}/`))
-    return;
+  if (state.logged || isUnder(state.path, TEST_HOOKS_PREFIX)) return;
   state.logged = true;
   const fault = state.fault;
   const key = request.headers["idempotency-key"];
@@ -400,6 +413,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   const config = resolveEmulatorConfig(options);
   const host = options.host ?? "127.0.0.1";
+  const exposure = decideExposure({
+    host,
+    config,
+    configGiven: options.config !== undefined || options.configFile !== undefined,
+    ...(options.testHooks === undefined ? {} : { testHooks: options.testHooks }),
+  });
   const clock = options.clock ?? Date.now;
   const rootKey = loadEmulatorRootKey(options.inMemory ? undefined : options.dataDir);
   const rawStore = openSqliteStore(
@@ -423,6 +442,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     rateLimiter: new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
     keyring,
     sandbox: createLazySandbox(),
+    testHooks: exposure.testHooks,
   };
   const app = buildApp(ctx);
   try {
@@ -442,6 +462,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     host,
     config,
     store,
+    warnings: [...exposure.warnings],
     close: () => {
       closing ??= app
         .close()

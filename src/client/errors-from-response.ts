@@ -29,7 +29,8 @@ export function errorFromResponse(res: RawResponse, ctx: ErrorContext): CxdaErro
   const body = asRecord(parseJson(res.text));
   const requestId = str(body?.requestId) ?? res.headers["x-request-id"];
   const slug = slugOf(body?.type);
-  const detail = str(body?.detail) ?? str(body?.title);
+  // RFC 9457 problems, or an RFC 6749 error body (a 429 or 5xx from the token endpoint).
+  const detail = str(body?.detail) ?? str(body?.title) ?? str(body?.error_description);
   const fallback = `${ctx.method} ${ctx.path} failed with HTTP ${res.status}`;
   const message = ctx.redactor.redactString(detail ?? fallback);
   const ErrorClass = errorClassForStatus(res.status);

@@ -1,5 +1,6 @@
 /** What every route module receives: the emulator's services, built once in server.ts. */
 import type { Authenticate } from "./auth/authenticate.js";
+import type { TokenGuard } from "./auth/token-guard.js";
 import type { TokenService } from "./auth/token-service.js";
 import type { EmulatorConfig } from "./config.js";
 import type { TenantKeyring } from "./crypto/tenant-keyring.js";
@@ -24,6 +25,8 @@ export interface EmulatorContext {
   faults: FaultRules;
   requestLog: RequestLog;
   rateLimiter: RateLimiter;
+  /** Rate limit and failure back-off of `POST /oauth2/token`, per client id and per address. */
+  tokenGuard: TokenGuard;
   /** Per-tenant encryption of secrets at rest (SPEC §5), keys in `store.keys`, wrapped by the root key. */
   keyring: TenantKeyring;
   /** QuickJS worker pool for test runs (SPEC §4), created once from `config.sandbox`, closed with the server. */

@@ -29,6 +29,8 @@ export class RateLimiter {
     readonly perMinute: number,
     readonly burst: number,
     private readonly clock: () => number,
+    /** Buckets kept at most (the oldest is dropped: it refills anyway); bounds memory under key floods. */
+    private readonly maxKeys = 100_000,
   ) {
     this.perMs = perMinute / 60_000;
   }
@@ -60,6 +62,8 @@ export class RateLimiter {
     const allowed = bucket.tokens >= 1;
     if (consume) {
       if (allowed) bucket.tokens -= 1;
+      if (!this.buckets.has(key) && this.buckets.size >= this.maxKeys)
+        this.buckets.delete(this.buckets.keys().next().value!);
       this.buckets.set(key, bucket);
     }
     const remaining = Math.floor(bucket.tokens);

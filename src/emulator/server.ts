@@ -25,6 +25,7 @@ import Fastify, {
 import { ValidationError } from "../errors.js";
 import { AllowedMethods } from "./allowed-methods.js";
 import { makeAuthenticate, resolvePrincipal } from "./auth/authenticate.js";
+import { TokenGuard } from "./auth/token-guard.js";
 import { TokenService } from "./auth/token-service.js";
 import {
   DEMO_CLIENT_ID,
@@ -440,6 +441,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults: new FaultRules(options.random),
     requestLog: new RequestLog(options.requestLogCapacity),
     rateLimiter: new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
+    tokenGuard: new TokenGuard(clock),
     keyring,
     sandbox: createLazySandbox(),
     testHooks: exposure.testHooks,

@@ -124,6 +124,8 @@ export class ChaosRun {
       tokenTtlSeconds?: number;
       rateLimit?: { perMinute: number; burst: number };
       seed?: number;
+      testHooks?: boolean;
+      clock?: () => number;
     } = {},
   ): Promise<RunningEmulator> {
     const dataDir = join(this.dir, `emulator-${name}`);
@@ -137,6 +139,8 @@ export class ChaosRun {
       rateLimit: options.rateLimit ?? { perMinute: 100_000, burst: 10_000 },
       ...(options.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: options.tokenTtlSeconds }),
       random: seeded(options.seed ?? 11),
+      ...(options.testHooks === undefined ? {} : { testHooks: options.testHooks }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
       // R4, R5 and R10 read every request a scenario made.
       requestLogCapacity: 2_000_000,
     });

@@ -1,5 +1,5 @@
 /**
- * Registers the scenarios R1…R10 as vitest tests at one size. Each scenario returns figures; each
+ * Registers the scenarios R1…R16 as vitest tests at one size. Each scenario returns figures; each
  * test asserts its own figures, and the whole table is printed once the run ends.
  */
 import { rmSync } from "node:fs";
@@ -15,6 +15,7 @@ import { runR7 } from "./r7-hostile-input.js";
 import { runR8 } from "./r8-apply-killed.js";
 import { runR9 } from "./r9-tenancy.js";
 import { runR10 } from "./r10-audit-completeness.js";
+import { runR11 } from "./r11-encoded-paths.js";
 import type { ChaosSize } from "./sizes.js";
 
 const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Figure[]>][] = [
@@ -29,6 +30,7 @@ const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Fi
   // R6 and R10 read what the scenarios above left behind.
   ["R6", "no secret in any output, log or database", runR6],
   ["R10", "one audit line per committed write", runR10],
+  ["R11", "every guarded path × 6 encodings", runR11],
 ];
 
 export function defineChaosSuite(size: ChaosSize): void {

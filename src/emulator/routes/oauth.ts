@@ -14,6 +14,7 @@ export class OAuthError extends Error {
     readonly error: string,
     description: string,
     readonly status = 400,
+    readonly headers: Record<string, string> = {},
   ) {
     super(description);
   }
@@ -25,6 +26,7 @@ export function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyR
     .header("cache-control", "no-store")
     .header("content-type", "application/json; charset=utf-8");
   if (error.status === 401) reply.header("www-authenticate", 'Basic realm="cxda"');
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply.send(JSON.stringify({ error: error.error, error_description: error.message }));
 }
 
@@ -46,6 +48,18 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
     }
   };
   return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+}
+
+/** The client id a token request claims (Basic or body), read without failing, for the guessing guard. */
+function claimedClientId(request: FastifyRequest): string | undefined {
+  try {
+    const basic = basicCredentials(request.headers.authorization);
+    if (basic) return basic.id;
+  } catch {
+    return undefined;
+  }
+  if (typeof request.body !== "string") return undefined;
+  return new URLSearchParams(request.body).get("client_id") ?? undefined;
 }
 
 function formOf(request: FastifyRequest): Map<string, string> {
@@ -77,7 +91,16 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: EmulatorContext):
   });
 
   app.post(TOKEN_PATH, async (request, reply) => {
+    const claimed = claimedClientId(request);
     try {
+      const admitted = ctx.tokenGuard.admit(claimed, request.ip);
+      if (!admitted.allowed)
+        throw new OAuthError(
+          "slow_down",
+          `Token request refused: ${admitted.reason}; retry after ${admitted.retryAfterSeconds} s. Repeated failures lock a client or an address for at most ${ctx.tokenGuard.policy.maxLockoutSeconds} s; check the client id and secret.`,
+          429,
+          { "retry-after": String(admitted.retryAfterSeconds) },
+        );
       const form = formOf(request);
       const basic = basicCredentials(request.headers.authorization);
       const grant = form.get("grant_type");
@@ -114,12 +137,14 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: EmulatorContext):
           401,
         );
       const found = ctx.tokens.authenticateClient(credentials.id, credentials.secret);
-      if (!found)
+      if (!found) {
+        ctx.tokenGuard.failed(credentials.id, request.ip);
         throw new OAuthError(
           "invalid_client",
           "Client authentication failed: unknown client or wrong secret.",
           401,
         );
+      }
 
       if (grant === "password") {
         const username = form.get("username");
@@ -129,11 +154,13 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: EmulatorContext):
             "invalid_request",
             "The password grant needs username (access key id) and password (access key secret).",
           );
-        if (!ctx.tokens.checkAccessKey(found.tenant, found.client.id, username, password))
+        if (!ctx.tokens.checkAccessKey(found.tenant, found.client.id, username, password)) {
+          ctx.tokenGuard.failed(found.client.id, request.ip);
           throw new OAuthError(
             "invalid_grant",
             "The access key is unknown, does not belong to this client, or its secret is wrong.",
           );
+        }
       }
 
       const granted: string[] = found.client.scopes;
@@ -148,6 +175,7 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: EmulatorContext):
             `Scope ${refused.map((s) => s.slice(0, 40)).join(", ")} is unknown or not granted to this client; granted: ${granted.join(" ")}.`,
           );
       }
+      ctx.tokenGuard.succeeded(found.client.id);
       const { token, expiresIn } = ctx.tokens.issue({
         tenantId: found.tenant.id,
         clientId: found.client.id,

@@ -26,13 +26,14 @@ export function registerTestHookRoutes(app: FastifyInstance, ctx: EmulatorContex
     }),
   );
 
-  // Empties every tenant's data, the request log, the fault rules and the rate-limit buckets.
+  // Empties every tenant's data, the request log, the fault rules, the rate-limit buckets and token lockouts.
   // Issued tokens stay valid, so clients carry on after a reset.
   app.post(`${TEST_HOOKS_PREFIX}/reset`, async (_request, reply) => {
     ctx.store.resetTenantData();
     ctx.requestLog.clear();
     ctx.faults.clear();
     ctx.rateLimiter.reset();
+    ctx.tokenGuard.reset();
     return send(reply, { status: 204 });
   });
 }

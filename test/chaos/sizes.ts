@@ -12,6 +12,8 @@ export interface ChaosSize {
   r8Kills: number;
   /** Actions in R8's project (each with variables and overrides in 3 environments). */
   r8Actions: number;
+  /** Wrong-secret token requests of R15's floods. */
+  r15Guesses: number;
 }
 
 export const FULL: ChaosSize = {
@@ -26,6 +28,7 @@ export const FULL: ChaosSize = {
   r7Requests: 10_000,
   r8Kills: 10,
   r8Actions: 40,
+  r15Guesses: 1_000,
 };
 
 export const BOUNDED: ChaosSize = {
@@ -40,4 +43,5 @@ export const BOUNDED: ChaosSize = {
   r7Requests: 1_000,
   r8Kills: 3,
   r8Actions: 12,
+  r15Guesses: 200,
 };

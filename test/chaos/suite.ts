@@ -16,6 +16,7 @@ import { runR8 } from "./r8-apply-killed.js";
 import { runR9 } from "./r9-tenancy.js";
 import { runR10 } from "./r10-audit-completeness.js";
 import { runR11 } from "./r11-encoded-paths.js";
+import { runR15 } from "./r15-token-guessing.js";
 import type { ChaosSize } from "./sizes.js";
 
 const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Figure[]>][] = [
@@ -31,6 +32,7 @@ const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Fi
   ["R6", "no secret in any output, log or database", runR6],
   ["R10", "one audit line per committed write", runR10],
   ["R11", "every guarded path × 6 encodings", runR11],
+  ["R15", "token guessing against the back-off", runR15],
 ];
 
 export function defineChaosSuite(size: ChaosSize): void {

@@ -21,6 +21,7 @@ export const emulatorStart: CommandHandler = async (ctx, _args, options) => {
       ...(typeof options.config === "string" ? { configFile: options.config } : {}),
       ...(perMinute !== undefined ? { rateLimit: { perMinute, burst: Math.min(20, perMinute) } } : {}),
       ...(tokenTtlSeconds !== undefined ? { tokenTtlSeconds } : {}),
+      ...(options.testHooks === true ? { testHooks: true } : {}),
     });
   } catch (error) {
     if (error instanceof ValidationError) throw error;
@@ -39,6 +40,7 @@ export const emulatorStart: CommandHandler = async (ctx, _args, options) => {
     typeof options.dataDir === "string"
       ? `data directory ${options.dataDir}`
       : "in memory (use --data-dir DIR to keep it)";
+  for (const warning of emulator.warnings) out.warn(warning);
   if (out.json) {
     out.result({
       url: emulator.url,

@@ -16,7 +16,10 @@ export const registerEmulator: RegisterGroup = (program, run) => {
     .option("--config <file>", "tenants, clients, environments (YAML or JSON)")
     .option("--rate-limit <n>", "requests per minute per client")
     .option("--token-ttl <seconds>", "access token lifetime")
-    .option("--test-hooks", "serve the /_emulator test hooks on a non-loopback --host too (loopback clients only)")
+    .option(
+      "--test-hooks",
+      "serve the /_emulator test hooks on a non-loopback --host too (loopback clients only)",
+    )
     .addHelpText(
       "after",
       examples(

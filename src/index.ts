@@ -1,7 +1,9 @@
 /**
- * The public SDK (SPEC §11): the client, the emulator, the shared validators and workflows, the audit
- * and webhook helpers, and the typed errors.
+ * The `cxda` entry point: the SDK client, the shared validators, the audit and webhook helpers and the
+ * typed errors. It loads no server: the emulator is `cxda/emulator` and declarative projects (validate,
+ * plan, apply, export) are `cxda/project` (docs/sdk.md).
  */
+import type { EmulatorOptions, RunningEmulator } from "./emulator/server.js";
 
 // Audit, redaction, webhooks
 export { AuditLog, type AuditRecord, readAuditLog } from "./audit/audit-log.js";
@@ -36,30 +38,8 @@ export { validateOverrides } from "./domain/overrides.js";
 export { checkScriptSyntax } from "./domain/script-syntax.js";
 export type { ValidationIssue, ValidationResult } from "./domain/validation-result.js";
 export { type StoredVariable, type Variable, validateVariables } from "./domain/variables.js";
-// Client
-export { startEmulator } from "./emulator/server.js";
 // Errors
 export * from "./errors.js";
-export {
-  type ApplyOptions,
-  type ApplyResult,
-  type ApplyStepResult,
-  applyPlan,
-  checkSavedPlan,
-} from "./project/apply.js";
-export type { DesiredAction, DesiredState } from "./project/desired-state.js";
-export { buildExport, type ExportedProject, exportProject } from "./project/export.js";
-export { formatPlan } from "./project/format-plan.js";
-export { type LiveState, normalizeLiveActions } from "./project/live-state.js";
-export { computePlan, type Plan, type PlanChange, type PlanOptions, planHasChanges } from "./project/plan.js";
-export { projectJsonSchema } from "./project/project-schema.js";
-export { readLiveState } from "./project/read-live-state.js";
-export {
-  loadProject,
-  type ProjectProblem,
-  type ProjectValidation,
-  validateProject,
-} from "./project/validate-project.js";
 export {
   type BoundWorkflows,
   type CxdaSdk,
@@ -105,3 +85,14 @@ export type {
   VariableInput,
   VariableMetrics,
 } from "./workflows/variables.js";
+
+export type { EmulatorOptions, RunningEmulator };
+
+/**
+ * Starts the emulator, loading it on first call (fastify and the native SQLite module are not loaded by
+ * importing `cxda`). Prefer `import { startEmulator } from "cxda/emulator"`.
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const emulator = await import("./emulator/server.js");
+  return emulator.startEmulator(options);
+}

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CxdaEvent } from "../../src/audit/events.js";
-import { BugError, ConflictError, createClient, startEmulator, ValidationError } from "../../src/index.js";
+import { startEmulator } from "../../src/emulator/index.js";
+import { BugError, ConflictError, createClient, ValidationError } from "../../src/index.js";
 import { type VariableInput, verifyStored } from "../../src/workflows/variables.js";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;

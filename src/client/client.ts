@@ -5,7 +5,6 @@
 import { Agent, type Dispatcher } from "undici";
 import { defaultRedactor } from "../audit/redactor.js";
 import { AbortError, CxdaError } from "../errors.js";
-import { actionsResource } from "./actions.js";
 import { errorFromResponse, parseJson } from "./errors-from-response.js";
 import { HookCaller } from "./hooks.js";
 import { newIdempotencyKey } from "./idempotency-key.js";
@@ -13,6 +12,14 @@ import { MetricsRecorder } from "./metrics.js";
 import { OAuthClient } from "./oauth.js";
 import { Pacer } from "./pacer.js";
 import { paginatePages } from "./paginate.js";
+import { actionsResource } from "./resources/actions.js";
+import { buildsResource } from "./resources/builds.js";
+import { environmentsResource } from "./resources/environments.js";
+import { globalVariablesResource } from "./resources/global-variables.js";
+import { keysResource } from "./resources/keys.js";
+import { overridesResource } from "./resources/overrides.js";
+import { testRunsResource } from "./resources/test-runs.js";
+import { variablesResource } from "./resources/variables.js";
 import { type FirstAttempt, type LoopResult, runWithRetries } from "./retry-loop.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
 import { TokenCache } from "./token-cache.js";
@@ -267,13 +274,21 @@ export function createClient(options: ClientOptions): CxdaClient {
     );
   }
 
+  const requester = { request, paginate };
   const client: CxdaClient = {
     baseUrl,
     clientId: options.auth.clientId,
     redactor,
     request,
     paginate,
-    actions: actionsResource({ request, paginate }),
+    actions: actionsResource(requester),
+    variables: variablesResource(requester),
+    globalVariables: globalVariablesResource(requester),
+    overrides: overridesResource(requester),
+    environments: environmentsResource(requester),
+    builds: buildsResource(requester),
+    testRuns: testRunsResource(requester),
+    keys: keysResource(requester),
     auth: {
       async check(): Promise<AuthCheck> {
         const token = tokens.fresh() ?? (await tokens.get());

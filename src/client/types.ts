@@ -2,10 +2,31 @@
 import type { Dispatcher } from "undici";
 import type { Redactor } from "../audit/redactor.js";
 import type { Action, ActionInput } from "../domain/action-schema.js";
+import type { ApiResponse, Query, RequestOptions } from "./request-types.js";
+import type { ActionsResource } from "./resources/actions.js";
+import type { BuildsResource } from "./resources/builds.js";
+import type { EnvironmentsResource } from "./resources/environments.js";
+import type { GlobalVariablesResource } from "./resources/global-variables.js";
+import type { KeysResource } from "./resources/keys.js";
+import type { OverridesResource } from "./resources/overrides.js";
+import type { TestRunsResource } from "./resources/test-runs.js";
+import type { VariablesResource } from "./resources/variables.js";
 
+export type { ApiResponse, Page, Query, Requester, RequestOptions } from "./request-types.js";
+export type { ActionsResource, ListActionsParams } from "./resources/actions.js";
+export type { Build, BuildError, BuildStatus, BuildsResource } from "./resources/builds.js";
+export type { Environment, EnvironmentsResource } from "./resources/environments.js";
+export type { GlobalVariables, GlobalVariablesResource } from "./resources/global-variables.js";
+export type { KeyList, KeyRotation, KeysResource } from "./resources/keys.js";
+export type {
+  OverrideSet,
+  OverridesPatch,
+  OverridesResource,
+  WrittenOverrideSet,
+} from "./resources/overrides.js";
+export type { TestRunInput, TestRunResult, TestRunStatus, TestRunsResource } from "./resources/test-runs.js";
+export type { ActionVariables, Reencrypted, VariablesResource } from "./resources/variables.js";
 export type { Action, ActionInput };
-
-export type Query = Record<string, string | number | boolean | undefined>;
 
 export type ClientAuth =
   | { type: "clientCredentials"; clientId: string; clientSecret: string; authMethod?: "basic" | "post" }
@@ -91,39 +112,6 @@ export interface ClientOptions {
   userAgent?: string;
 }
 
-export interface RequestOptions {
-  query?: Query;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** POST: the key every retry reuses (default a random UUID). `false` sends none: the POST is then never retried. */
-  idempotencyKey?: string | false;
-  /** Sent as `If-Match: "<version>"`; makes a PATCH retryable. */
-  ifMatch?: number;
-  signal?: AbortSignal;
-  contentType?: string;
-}
-
-export interface ApiResponse<T> {
-  status: number;
-  body: T;
-  /** Lower-case names. */
-  headers: Record<string, string>;
-  requestId?: string;
-  /** From the `ETag` header. */
-  version?: number;
-  attempts: number;
-  latencyMs: number;
-  replayed: boolean;
-  idempotencyKey?: string;
-}
-
-export interface Page<T> {
-  entities: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
-
 export interface LatencySummary {
   count: number;
   mean: number;
@@ -156,31 +144,6 @@ export interface AuthCheck {
   tokenEndpoint: string;
 }
 
-export interface ListActionsParams {
-  name?: string;
-  nameContains?: string;
-  expand?: string[];
-  pageSize?: number;
-}
-
-export interface ActionsResource {
-  list(params?: ListActionsParams): AsyncIterable<Action>;
-  listAll(params?: ListActionsParams): Promise<Action[]>;
-  get(id: string): Promise<ApiResponse<Action>>;
-  /** Exact `name` filter. */
-  findByName(name: string): Promise<Action | undefined>;
-  /** An id (uuid-looking) or a name; NotFoundError if neither exists. */
-  resolve(ref: string): Promise<Action>;
-  create(input: ActionInput, options?: { idempotencyKey?: string }): Promise<ApiResponse<Action>>;
-  replace(id: string, input: ActionInput, options: { version: number }): Promise<ApiResponse<Action>>;
-  patch(
-    id: string,
-    patch: Record<string, unknown>,
-    options: { version: number },
-  ): Promise<ApiResponse<Action>>;
-  delete(id: string, options?: { version?: number }): Promise<ApiResponse<void>>;
-}
-
 export interface CxdaClient {
   readonly baseUrl: string;
   readonly clientId: string;
@@ -189,6 +152,20 @@ export interface CxdaClient {
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   paginate<T>(path: string, query?: Query, options?: { pageSize?: number }): AsyncIterable<T>;
   actions: ActionsResource;
+  /** An action's variables, `/dataactions/{id}/variables` (SPEC §5). */
+  variables: VariablesResource;
+  /** The tenant's global variables, `/variables` (SPEC §5.1). */
+  globalVariables: GlobalVariablesResource;
+  /** Per-environment overrides, `/dataactions/{id}/environments/{envId}/variables` (SPEC §6.2). */
+  overrides: OverridesResource;
+  /** `/environments` (SPEC §6.1). */
+  environments: EnvironmentsResource;
+  /** `/dataactions/{id}/builds` (SPEC §6.5). */
+  builds: BuildsResource;
+  /** `/dataactions/{id}/test` (SPEC §4). */
+  testRuns: TestRunsResource;
+  /** `/keys` (SPEC §5). */
+  keys: KeysResource;
   auth: { check(): Promise<AuthCheck> };
   metrics(): ClientMetrics;
   /** Closes the Agent the client created (never an injected dispatcher). */

@@ -17,11 +17,11 @@ import { replaceHeaders } from "../workflows/headers.js";
 import { recorded, type WorkflowContext } from "../workflows/operation.js";
 import { applyOverrides } from "../workflows/overrides.js";
 import { registerVariables } from "../workflows/variables.js";
+import { writeWithVersion } from "../workflows/write-with-version.js";
 import type { DesiredAction, DesiredDateProcessing, DesiredState } from "./desired-state.js";
 import { canonicalJson, type Plan, type PlanChange, type PlanResource } from "./plan.js";
 
 export const DEFAULT_APPLY_CONCURRENCY = 8;
-const MAX_CORE_WRITE_ATTEMPTS = 5;
 
 export type StepKind = "create" | "update" | "delete";
 export type StepOutcome = "applied" | "failed" | "skipped";
@@ -299,7 +299,7 @@ function freshKey(key: string): string {
   return `${key}-${randomBytes(6).toString("hex")}`;
 }
 
-/** Type, description, script, request and dependencies in one PATCH, re-read on a version conflict. */
+/** Type, description, script, request and dependencies in one PATCH (writeWithVersion: re-read on a conflict). */
 async function updateCore(ctx: WorkflowContext, want: DesiredAction): Promise<Action> {
   const patch = {
     type: want.type,
@@ -318,25 +318,28 @@ async function patchAction(
   patch: Record<string, unknown>,
 ): Promise<Action> {
   return recorded(ctx, { operation, target: { name } }, async () => {
-    let current = await ctx.client.actions.resolve(name);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const response = await ctx.client.actions.patch(current.id, patch, { version: current.version });
-        return {
-          value: response.body,
-          response,
-          target: { id: response.body.id, name: response.body.name },
-          counts: { conflictRetries: attempt - 1 },
-          names: { fields: Object.keys(patch) },
-        };
-      } catch (error) {
-        const stale =
-          error instanceof CxdaError &&
-          (error.status === 412 || (error.status === 409 && error.slug === "version-conflict"));
-        if (!stale || attempt >= MAX_CORE_WRITE_ATTEMPTS) throw error;
-        current = (await ctx.client.actions.get(current.id)).body;
-      }
-    }
+    let found: Action | undefined;
+    const outcome = await writeWithVersion({
+      what: `action ${name}`,
+      read: async () => {
+        found =
+          found === undefined
+            ? await ctx.client.actions.resolve(name)
+            : (await ctx.client.actions.get(found.id)).body;
+        return found;
+      },
+      build: () => patch,
+      write: (body, current) => ctx.client.actions.patch(current.id, body, { version: current.version }),
+    });
+    if (!outcome.written) throw new Error("unreachable: a core update always sends");
+    const response = outcome.value;
+    return {
+      value: response.body,
+      response,
+      target: { id: response.body.id, name: response.body.name },
+      counts: { conflictRetries: outcome.conflicts },
+      names: { fields: Object.keys(patch) },
+    };
   });
 }
 

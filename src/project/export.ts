@@ -287,8 +287,8 @@ export interface ExportRead extends ExportedProject {
 export async function exportProject(client: CxdaClient): Promise<ExportRead> {
   const before = client.metrics().requests;
   const { live, notes } = await readLiveState(client);
-  const environments = (await client.request<{ id: string; order?: number }[]>("GET", "/environments")).body;
-  const globals = (await client.request<{ variables?: { name: string }[] }>("GET", "/variables")).body;
+  const environments = (await client.environments.list()).body;
+  const globals = (await client.globalVariables.get()).body;
   const exported = buildExport(live, {
     environments: [...environments].sort((a, b) => (a.order ?? 0) - (b.order ?? 0)).map((e) => e.id),
     globalVariables: (globals.variables ?? []).map((v) => v.name),

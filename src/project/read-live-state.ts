@@ -10,10 +10,10 @@ import { type LiveState, normalizeLiveActions } from "./live-state.js";
 
 export const LIVE_PAGE_SIZE = 100;
 
-const ATTEMPTS: { expand: string | undefined; variables: boolean; overrides: boolean }[] = [
-  { expand: "variables,environments", variables: true, overrides: true },
-  { expand: "variables", variables: true, overrides: false },
-  { expand: "environments", variables: false, overrides: true },
+const ATTEMPTS: { expand: string[] | undefined; variables: boolean; overrides: boolean }[] = [
+  { expand: ["variables", "environments"], variables: true, overrides: true },
+  { expand: ["variables"], variables: true, overrides: false },
+  { expand: ["environments"], variables: false, overrides: true },
   { expand: undefined, variables: false, overrides: false },
 ];
 
@@ -23,13 +23,13 @@ export interface LiveRead {
   notes: string[];
 }
 
-export async function readLiveState(client: Pick<CxdaClient, "paginate">): Promise<LiveRead> {
+export async function readLiveState(client: Pick<CxdaClient, "actions">): Promise<LiveRead> {
   let last: unknown;
   for (const attempt of ATTEMPTS) {
     try {
       const resources: unknown[] = [];
-      const query = attempt.expand === undefined ? {} : { expand: attempt.expand };
-      for await (const item of client.paginate<unknown>("/dataactions", query, {
+      for await (const item of client.actions.list<unknown>({
+        ...(attempt.expand === undefined ? {} : { expand: attempt.expand }),
         pageSize: LIVE_PAGE_SIZE,
       })) {
         resources.push(item);

@@ -2,36 +2,12 @@
  * Builds of an action for an environment (SPEC §6.5): trigger one (`build.triggered`, one audit line),
  * read one, or wait until it leaves QUEUED/RUNNING. Waiting polls with a growing pause, bounded in time.
  */
+import type { Build } from "../client/resources/builds.js";
 import type { CxdaClient } from "../client/types.js";
 import { TimeoutError } from "../errors.js";
 import { recorded, type WorkflowContext } from "./operation.js";
 
-export type BuildStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
-
-export interface BuildError {
-  code: string;
-  message: string;
-  path?: string;
-}
-
-export interface Build {
-  id: string;
-  actionId: string;
-  environmentId: string;
-  status: BuildStatus;
-  trigger?: "manual" | "overrides";
-  createdTimestamp?: number;
-  startedTimestamp?: number;
-  finishedTimestamp?: number;
-  errors?: BuildError[];
-  snapshot?: {
-    actionVersion: number;
-    actionName: string;
-    overridesVersion: number;
-    variables: { name: string; source: string; masked: boolean; fingerprint?: string }[];
-    contentHash: string;
-  };
-}
+export type { Build, BuildError, BuildStatus } from "../client/resources/builds.js";
 
 export interface WaitOptions {
   /** Give up after this long (default 60 000 ms) with a TimeoutError. */
@@ -51,19 +27,15 @@ export function isFinished(build: Pick<Build, "status">): boolean {
   return build.status === "SUCCEEDED" || build.status === "FAILED";
 }
 
-function buildPath(actionId: string, buildId: string): string {
-  return `/dataactions/${encodeURIComponent(actionId)}/builds/${encodeURIComponent(buildId)}`;
-}
-
 /** Reads a build of an action (`ref` is the action's name or id). */
 export async function getBuild(ctx: WorkflowContext, ref: string, buildId: string): Promise<Build> {
   const action = await ctx.client.actions.resolve(ref);
-  return (await ctx.client.request<Build>("GET", buildPath(action.id, buildId))).body;
+  return (await ctx.client.builds.get(action.id, buildId)).body;
 }
 
 /** Reads the build until it is SUCCEEDED or FAILED. */
 export async function waitForBuild(
-  client: CxdaClient,
+  client: Pick<CxdaClient, "builds">,
   actionId: string,
   buildId: string,
   opts: WaitOptions = {},
@@ -73,7 +45,7 @@ export async function waitForBuild(
   const started = performance.now();
   let interval = opts.intervalMs ?? 25;
   for (;;) {
-    const build = (await client.request<Build>("GET", buildPath(actionId, buildId))).body;
+    const build = (await client.builds.get(actionId, buildId)).body;
     if (isFinished(build)) return build;
     if (performance.now() - started >= timeoutMs)
       throw new TimeoutError(
@@ -96,11 +68,7 @@ export async function triggerBuild(
     { operation: "builds.trigger", target: { name: ref }, environment: environmentId },
     async () => {
       const action = await ctx.client.actions.resolve(ref);
-      const response = await ctx.client.request<Build>(
-        "POST",
-        `/dataactions/${encodeURIComponent(action.id)}/builds`,
-        { body: { environmentId } },
-      );
+      const response = await ctx.client.builds.create(action.id, { environmentId });
       const queued = response.body;
       const build = opts.wait ? await waitForBuild(ctx.client, action.id, queued.id, opts) : queued;
       return {

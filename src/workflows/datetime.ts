@@ -1,7 +1,7 @@
 /**
  * `applyDateProcessing` (issue 8, SPEC §4.2): find an action by name over every page, compute the
- * date/time result offline, write `config.dateProcessing` with the version read (re-reading on
- * 409/412), and record one `datetime.apply` audit line and one `datetime.applied` event.
+ * date/time result offline, write `config.dateProcessing` with the version read (writeWithVersion:
+ * re-read and written again on 409/412), and record one `datetime.apply` audit line and one `datetime.applied` event.
  */
 import { Temporal } from "temporal-polyfill";
 import type { Action } from "../domain/action-schema.js";
@@ -13,16 +13,15 @@ import {
   validateDateProcessing,
   validateDateTimeInput,
 } from "../domain/datetime.js";
-import { ConflictError, NotFoundError, PreconditionError, ValidationError } from "../errors.js";
+import { NotFoundError, ValidationError } from "../errors.js";
 import { recorded, type WorkflowContext } from "./operation.js";
+import { type VersionedWriteOptions, writeWithVersion } from "./write-with-version.js";
 
 /** Seed 004's field names, used when the caller names none. */
 export const DEFAULT_DATE_FIELDS = {
   sourceField: "input_datetime",
   targetField: "processed_datetime",
 } as const;
-/** Writes attempted before a concurrent editor is reported instead of outrun. */
-export const MAX_DATE_WRITE_ATTEMPTS = 5;
 
 export interface DateProcessingFields {
   sourceField?: string;
@@ -44,6 +43,7 @@ export async function applyDateProcessing(
   ref: string,
   payload: DateTimeInput,
   fields: DateProcessingFields = {},
+  opts: VersionedWriteOptions = {},
 ): Promise<ApplyDateProcessingResult> {
   const now = ctx.clock ?? (() => performance.now());
   const started = now();
@@ -52,61 +52,58 @@ export async function applyDateProcessing(
     // Every check is offline and first: bad input never costs a request.
     const dateProcessing = prepare(payload, fields);
     const explanation = explainDateTime(payload);
-    let current = await findAction(ctx, ref);
-    let conflicts = 0;
-    for (;;) {
-      try {
-        const response = await ctx.client.actions.patch(
-          current.id,
-          { config: { dateProcessing } },
-          { version: current.version },
-        );
-        latencyMs = Math.round(now() - started);
-        const stored = response.body;
-        const delta = accuracy(explanation);
-        return {
-          value: stored,
-          response,
-          target: { id: stored.id, name: stored.name },
-          counts: { conflictRetries: conflicts },
-          details: {
-            input: inputOf(dateProcessing),
-            output: {
-              computedValue: explanation.computedValue,
-              computedUtc: explanation.computedUtc,
-              epochMs: explanation.epochMs,
-              offsetBefore: explanation.offsetBefore,
-              offsetAfter: explanation.offsetAfter,
-            },
-            accuracy: delta,
-            version: stored.version,
-          },
-          event: (ms) => ({
-            type: "datetime.applied",
-            data: {
-              actionId: stored.id,
-              actionName: stored.name,
-              latencyMs: ms,
-              version: stored.version,
-              timezone: dateProcessing.timezone,
-              operation: dateProcessing.operation,
-              offsetMinutes: dateProcessing.offsetMinutes,
-              precision: dateProcessing.precision,
-              computedValue: dateProcessing.computedValue,
-              computedUtc: dateProcessing.computedUtc,
-            },
-          }),
-        };
-      } catch (error) {
-        const stale =
-          error instanceof PreconditionError ||
-          (error instanceof ConflictError && error.slug === "version-conflict");
-        if (!stale || conflicts + 1 >= MAX_DATE_WRITE_ATTEMPTS) throw error;
-        // SPEC §3: someone wrote in between; read the new version and write the same value again.
-        conflicts += 1;
-        current = (await ctx.client.actions.get(current.id)).body;
-      }
-    }
+    let found: Action | undefined;
+    const outcome = await writeWithVersion({
+      ...opts,
+      what: (current: Action) => `the date processing of action ${current.name}`,
+      read: async () => {
+        found =
+          found === undefined ? await findAction(ctx, ref) : (await ctx.client.actions.get(found.id)).body;
+        return found;
+      },
+      // SPEC §3: someone wrote in between; the same value is written again on the new version.
+      build: () => ({ config: { dateProcessing } }),
+      write: (patch, current) => ctx.client.actions.patch(current.id, patch, { version: current.version }),
+    });
+    if (!outcome.written) throw new Error("unreachable: a date processing write always sends");
+    const response = outcome.value;
+    const conflicts = outcome.conflicts;
+    latencyMs = Math.round(now() - started);
+    const stored = response.body;
+    const delta = accuracy(explanation);
+    return {
+      value: stored,
+      response,
+      target: { id: stored.id, name: stored.name },
+      counts: { conflictRetries: conflicts },
+      details: {
+        input: inputOf(dateProcessing),
+        output: {
+          computedValue: explanation.computedValue,
+          computedUtc: explanation.computedUtc,
+          epochMs: explanation.epochMs,
+          offsetBefore: explanation.offsetBefore,
+          offsetAfter: explanation.offsetAfter,
+        },
+        accuracy: delta,
+        version: stored.version,
+      },
+      event: (ms) => ({
+        type: "datetime.applied",
+        data: {
+          actionId: stored.id,
+          actionName: stored.name,
+          latencyMs: ms,
+          version: stored.version,
+          timezone: dateProcessing.timezone,
+          operation: dateProcessing.operation,
+          offsetMinutes: dateProcessing.offsetMinutes,
+          precision: dateProcessing.precision,
+          computedValue: dateProcessing.computedValue,
+          computedUtc: dateProcessing.computedUtc,
+        },
+      }),
+    };
   });
   return { action, dateProcessing: action.config.dateProcessing as unknown as DateProcessing, latencyMs };
 }

@@ -53,17 +53,16 @@ export async function diffTenant(
   if (ref !== undefined) {
     const action = await ctx.client.actions.resolve(ref);
     // One list request by exact name brings the action with its environments embedded.
-    for await (const a of ctx.client.paginate<ExpandedAction>("/dataactions", {
+    for await (const a of ctx.client.actions.list<ExpandedAction>({
       name: action.name,
-      expand: "environments",
+      expand: ["environments"],
     }))
       if (a.id === action.id) actions.push(a);
   } else {
-    for await (const a of ctx.client.paginate<ExpandedAction>(
-      "/dataactions",
-      { expand: "environments" },
-      { pageSize: PAGE_SIZE },
-    ))
+    for await (const a of ctx.client.actions.list<ExpandedAction>({
+      expand: ["environments"],
+      pageSize: PAGE_SIZE,
+    }))
       actions.push(a);
   }
   const results: ActionDrift[] = actions

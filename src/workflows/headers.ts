@@ -1,7 +1,7 @@
 /**
  * Header edits with no lost updates (SPEC §4.1, issue 5): read the action, apply the edit, validate the
- * RESULTING matrix, write it with the version read; on 409 `version-conflict` or 412 re-read and re-apply
- * the same edit, bounded, with jittered backoff. Audit lines, events and `onSync` carry names and byte
+ * RESULTING matrix, write it with the version read (writeWithVersion: on 409/412 re-read and re-apply
+ * the same edit, bounded, with jittered backoff). Audit lines, events and `onSync` carry names and byte
  * counts only: header values may be credentials. Network errors and 429 are the client core's job.
  */
 import type { Action } from "../domain/action-schema.js";
@@ -15,8 +15,9 @@ import {
   validateHeaders,
 } from "../domain/headers.js";
 import { issue, joinPath, type ValidationIssue } from "../domain/validation-result.js";
-import { ConflictError, PreconditionError, ValidationError } from "../errors.js";
+import { ValidationError } from "../errors.js";
 import { recorded, type WorkflowContext } from "./operation.js";
+import { NO_WRITE, type VersionedWriteOptions, writeWithVersion } from "./write-with-version.js";
 
 export type HeaderOperation = "headers.set" | "headers.unset" | "headers.replace";
 
@@ -35,15 +36,8 @@ export interface HeadersSyncEvent {
   bytesAfter: number;
 }
 
-export interface HeaderEditOptions {
-  /** Read-apply-write rounds before giving up on a contended action (default DEFAULT_HEADER_EDIT_ATTEMPTS, 30). */
-  maxAttempts?: number;
-  /** Backoff after the n-th conflict: random() × min(maxDelayMs, baseDelayMs × 2^(n-1)) (full jitter). */
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  /** In [0, 1); default Math.random. */
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+/** `maxAttempts`, backoff, `random` and `sleep` are writeWithVersion's (30 rounds, 20 ms → 1 s jitter). */
+export interface HeaderEditOptions extends VersionedWriteOptions {
   /** Called after a successful write; a failure is recorded in the audit line and `syncError`, never thrown. */
   onSync?: (event: HeadersSyncEvent) => void | Promise<void>;
 }
@@ -65,11 +59,6 @@ export interface HeaderEditResult {
   /** Why `onSync` failed, when it did (redacted). */
   syncError?: string;
 }
-
-// 16 editors × 10 edits on one action lost ~4 % of edits after 10 rounds (issue 11, R2); 30 rounds hold.
-export const DEFAULT_HEADER_EDIT_ATTEMPTS = 30;
-const DEFAULT_BASE_DELAY_MS = 20;
-const DEFAULT_MAX_DELAY_MS = 1000;
 
 /** Adds or changes headers; the others stay. Names match case-insensitively and take the new spelling. */
 export function setHeaders(
@@ -157,128 +146,118 @@ async function editHeaders(
       for (const [name, value] of Object.entries(edit.headers))
         if (isCredentialHeader(name, value)) ctx.client.redactor.register(value);
 
-    const maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_HEADER_EDIT_ATTEMPTS);
-    const random = opts.random ?? Math.random;
-    const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    let action = await ctx.client.actions.resolve(ref);
-    let conflicts = 0;
-    let writes = 0;
-    let httpAttempts = 0;
-    let lastConflict: ConflictError | PreconditionError | undefined;
-
-    for (let round = 1; round <= maxAttempts; round++) {
-      if (round > 1) action = (await ctx.client.actions.get(action.id)).body;
-      const before = { ...(action.config?.headers ?? {}) };
-      const after = applyHeaderEdit(before, edit);
-      const result = validateHeaders(after);
-      if (!result.ok) throw invalidEdit(action.name, result.issues, round > 1);
-      const diff = diffHeaderMatrices(before, after);
-      const target = { id: action.id, name: action.name };
-      const counts = (extra: Record<string, number>) => ({
-        added: diff.added.length,
-        changed: diff.changed.length,
-        removed: diff.removed.length,
-        headers: Object.keys(after).length,
-        bytesBefore: diff.bytesBefore,
-        bytesAfter: diff.bytesAfter,
-        conflicts,
-        ...extra,
-      });
-      const names = { added: diff.added, changed: diff.changed, removed: diff.removed };
-
-      if (diff.added.length + diff.changed.length + diff.removed.length === 0) {
-        return {
-          value: { action, ...diff, attempts: writes, conflicts, unchanged: true },
-          target,
-          counts: counts({ writes }),
-          names,
-          details: { unchanged: true },
-        };
-      }
-
-      writes++;
-      let response: Awaited<ReturnType<typeof ctx.client.actions.patch>>;
-      try {
-        response = await ctx.client.actions.patch(
-          action.id,
+    let action: Action | undefined;
+    const outcome = await writeWithVersion({
+      ...opts,
+      what: (current: Action) => `the headers of action ${current.name}`,
+      read: async (round) =>
+        round === 1 || action === undefined
+          ? await ctx.client.actions.resolve(ref)
+          : (await ctx.client.actions.get(action.id)).body,
+      build: (current, round) => {
+        action = current;
+        const before = { ...(current.config?.headers ?? {}) };
+        const after = applyHeaderEdit(before, edit);
+        const result = validateHeaders(after);
+        if (!result.ok) throw invalidEdit(current.name, result.issues, round > 1);
+        const diff = diffHeaderMatrices(before, after);
+        if (diff.added.length + diff.changed.length + diff.removed.length === 0) return NO_WRITE;
+        return { before, after, diff };
+      },
+      write: ({ before, after }, current) =>
+        ctx.client.actions.patch(
+          current.id,
           { config: { headers: mergePatchOf(before, after) } },
-          { version: action.version },
-        );
-      } catch (error) {
-        if (!isVersionConflict(error)) throw error;
-        httpAttempts += Math.max(1, error.attempts);
-        conflicts++;
-        lastConflict = error;
-        if (round < maxAttempts) await sleep(backoff(conflicts, opts, random));
-        continue;
-      }
-      httpAttempts += response.attempts;
-      const written = response.body;
-      const sync: HeadersSyncEvent = {
-        type: "headers.updated",
-        operation,
-        actionId: written.id,
-        actionName: written.name,
-        version: written.version,
-        ...names,
-        headerCount: Object.keys(after).length,
-        bytesBefore: diff.bytesBefore,
-        bytesAfter: diff.bytesAfter,
-      };
-      let syncError: string | undefined;
-      if (opts.onSync) {
-        try {
-          await opts.onSync(sync);
-        } catch (error) {
-          syncError = ctx.client.redactor.redactString(
-            error instanceof Error ? error.message : String(error),
-          );
-        }
-      }
+          { version: current.version },
+        ),
+    });
+    const { writes, conflicts } = outcome;
+    const target = { id: outcome.current.id, name: outcome.current.name };
+    if (!outcome.written) {
+      const headers = { ...(outcome.current.config?.headers ?? {}) };
+      const diff = diffHeaderMatrices(headers, headers);
       return {
-        value: {
-          action: written,
-          ...diff,
-          attempts: writes,
-          conflicts,
-          unchanged: false,
-          ...(syncError === undefined ? {} : { syncError }),
-        },
-        response: {
-          status: response.status,
-          attempts: httpAttempts,
-          requestId: response.requestId,
-        },
+        value: { action: outcome.current, ...diff, attempts: writes, conflicts, unchanged: true },
         target,
-        counts: counts({ writes }),
-        names,
-        ...(syncError === undefined ? {} : { details: { onSyncError: syncError } }),
-        event: (latencyMs) => ({
-          type: "headers.updated",
-          data: {
-            actionId: written.id,
-            actionName: written.name,
-            latencyMs,
-            version: written.version,
-            set: [...diff.added, ...diff.changed].sort(),
-            removed: diff.removed,
-            headerCount: sync.headerCount,
-            totalBytes: diff.bytesAfter,
-          },
-        }),
+        counts: counts(diff, Object.keys(headers).length, conflicts, writes),
+        names: { added: diff.added, changed: diff.changed, removed: diff.removed },
+        details: { unchanged: true },
       };
     }
-    throw new ConflictError(
-      `the headers of action ${action.name} kept changing under this edit: gave up after ${maxAttempts} read-apply-write attempts (${conflicts} conflicts); try again`,
-      {
-        status: lastConflict?.status ?? 409,
-        slug: lastConflict?.slug ?? "version-conflict",
-        ...(lastConflict?.requestId === undefined ? {} : { requestId: lastConflict.requestId }),
-        attempts: httpAttempts,
-        cause: lastConflict,
+    const { after, diff } = outcome.plan;
+    const response = outcome.value;
+    const names = { added: diff.added, changed: diff.changed, removed: diff.removed };
+    const written = response.body;
+    const sync: HeadersSyncEvent = {
+      type: "headers.updated",
+      operation,
+      actionId: written.id,
+      actionName: written.name,
+      version: written.version,
+      ...names,
+      headerCount: Object.keys(after).length,
+      bytesBefore: diff.bytesBefore,
+      bytesAfter: diff.bytesAfter,
+    };
+    let syncError: string | undefined;
+    if (opts.onSync) {
+      try {
+        await opts.onSync(sync);
+      } catch (error) {
+        syncError = ctx.client.redactor.redactString(error instanceof Error ? error.message : String(error));
+      }
+    }
+    return {
+      value: {
+        action: written,
+        ...diff,
+        attempts: writes,
+        conflicts,
+        unchanged: false,
+        ...(syncError === undefined ? {} : { syncError }),
       },
-    );
+      response: {
+        status: response.status,
+        attempts: outcome.conflictAttempts + response.attempts,
+        requestId: response.requestId,
+      },
+      target,
+      counts: counts(diff, Object.keys(after).length, conflicts, writes),
+      names,
+      ...(syncError === undefined ? {} : { details: { onSyncError: syncError } }),
+      event: (latencyMs) => ({
+        type: "headers.updated",
+        data: {
+          actionId: written.id,
+          actionName: written.name,
+          latencyMs,
+          version: written.version,
+          set: [...diff.added, ...diff.changed].sort(),
+          removed: diff.removed,
+          headerCount: sync.headerCount,
+          totalBytes: diff.bytesAfter,
+        },
+      }),
+    };
   });
+}
+
+function counts(
+  diff: ReturnType<typeof diffHeaderMatrices>,
+  headers: number,
+  conflicts: number,
+  writes: number,
+): Record<string, number> {
+  return {
+    added: diff.added.length,
+    changed: diff.changed.length,
+    removed: diff.removed.length,
+    headers,
+    bytesBefore: diff.bytesBefore,
+    bytesAfter: diff.bytesAfter,
+    conflicts,
+    writes,
+  };
 }
 
 /** The merge patch (RFC 7396) that turns `before` into `after`: every header of `after`, and null for
@@ -291,17 +270,6 @@ export function mergePatchOf(
   for (const name of Object.keys(before)) if (!Object.hasOwn(after, name)) patch[name] = null;
   for (const [name, value] of Object.entries(after)) patch[name] = value;
   return patch;
-}
-
-function isVersionConflict(error: unknown): error is ConflictError | PreconditionError {
-  if (error instanceof PreconditionError) return true;
-  return error instanceof ConflictError && error.slug === "version-conflict";
-}
-
-function backoff(conflicts: number, opts: HeaderEditOptions, random: () => number): number {
-  const base = opts.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
-  const cap = opts.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
-  return Math.floor(random() * Math.min(cap, base * 2 ** Math.min(conflicts - 1, 30)));
 }
 
 function invalidEdit(name: string, issues: ValidationIssue[], afterConflict = false): ValidationError {

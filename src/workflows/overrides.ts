@@ -1,10 +1,12 @@
 /**
  * Per-environment overrides (SPEC §6.2, §6.3, issue 7): validate before sending, write with the version
- * read (re-read and retry on 409/412, bounded), report the drift against a baseline environment by
+ * read (writeWithVersion: re-read and retry on 409/412, bounded), report the drift against a baseline environment by
  * fingerprint (never "***" against plaintext: seed 003's bug, SPEC §9), follow the build a buildOnChange
  * environment starts, and emit `overrides.applied` with THIS call's latency. Values never reach the
  * audit line or the event: names and counts only.
  */
+import type { Environment } from "../client/resources/environments.js";
+import type { OverrideSet } from "../client/resources/overrides.js";
 import { type DriftEntry, type DriftSummary, diffEnvironments, summarizeDrift } from "../domain/drift.js";
 import {
   MASKED_PLACEHOLDER,
@@ -13,34 +15,21 @@ import {
   validateOverrides,
 } from "../domain/overrides.js";
 import { issue, type ValidationIssue } from "../domain/validation-result.js";
-import { ConflictError, NotFoundError, PreconditionError, ValidationError } from "../errors.js";
+import { NotFoundError, ValidationError } from "../errors.js";
 import { type Build, isFinished, type WaitOptions, waitForBuild } from "./builds.js";
 import { recorded, type WorkflowContext } from "./operation.js";
+import { type VersionedWriteOptions, writeWithVersion } from "./write-with-version.js";
 
-export interface Environment {
-  id: string;
-  name: string;
-  order: number;
-  buildOnChange: boolean;
-}
+export type { Environment, OverrideSet };
 
-/** What `GET …/environments/{envId}/variables` returns. */
-export interface OverrideSet {
-  actionId: string;
-  environmentId: string;
-  version: number;
-  variables: StoredOverride[];
-}
-
-export interface ApplyOverridesOptions extends WaitOptions {
+/** `sleep` serves both the build wait and writeWithVersion's backoff (`maxAttempts`: 30 rounds by default). */
+export interface ApplyOverridesOptions extends WaitOptions, VersionedWriteOptions {
   /** An environment to compare the result with (SPEC §6.4). */
   baseline?: string;
   /** PUT the whole set instead of upserting by name (PATCH). */
   replace?: boolean;
   /** Wait for the build a buildOnChange environment starts. */
   wait?: boolean;
-  /** Write rounds before giving up on a contended set (default 5). */
-  maxAttempts?: number;
 }
 
 export interface OverridesWriteResult {
@@ -60,12 +49,6 @@ export interface OverridesWriteResult {
   drift?: { baseline: string; entries: DriftEntry[]; summary: DriftSummary };
 }
 
-const DEFAULT_ATTEMPTS = 5;
-
-function overridesPath(actionId: string, environmentId: string): string {
-  return `/dataactions/${encodeURIComponent(actionId)}/environments/${encodeURIComponent(environmentId)}/variables`;
-}
-
 function invalid(issues: ValidationIssue[], what: string): ValidationError {
   return new ValidationError(
     issues.length === 1
@@ -77,7 +60,7 @@ function invalid(issues: ValidationIssue[], what: string): ValidationError {
 
 /** The tenant's environments in order (SPEC §6.1). */
 export async function listEnvironments(ctx: WorkflowContext): Promise<Environment[]> {
-  const envs = (await ctx.client.request<Environment[]>("GET", "/environments")).body;
+  const envs = (await ctx.client.environments.list()).body;
   return [...envs].sort((a, b) => a.order - b.order);
 }
 
@@ -99,7 +82,7 @@ export async function getOverrides(
   environmentId: string,
 ): Promise<OverrideSet> {
   const action = await ctx.client.actions.resolve(ref);
-  return (await ctx.client.request<OverrideSet>("GET", overridesPath(action.id, environmentId))).body;
+  return (await ctx.client.overrides.get(action.id, environmentId)).body;
 }
 
 /** Upserts (or with `replace`, replaces) the overrides of an environment. */
@@ -154,109 +137,111 @@ async function writeOverrides(
       const env = await knownEnvironment(ctx, environmentId);
       if (opts.baseline !== undefined) await knownEnvironment(ctx, opts.baseline);
       const action = await ctx.client.actions.resolve(ref);
-      const path = overridesPath(action.id, environmentId);
-      const maxAttempts = opts.maxAttempts ?? DEFAULT_ATTEMPTS;
-      let attempts = 0;
-      for (;;) {
-        const current = (await ctx.client.request<OverrideSet>("GET", path)).body;
-        const existing = current.variables.map((v) => v.name);
-        const removeNow = edit.remove.filter((n) => existing.includes(n));
-        if (!opts.replace) {
-          const check = validateOverrides(
-            { variables: edit.variables, remove: removeNow },
-            { environmentId, existingNames: existing },
-          );
-          if (!check.ok) throw invalid(check.issues, "The overrides");
-        }
-        attempts++;
-        try {
-          const response = await ctx.client.request<
-            OverrideSet & { build?: { id: string; status: Build["status"] } }
-          >(opts.replace ? "PUT" : "PATCH", path, {
-            ifMatch: current.version,
-            body: opts.replace
-              ? { variables: edit.variables }
-              : { variables: edit.variables, ...(removeNow.length > 0 ? { remove: removeNow } : {}) },
-          });
-          const written = response.body;
-          let build: OverridesWriteResult["build"];
-          if (written.build) {
-            const finished: Pick<Build, "id" | "status" | "errors"> =
-              opts.wait && !isFinished(written.build)
-                ? await waitForBuild(ctx.client, action.id, written.build.id, opts)
-                : written.build;
-            build = {
-              id: finished.id,
-              status: finished.status,
-              ...(finished.errors ? { errors: finished.errors } : {}),
-            };
+      const outcome = await writeWithVersion({
+        ...opts,
+        what: `the overrides of action ${action.name} in ${environmentId}`,
+        read: async () => (await ctx.client.overrides.get(action.id, environmentId)).body,
+        build: (current) => {
+          const existing = current.variables.map((v) => v.name);
+          const removeNow = edit.remove.filter((n) => existing.includes(n));
+          if (!opts.replace) {
+            const check = validateOverrides(
+              { variables: edit.variables, remove: removeNow },
+              { environmentId, existingNames: existing },
+            );
+            if (!check.ok) throw invalid(check.issues, "The overrides");
           }
-          let drift: OverridesWriteResult["drift"];
-          if (opts.baseline !== undefined) {
-            const base = (
-              await ctx.client.request<OverrideSet>("GET", overridesPath(action.id, opts.baseline))
-            ).body;
-            const entries = diffEnvironments(base.variables, written.variables);
-            drift = { baseline: opts.baseline, entries, summary: summarizeDrift(entries) };
-          }
-          const set = edit.variables.map((v) => v.name);
-          const maskedCount = written.variables.filter((v) => v.masked).length;
-          const result: OverridesWriteResult = {
-            action: { id: action.id, name: action.name },
+          return { removeNow };
+        },
+        write: ({ removeNow }, current) =>
+          opts.replace
+            ? ctx.client.overrides.replace(
+                action.id,
+                environmentId,
+                { variables: edit.variables },
+                { version: current.version },
+              )
+            : ctx.client.overrides.patch(
+                action.id,
+                environmentId,
+                { variables: edit.variables, ...(removeNow.length > 0 ? { remove: removeNow } : {}) },
+                { version: current.version },
+              ),
+      });
+      if (!outcome.written) throw new Error("unreachable: an overrides write always sends");
+      const { current, plan, value: response } = outcome;
+      const { removeNow } = plan;
+      const attempts = outcome.writes;
+      const written = response.body;
+      let build: OverridesWriteResult["build"];
+      if (written.build) {
+        const finished: Pick<Build, "id" | "status" | "errors"> =
+          opts.wait && !isFinished(written.build)
+            ? await waitForBuild(ctx.client, action.id, written.build.id, opts)
+            : written.build;
+        build = {
+          id: finished.id,
+          status: finished.status,
+          ...(finished.errors ? { errors: finished.errors } : {}),
+        };
+      }
+      let drift: OverridesWriteResult["drift"];
+      if (opts.baseline !== undefined) {
+        const base = (await ctx.client.overrides.get(action.id, opts.baseline)).body;
+        const entries = diffEnvironments(base.variables, written.variables);
+        drift = { baseline: opts.baseline, entries, summary: summarizeDrift(entries) };
+      }
+      const set = edit.variables.map((v) => v.name);
+      const maskedCount = written.variables.filter((v) => v.masked).length;
+      const result: OverridesWriteResult = {
+        action: { id: action.id, name: action.name },
+        environmentId,
+        version: written.version,
+        variables: written.variables,
+        set,
+        removed: removeNow,
+        changed: written.version !== current.version,
+        attempts,
+        ...(build ? { build } : {}),
+        ...(drift ? { drift } : {}),
+      };
+      return {
+        value: result,
+        response,
+        target: { id: action.id, name: action.name },
+        counts: {
+          set: set.length,
+          removed: removeNow.length,
+          total: written.variables.length,
+          masked: maskedCount,
+          ...(drift ? { drift: drift.summary.total } : {}),
+          attempts,
+        },
+        names: { set, removed: removeNow },
+        details: {
+          version: written.version,
+          changed: result.changed,
+          buildOnChange: env.buildOnChange,
+          ...(build ? { buildId: build.id, buildStatus: build.status } : {}),
+          ...(opts.baseline !== undefined ? { baseline: opts.baseline } : {}),
+        },
+        event: (latencyMs) => ({
+          type: "overrides.applied",
+          data: {
+            actionId: action.id,
+            actionName: action.name,
             environmentId,
             version: written.version,
-            variables: written.variables,
-            set,
-            removed: removeNow,
-            changed: written.version !== current.version,
-            attempts,
-            ...(build ? { build } : {}),
-            ...(drift ? { drift } : {}),
-          };
-          return {
-            value: result,
-            response,
-            target: { id: action.id, name: action.name },
-            counts: {
-              set: set.length,
-              removed: removeNow.length,
-              total: written.variables.length,
-              masked: maskedCount,
-              ...(drift ? { drift: drift.summary.total } : {}),
-              attempts,
-            },
-            names: { set, removed: removeNow },
-            details: {
-              version: written.version,
-              changed: result.changed,
-              buildOnChange: env.buildOnChange,
-              ...(build ? { buildId: build.id, buildStatus: build.status } : {}),
-              ...(opts.baseline !== undefined ? { baseline: opts.baseline } : {}),
-            },
-            event: (latencyMs) => ({
-              type: "overrides.applied",
-              data: {
-                actionId: action.id,
-                actionName: action.name,
-                environmentId,
-                version: written.version,
-                names: set,
-                ...(removeNow.length > 0 ? { removed: removeNow } : {}),
-                count: written.variables.length,
-                maskedCount,
-                ...(drift ? { driftCount: drift.summary.total } : {}),
-                ...(build ? { buildId: build.id } : {}),
-                latencyMs,
-              },
-            }),
-          };
-        } catch (error) {
-          const contended =
-            (error instanceof ConflictError && error.slug === "version-conflict") ||
-            error instanceof PreconditionError;
-          if (!contended || attempts >= maxAttempts) throw error;
-        }
-      }
+            names: set,
+            ...(removeNow.length > 0 ? { removed: removeNow } : {}),
+            count: written.variables.length,
+            maskedCount,
+            ...(drift ? { driftCount: drift.summary.total } : {}),
+            ...(build ? { buildId: build.id } : {}),
+            latencyMs,
+          },
+        }),
+      };
     },
   );
 }
@@ -287,12 +272,9 @@ export async function resolveVariables(
 ): Promise<{ action: { id: string; name: string }; environmentId: string; variables: ResolvedVariable[] }> {
   const action = await ctx.client.actions.resolve(ref);
   const [globals, own, overrides] = await Promise.all([
-    ctx.client.request<{ variables: LayerVariable[] }>("GET", "/variables"),
-    ctx.client.request<{ variables: LayerVariable[] }>(
-      "GET",
-      `/dataactions/${encodeURIComponent(action.id)}/variables`,
-    ),
-    ctx.client.request<OverrideSet>("GET", overridesPath(action.id, environmentId)),
+    ctx.client.globalVariables.get(),
+    ctx.client.variables.get(action.id),
+    ctx.client.overrides.get(action.id, environmentId),
   ]);
   const byName = new Map<string, ResolvedVariable>();
   const layers: [ResolvedVariable["source"], LayerVariable[]][] = [

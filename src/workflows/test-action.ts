@@ -3,20 +3,11 @@
  * changes nothing on the server (the audit log records mutating operations, SPEC §10); `createAction`
  * records the test it runs in its own `actions.create` line.
  */
+import type { TestRunResult } from "../client/resources/test-runs.js";
 import type { Action } from "../domain/action-schema.js";
 import type { WorkflowContext } from "./operation.js";
 
-export type TestRunStatus = "SUCCESS" | "FAILURE" | "TIMEOUT";
-
-/** The server's answer to a test run. */
-export interface TestRunResult {
-  status: TestRunStatus;
-  /** `main`'s result (SCRIPT) or the rendered `{method, url, headers}` (HTTP); null unless SUCCESS. */
-  output: unknown;
-  error?: string;
-  logs: string[];
-  durationMs: number;
-}
+export type { TestRunResult, TestRunStatus } from "../client/resources/test-runs.js";
 
 export interface TestActionOptions {
   /** Passed to `main` as `context.input` (any JSON; default null). */
@@ -39,16 +30,10 @@ export async function runTest(
   actionId: string,
   options: TestActionOptions = {},
 ): Promise<{ result: TestRunResult; attempts: number; latencyMs: number }> {
-  const response = await ctx.client.request<TestRunResult>(
-    "POST",
-    `/dataactions/${encodeURIComponent(actionId)}/test`,
-    {
-      body: {
-        input: options.input === undefined ? null : options.input,
-        ...(options.environmentId === undefined ? {} : { environmentId: options.environmentId }),
-      },
-    },
-  );
+  const response = await ctx.client.testRuns.create(actionId, {
+    input: options.input === undefined ? null : options.input,
+    ...(options.environmentId === undefined ? {} : { environmentId: options.environmentId }),
+  });
   return { result: response.body, attempts: response.attempts, latencyMs: response.latencyMs };
 }
 

@@ -5,30 +5,16 @@
  * operations, not variables: seed 001's "encryption success rate" divided encrypted variables by
  * successes, which measures nothing.
  */
+import type { GlobalVariables } from "../client/resources/global-variables.js";
+import type { KeyList } from "../client/resources/keys.js";
+import type { ActionVariables, VariableInput } from "../client/resources/variables.js";
 import type { ApiResponse, CxdaClient } from "../client/types.js";
 import { type StoredVariable, validateVariables } from "../domain/variables.js";
 import { BugError, ValidationError } from "../errors.js";
 import { recorded, type WorkflowContext } from "./operation.js";
+import { type VersionedWriteOptions, writeWithVersion } from "./write-with-version.js";
 
-/** One variable as written; `encrypted` defaults to false and `scope` to the level written to. */
-export interface VariableInput {
-  name: string;
-  type: "string" | "integer" | "boolean" | "object";
-  value: string;
-  encrypted?: boolean;
-  scope?: "action" | "global";
-}
-
-export interface ActionVariables {
-  actionId: string;
-  version: number;
-  variables: StoredVariable[];
-}
-
-export interface GlobalVariables {
-  version: number;
-  variables: StoredVariable[];
-}
+export type { ActionVariables, GlobalVariables, VariableInput };
 
 export interface RegisterVariablesResult {
   actionId?: string;
@@ -40,6 +26,8 @@ export interface RegisterVariablesResult {
   encryptedCount: number;
   /** True when the server kept the set as it was (same names, types and values; no version bump). */
   unchanged: boolean;
+  /** Writes refused because another writer changed the set first (each re-read and written again). */
+  conflicts: number;
 }
 
 export interface StaleSecret {
@@ -103,9 +91,6 @@ export function variableMetrics(ctx: WorkflowContext): VariableMetrics {
   const m = metricsOf(ctx.client);
   return { ...m, latencyMs: { ...m.latencyMs } };
 }
-
-const actionPath = (id: string) => `/dataactions/${encodeURIComponent(id)}/variables`;
-const GLOBAL_PATH = "/variables";
 
 /**
  * Validates locally (the emulator's own rules and messages); throws ValidationError with every issue.
@@ -204,7 +189,7 @@ async function measured<T>(
   }
 }
 
-function outcome(result: RegisterVariablesResult, response: ApiResponse<unknown>, sent: VariableInput[]) {
+function outcome_(result: RegisterVariablesResult, response: ApiResponse<unknown>, sent: VariableInput[]) {
   const names = sent.map((v) => v.name);
   const encryptedNames = sent.filter((v) => v.encrypted).map((v) => v.name);
   return {
@@ -233,11 +218,61 @@ function outcome(result: RegisterVariablesResult, response: ApiResponse<unknown>
   };
 }
 
-/** Replaces an action's variables (SPEC §5) with the version read; verifies what the server stored. */
-export async function registerVariables(
+type Level = "action" | "global";
+
+/** How a write turns the set read into the set sent: replace it whole, or upsert by name. */
+type Mode = "replace" | "upsert";
+
+/**
+ * The set to send. `replace` sends the caller's list; `upsert` keeps every variable read that the list
+ * does not name — which needs its value, so an encrypted one (read back as null) refuses the upsert.
+ */
+function planOf(
+  mode: Mode,
+  sent: readonly VariableInput[],
+  current: readonly StoredVariable[],
+  level: Level,
+  where: string,
+): VariableInput[] {
+  if (mode === "replace") return [...sent];
+  const named = new Set(sent.map((v) => v.name));
+  const kept = current.filter((v) => !named.has(v.name));
+  const secrets = kept.filter((v) => v.encrypted || v.value === null).map((v) => v.name);
+  if (secrets.length > 0)
+    throw new ValidationError(
+      `cannot add to ${where}: the encrypted variable${secrets.length === 1 ? "" : "s"} ${secrets.join(", ")} cannot be read back to be kept; nothing was written. Pass ${secrets.length === 1 ? "it" : "them"} with the value too, or replace the whole set with register`,
+      {
+        slug: "validation-failed",
+        issues: secrets.map((name) => ({
+          path: "variables",
+          code: "validation-failed",
+          message: `the encrypted variable ${name} is not in the list; pass it with its value`,
+        })),
+      },
+    );
+  const merged = kept.map((v) => ({
+    name: v.name,
+    type: v.type,
+    value: v.value as string,
+    encrypted: false,
+    scope: level,
+  }));
+  const check = validateVariables([...merged, ...sent], { scope: level });
+  if (!check.ok)
+    throw new ValidationError(
+      `cannot add to ${where}: ${check.issues.map((i) => i.message).join(" ")}; nothing was written`,
+      { issues: check.issues, slug: check.issues[0]?.code ?? "validation-failed" },
+    );
+  return [...merged, ...sent];
+}
+
+/** Writes an action's set with the version read (writeWithVersion); verifies what the server stored. */
+async function writeActionVariables(
   ctx: WorkflowContext,
   ref: string,
   list: readonly VariableInput[],
+  mode: Mode,
+  opts: VersionedWriteOptions,
 ): Promise<RegisterVariablesResult> {
   return measured(
     ctx,
@@ -246,11 +281,18 @@ export async function registerVariables(
       recorded(ctx, { operation: "variables.set", target: { name: ref } }, async () => {
         const sent = checked(ctx.client, list, "action");
         const action = await ctx.client.actions.resolve(ref);
-        const current = await ctx.client.request<ActionVariables>("GET", actionPath(action.id));
-        const response = await ctx.client.request<ActionVariables>("PUT", actionPath(action.id), {
-          body: { variables: sent, version: current.body.version },
+        const where = `the variables of ${action.name}`;
+        const outcome = await writeWithVersion({
+          ...opts,
+          what: where,
+          read: async () => (await ctx.client.variables.get(action.id)).body,
+          build: (current) => planOf(mode, sent, current.variables, "action", where),
+          write: (plan, current) =>
+            ctx.client.variables.replace(action.id, plan, { version: current.version }),
         });
-        const variables = verifyStored(sent, response.body, response.requestId);
+        if (!outcome.written) throw new Error("unreachable: a variables write always sends");
+        const { value: response, plan, current } = outcome;
+        const variables = verifyStored(plan, response.body, response.requestId);
         const result: RegisterVariablesResult = {
           actionId: action.id,
           actionName: action.name,
@@ -259,30 +301,19 @@ export async function registerVariables(
           variables,
           count: variables.length,
           encryptedCount: variables.filter((v) => v.encrypted).length,
-          unchanged: response.body.version === current.body.version,
+          unchanged: response.body.version === current.version,
+          conflicts: outcome.conflicts,
         };
-        return outcome(result, response, sent);
+        return outcome_(result, response, sent);
       }),
   );
 }
 
-export async function getVariables(
-  ctx: WorkflowContext,
-  ref: string,
-): Promise<ActionVariables & { actionName: string }> {
-  const action = await ctx.client.actions.resolve(ref);
-  const response = await ctx.client.request<ActionVariables>("GET", actionPath(action.id));
-  return { ...response.body, actionName: action.name };
-}
-
-export async function getGlobalVariables(ctx: WorkflowContext): Promise<GlobalVariables> {
-  return (await ctx.client.request<GlobalVariables>("GET", GLOBAL_PATH)).body;
-}
-
-/** Replaces the tenant's global variables (SPEC §5.1; needs dataactions:admin). */
-export async function setGlobalVariables(
+async function writeGlobalVariables(
   ctx: WorkflowContext,
   list: readonly VariableInput[],
+  mode: Mode,
+  opts: VersionedWriteOptions,
 ): Promise<RegisterVariablesResult> {
   return measured(
     ctx,
@@ -290,22 +321,87 @@ export async function setGlobalVariables(
     () =>
       recorded(ctx, { operation: "variables.global.set", target: { name: "(global)" } }, async () => {
         const sent = checked(ctx.client, list, "global");
-        const current = await ctx.client.request<GlobalVariables>("GET", GLOBAL_PATH);
-        const response = await ctx.client.request<GlobalVariables>("PUT", GLOBAL_PATH, {
-          body: { variables: sent, version: current.body.version },
+        const where = "the global variables";
+        const outcome = await writeWithVersion({
+          ...opts,
+          what: where,
+          read: async () => (await ctx.client.globalVariables.get()).body,
+          build: (current) => planOf(mode, sent, current.variables, "global", where),
+          write: (plan, current) => ctx.client.globalVariables.replace(plan, { version: current.version }),
         });
-        const variables = verifyStored(sent, response.body, response.requestId);
+        if (!outcome.written) throw new Error("unreachable: a variables write always sends");
+        const { value: response, plan, current } = outcome;
+        const variables = verifyStored(plan, response.body, response.requestId);
         const result: RegisterVariablesResult = {
           scope: "global",
           version: response.body.version,
           variables,
           count: variables.length,
           encryptedCount: variables.filter((v) => v.encrypted).length,
-          unchanged: response.body.version === current.body.version,
+          unchanged: response.body.version === current.version,
+          conflicts: outcome.conflicts,
         };
-        return outcome(result, response, sent);
+        return outcome_(result, response, sent);
       }),
   );
+}
+
+/**
+ * Replaces an action's variables (SPEC §5) with the version read; when another writer changed them
+ * first (409), reads again and replaces again. Verifies what the server stored.
+ */
+export function registerVariables(
+  ctx: WorkflowContext,
+  ref: string,
+  list: readonly VariableInput[],
+  opts: VersionedWriteOptions = {},
+): Promise<RegisterVariablesResult> {
+  return writeActionVariables(ctx, ref, list, "replace", opts);
+}
+
+/**
+ * Adds or changes the named variables of an action; the others stay (read, merged by name and written
+ * with the version read, again on a conflict). The variables kept must be readable: an encrypted one not
+ * in `list` refuses the upsert (its value never comes back), nothing written.
+ */
+export function upsertVariables(
+  ctx: WorkflowContext,
+  ref: string,
+  list: readonly VariableInput[],
+  opts: VersionedWriteOptions = {},
+): Promise<RegisterVariablesResult> {
+  return writeActionVariables(ctx, ref, list, "upsert", opts);
+}
+
+export async function getVariables(
+  ctx: WorkflowContext,
+  ref: string,
+): Promise<ActionVariables & { actionName: string }> {
+  const action = await ctx.client.actions.resolve(ref);
+  const response = await ctx.client.variables.get(action.id);
+  return { ...response.body, actionName: action.name };
+}
+
+export async function getGlobalVariables(ctx: WorkflowContext): Promise<GlobalVariables> {
+  return (await ctx.client.globalVariables.get()).body;
+}
+
+/** Replaces the tenant's global variables (SPEC §5.1; needs dataactions:admin), again on a conflict. */
+export function setGlobalVariables(
+  ctx: WorkflowContext,
+  list: readonly VariableInput[],
+  opts: VersionedWriteOptions = {},
+): Promise<RegisterVariablesResult> {
+  return writeGlobalVariables(ctx, list, "replace", opts);
+}
+
+/** Adds or changes the named global variables; the others stay (as upsertVariables). */
+export function upsertGlobalVariables(
+  ctx: WorkflowContext,
+  list: readonly VariableInput[],
+  opts: VersionedWriteOptions = {},
+): Promise<RegisterVariablesResult> {
+  return writeGlobalVariables(ctx, list, "upsert", opts);
 }
 
 function staleIn(
@@ -327,9 +423,7 @@ function staleIn(
  * included) read with `expand=variables`, ⌈N/100⌉ list requests.
  */
 export async function rotationCheck(ctx: WorkflowContext, ref?: string): Promise<RotationCheckResult> {
-  const keys = (
-    await ctx.client.request<{ activeKeyId: string; keys: RotationCheckResult["keys"] }>("GET", "/keys")
-  ).body;
+  const keys: KeyList = (await ctx.client.keys.list()).body;
   const stale: StaleSecret[] = [];
   let checkedSecrets = 0;
   let checkedActions = 0;
@@ -348,11 +442,10 @@ export async function rotationCheck(ctx: WorkflowContext, ref?: string): Promise
       }),
     );
   } else {
-    const pages = ctx.client.paginate<{ id: string; name: string; variables?: ActionVariables }>(
-      "/dataactions",
-      { expand: "variables" },
-      { pageSize: 100 },
-    );
+    const pages = ctx.client.actions.list<{ id: string; name: string; variables?: ActionVariables }>({
+      expand: ["variables"],
+      pageSize: 100,
+    });
     for await (const action of pages) {
       checkedActions += 1;
       add(
@@ -379,9 +472,7 @@ export async function rotationCheck(ctx: WorkflowContext, ref?: string): Promise
 export async function reencrypt(ctx: WorkflowContext, ref: string): Promise<ReencryptResult> {
   return recorded(ctx, { operation: "variables.reencrypt", target: { name: ref } }, async () => {
     const action = await ctx.client.actions.resolve(ref);
-    const response = await ctx.client.request<
-      ActionVariables & { activeKeyId: string; reencrypted: string[] }
-    >("POST", `${actionPath(action.id)}/reencrypt`, { body: {} });
+    const response = await ctx.client.variables.reencrypt(action.id);
     const value: ReencryptResult = {
       scope: "action",
       actionId: action.id,
@@ -407,9 +498,7 @@ export async function reencryptGlobalVariables(ctx: WorkflowContext): Promise<Re
     ctx,
     { operation: "variables.global.reencrypt", target: { name: "(global)" } },
     async () => {
-      const response = await ctx.client.request<
-        GlobalVariables & { activeKeyId: string; reencrypted: string[] }
-      >("POST", `${GLOBAL_PATH}/reencrypt`, { body: {} });
+      const response = await ctx.client.globalVariables.reencrypt();
       const value: ReencryptResult = {
         scope: "global",
         version: response.body.version,
@@ -432,11 +521,7 @@ export async function rotateKey(
   ctx: WorkflowContext,
 ): Promise<{ activeKeyId: string; previousKeyId: string; keys: RotationCheckResult["keys"] }> {
   return recorded(ctx, { operation: "keys.rotate" }, async () => {
-    const response = await ctx.client.request<{
-      activeKeyId: string;
-      previousKeyId: string;
-      keys: RotationCheckResult["keys"];
-    }>("POST", "/keys/rotate", { body: {} });
+    const response = await ctx.client.keys.rotate();
     return { value: response.body, response, details: { activeKeyId: response.body.activeKeyId } };
   });
 }

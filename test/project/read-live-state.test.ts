@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { paginatePages } from "../../src/client/paginate.js";
+import { actionsResource } from "../../src/client/resources/actions.js";
 import type { Query } from "../../src/client/types.js";
 import { ValidationError } from "../../src/errors.js";
 import { readLiveState } from "../../src/project/read-live-state.js";
 
-/** A fake list endpoint over `total` actions that logs every page request. */
+/** A fake list endpoint over `total` actions that logs every page request, under the real actions resource. */
 function fakeClient(total: number, supported: string[]) {
   const log: string[] = [];
   const actions = Array.from({ length: total }, (_, i) => ({
@@ -16,8 +17,8 @@ function fakeClient(total: number, supported: string[]) {
     config: { headers: {}, dateProcessing: null },
     dependencies: [],
   }));
-  return {
-    log,
+  const requester = {
+    request: () => Promise.reject(new Error("the live read makes list requests only")),
     paginate<T>(path: string, query: Query = {}, options: { pageSize?: number } = {}): AsyncIterable<T> {
       return paginatePages<T>(async (page, pageSize) => {
         log.push(`GET ${path} page=${page} pageSize=${pageSize} expand=${query.expand ?? "-"}`);
@@ -34,6 +35,7 @@ function fakeClient(total: number, supported: string[]) {
       }, options.pageSize);
     },
   };
+  return { log, actions: actionsResource(requester) };
 }
 
 describe("readLiveState", () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CxdaClient } from "../../src/client/types.js";
 import {
   BugError,
+  ConflictError,
   type CxdaEvent,
   type CxdaSdk,
   createClient,
@@ -270,7 +271,14 @@ describe("applyDateProcessing", () => {
       body: { rules: [{ method: "PATCH", path: "/api/v2/dataactions/*", status: 412 }] },
     });
     try {
-      await expect(cxda.applyDateProcessing("dt_busy", SEED)).rejects.toBeInstanceOf(PreconditionError);
+      const error = await cxda
+        .applyDateProcessing("dt_busy", SEED, {}, { maxAttempts: 5, sleep: async () => {} })
+        .catch((e: unknown) => e);
+      // writeWithVersion's give-up: a ConflictError carrying the last refusal's status and slug.
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(error).toMatchObject({ status: 412, slug: "precondition-failed" });
+      expect((error as Error).cause).toBeInstanceOf(PreconditionError);
+      expect((error as Error).message).toMatch(/dt_busy kept changing .* after 5 read-apply-write attempts/);
     } finally {
       await api(emulator, "PUT", "/_emulator/faults", { body: { rules: [] } });
     }

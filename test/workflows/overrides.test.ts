@@ -151,16 +151,19 @@ describe("applyOverrides", () => {
     let interleaved = 0;
     const client = cxda.context.client;
     const racing: CxdaClient = Object.create(client);
-    racing.request = async (method, p, options) => {
-      if (method === "PATCH" && interleaved < 2) {
-        interleaved++;
-        const other = await api(emulator, "PATCH", path, {
-          token,
-          body: { variables: [{ name: `OTHER_${interleaved}`, value: "x" }] },
-        });
-        expect(other.status).toBe(200);
-      }
-      return client.request(method, p, options);
+    racing.overrides = {
+      ...client.overrides,
+      patch: async (...args) => {
+        if (interleaved < 2) {
+          interleaved++;
+          const other = await api(emulator, "PATCH", path, {
+            token,
+            body: { variables: [{ name: `OTHER_${interleaved}`, value: "x" }] },
+          });
+          expect(other.status).toBe(200);
+        }
+        return client.overrides.patch(...args);
+      },
     };
     const result = await applyOverrides({ client: racing }, "contended", "prod", [
       { name: "MINE", value: "1" },
@@ -181,15 +184,16 @@ describe("applyOverrides", () => {
     const client = cxda.context.client;
     const racing: CxdaClient = Object.create(client);
     let n = 0;
-    racing.request = async (method, p, options) => {
-      if (method === "PATCH") {
+    racing.overrides = {
+      ...client.overrides,
+      patch: async (...args) => {
         n++;
         await api(emulator, "PATCH", path, {
           token,
           body: { variables: [{ name: "RACE", value: String(n) }] },
         });
-      }
-      return client.request(method, p, options);
+        return client.overrides.patch(...args);
+      },
     };
     await expect(
       applyOverrides({ client: racing }, "always_contended", "prod", [{ name: "MINE", value: "1" }], {

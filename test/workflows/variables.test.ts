@@ -12,8 +12,8 @@ import { fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CxdaEvent } from "../../src/audit/events.js";
 import { startEmulator } from "../../src/emulator/index.js";
-import { BugError, ConflictError, createClient, ValidationError } from "../../src/index.js";
-import { type VariableInput, verifyStored } from "../../src/workflows/variables.js";
+import { BugError, createClient, ValidationError } from "../../src/index.js";
+import { upsertVariables, type VariableInput, verifyStored } from "../../src/workflows/variables.js";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 let emulator: Emulator;
@@ -123,24 +123,73 @@ describe("registerVariables", () => {
     await cxda.close();
   });
 
-  it("a concurrent writer's change surfaces as a conflict, never silently overwritten", async () => {
+  /** A client whose first variables PUT is preceded by another writer's commit (between read and write). */
+  function racedOnce(cxda: ReturnType<typeof sdk>, id: string, other: VariableInput[]) {
+    const client = cxda.context.client;
+    const real = client.variables;
+    let raced = 0;
+    client.variables = {
+      ...real,
+      replace: async (...args) => {
+        if (raced === 0) {
+          raced++;
+          const current = (await real.get(id)).body;
+          await real.replace(id, other, { version: current.version });
+        }
+        return real.replace(...args);
+      },
+    };
+    return {
+      raced: () => raced,
+      restore: () => {
+        client.variables = real;
+      },
+    };
+  }
+
+  it("a concurrent writer's commit between read and write: re-read, then the replace is written (409 first)", async () => {
     const cxda = sdk();
     const id = await createScriptAction(cxda, "wf_vars_conflict");
-    // Another writer commits between our read and our write.
-    const client = cxda.context.client;
-    const original = client.request.bind(client);
-    let raced = false;
-    client.request = (async (method: string, path: string, options?: object) => {
-      if (method === "PUT" && !raced) {
-        raced = true;
-        await original("PUT", `/dataactions/${id}/variables`, {
-          body: { variables: [{ name: "other", type: "string", value: "x" }] },
-        });
-      }
-      return original(method, path, options);
-    }) as typeof client.request;
-    await expect(cxda.registerVariables(id, LIST)).rejects.toBeInstanceOf(ConflictError);
-    expect((await cxda.getVariables(id)).variables.map((v) => v.name)).toEqual(["other"]);
+    const race = racedOnce(cxda, id, [{ name: "other", type: "string", value: "x" }]);
+    const result = await cxda.registerVariables(id, LIST, { sleep: async () => {} });
+    race.restore();
+    expect(race.raced()).toBe(1);
+    expect(result).toMatchObject({ conflicts: 1, unchanged: false, version: 3, count: LIST.length });
+    // A replace makes the set exactly LIST: the other writer's set is replaced knowingly, on its version.
+    expect((await cxda.getVariables(id)).variables.map((v) => v.name)).toEqual(LIST.map((v) => v.name));
+    await cxda.close();
+  });
+
+  it("upsertVariables adds to the set read, keeping a concurrent writer's variable", async () => {
+    const cxda = sdk();
+    const id = await createScriptAction(cxda, "wf_vars_upsert");
+    await cxda.registerVariables(id, [{ name: "first", type: "string", value: "1" }]);
+    const race = racedOnce(cxda, id, [
+      { name: "first", type: "string", value: "1" },
+      { name: "other", type: "string", value: "x" },
+    ]);
+    const result = await upsertVariables(cxda.context, id, [{ name: "mine", type: "integer", value: "7" }], {
+      sleep: async () => {},
+    });
+    race.restore();
+    expect(result.conflicts).toBe(1);
+    const names = (await cxda.getVariables(id)).variables.map((v) => `${v.name}=${v.value}`);
+    expect(names).toEqual(["first=1", "other=x", "mine=7"]);
+    await cxda.close();
+  });
+
+  it("upsertVariables refuses to drop a secret it cannot read back, and writes nothing", async () => {
+    const cxda = sdk();
+    const id = await createScriptAction(cxda, "wf_vars_upsert_secret");
+    await cxda.registerVariables(id, LIST);
+    const before = (await cxda.getVariables(id)).version;
+    const error = await upsertVariables(cxda.context, id, [
+      { name: "region", type: "string", value: "eu" },
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toMatch(/encrypted variable apiKey cannot be read back/);
+    expect((error as ValidationError).message).not.toContain(SECRET);
+    expect((await cxda.getVariables(id)).version).toBe(before);
     await cxda.close();
   });
 });

@@ -40,11 +40,7 @@ export const variablesSection: DemoSection = async (env) => {
   env.say(
     `GET gives apiKey as value ${JSON.stringify(secret.value)}, key ${secret.keyId}, fingerprint ${secret.fingerprint?.slice(0, 24)}…`,
   );
-  const run = await env.client.request<{ status: string; output: Record<string, unknown> }>(
-    "POST",
-    `/dataactions/${created.body.id}/test`,
-    { body: { input: {} } },
-  );
+  const run = await env.client.testRuns.create(created.body.id, { input: {} });
   env.say(
     `test run (${run.body.status}): the sandbox alone saw decrypted, typed values → ${JSON.stringify(run.body.output)}`,
   );

@@ -1,35 +1,69 @@
 /** The `/dataactions` resource (SPEC §4) over the client's request pipeline. */
-import { NotFoundError } from "../errors.js";
-import type { Action, ActionInput, ActionsResource, CxdaClient, ListActionsParams, Query } from "./types.js";
+import type { Action, ActionInput } from "../../domain/action-schema.js";
+import { NotFoundError } from "../../errors.js";
+import type { ApiResponse, Query, Requester } from "../request-types.js";
+
+export interface ListActionsParams {
+  name?: string;
+  nameContains?: string;
+  /** Sub-resources embedded in each action (`variables`, `environments`); `T` then names their shape. */
+  expand?: string[];
+  pageSize?: number;
+}
+
+export interface ActionsResource {
+  list<T = Action>(params?: ListActionsParams): AsyncIterable<T>;
+  listAll<T = Action>(params?: ListActionsParams): Promise<T[]>;
+  get(id: string): Promise<ApiResponse<Action>>;
+  /** Exact `name` filter. */
+  findByName(name: string): Promise<Action | undefined>;
+  /** An id (uuid-looking) or a name; NotFoundError if neither exists. */
+  resolve(ref: string): Promise<Action>;
+  create(input: ActionInput, options?: { idempotencyKey?: string }): Promise<ApiResponse<Action>>;
+  replace(id: string, input: ActionInput, options: { version: number }): Promise<ApiResponse<Action>>;
+  patch(
+    id: string,
+    patch: Record<string, unknown>,
+    options: { version: number },
+  ): Promise<ApiResponse<Action>>;
+  delete(id: string, options?: { version?: number }): Promise<ApiResponse<void>>;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function actionsResource(client: Pick<CxdaClient, "request" | "paginate">): ActionsResource {
-  const path = (id: string) => `/dataactions/${encodeURIComponent(id)}`;
+export const ACTIONS_PATH = "/dataactions";
 
-  const list = (params: ListActionsParams = {}): AsyncIterable<Action> => {
+/** `/dataactions/{id}`; sub-resources append to it. */
+export function actionPath(id: string): string {
+  return `${ACTIONS_PATH}/${encodeURIComponent(id)}`;
+}
+
+export function actionsResource(client: Requester): ActionsResource {
+  const path = actionPath;
+
+  const list = <T = Action>(params: ListActionsParams = {}): AsyncIterable<T> => {
     const query: Query = {
       name: params.name,
       nameContains: params.nameContains,
       expand: params.expand && params.expand.length > 0 ? params.expand.join(",") : undefined,
     };
-    return client.paginate<Action>(
-      "/dataactions",
+    return client.paginate<T>(
+      ACTIONS_PATH,
       query,
       params.pageSize === undefined ? {} : { pageSize: params.pageSize },
     );
   };
 
   const findByName = async (name: string): Promise<Action | undefined> => {
-    for await (const action of list({ name })) if (action.name === name) return action;
+    for await (const action of list<Action>({ name })) if (action.name === name) return action;
     return undefined;
   };
 
   return {
     list,
-    async listAll(params) {
-      const out: Action[] = [];
-      for await (const action of list(params)) out.push(action);
+    async listAll<T = Action>(params?: ListActionsParams) {
+      const out: T[] = [];
+      for await (const action of list<T>(params)) out.push(action);
       return out;
     },
     get: (id) => client.request<Action>("GET", path(id)),
@@ -55,7 +89,7 @@ export function actionsResource(client: Pick<CxdaClient, "request" | "paginate">
       return found;
     },
     create: (input: ActionInput, options = {}) =>
-      client.request<Action>("POST", "/dataactions", {
+      client.request<Action>("POST", ACTIONS_PATH, {
         body: input,
         ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       }),

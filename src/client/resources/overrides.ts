@@ -1,0 +1,59 @@
+/**
+ * Per-environment overrides of an action, `/dataactions/{id}/environments/{envId}/variables`
+ * (SPEC §6.2): read, replace (PUT) or upsert by name (PATCH), each write with `If-Match` the version read.
+ */
+import type { OverrideVariable, StoredOverride } from "../../domain/overrides.js";
+import type { ApiResponse, Requester } from "../request-types.js";
+import { actionPath } from "./actions.js";
+import type { BuildStatus } from "./builds.js";
+
+/** What `GET …/environments/{envId}/variables` returns. */
+export interface OverrideSet {
+  actionId: string;
+  environmentId: string;
+  version: number;
+  variables: StoredOverride[];
+}
+
+/** A write's answer: the set as stored, and the build a buildOnChange environment started. */
+export type WrittenOverrideSet = OverrideSet & { build?: { id: string; status: BuildStatus } };
+
+/** A PATCH body: upsert `variables` by name, delete the names in `remove`. */
+export interface OverridesPatch {
+  variables: readonly OverrideVariable[];
+  remove?: readonly string[];
+}
+
+export interface OverridesResource {
+  get(actionId: string, environmentId: string): Promise<ApiResponse<OverrideSet>>;
+  replace(
+    actionId: string,
+    environmentId: string,
+    body: { variables: readonly OverrideVariable[] },
+    options: { version: number },
+  ): Promise<ApiResponse<WrittenOverrideSet>>;
+  patch(
+    actionId: string,
+    environmentId: string,
+    body: OverridesPatch,
+    options: { version: number },
+  ): Promise<ApiResponse<WrittenOverrideSet>>;
+}
+
+export function overridesResource(client: Requester): OverridesResource {
+  const path = (actionId: string, environmentId: string) =>
+    `${actionPath(actionId)}/environments/${encodeURIComponent(environmentId)}/variables`;
+  return {
+    get: (actionId, environmentId) => client.request<OverrideSet>("GET", path(actionId, environmentId)),
+    replace: (actionId, environmentId, body, options) =>
+      client.request<WrittenOverrideSet>("PUT", path(actionId, environmentId), {
+        ifMatch: options.version,
+        body,
+      }),
+    patch: (actionId, environmentId, body, options) =>
+      client.request<WrittenOverrideSet>("PATCH", path(actionId, environmentId), {
+        ifMatch: options.version,
+        body,
+      }),
+  };
+}

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { ENVIRONMENT_ID, ENVIRONMENT_ID_RULE } from "../domain/environment-id.js";
 import { issue, type ValidationIssue } from "../domain/validation-result.js";
 import { ValidationError } from "../errors.js";
 import { MAX_MEMORY_BYTES, MAX_TIMEOUT_MS, MIB, MIN_MEMORY_BYTES, MIN_TIMEOUT_MS } from "./sandbox/limits.js";
@@ -37,7 +38,7 @@ const tenantSchema = z.strictObject({
 });
 
 const environmentSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1–64 letters, digits, '_' or '-'"),
+  id: z.string().regex(ENVIRONMENT_ID, `must be ${ENVIRONMENT_ID_RULE}`),
   name: z.string().min(1).max(128),
   order: z.number().int().min(0),
   buildOnChange: z.boolean(),

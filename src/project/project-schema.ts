@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { ACTION_NAME_PATTERN, ACTION_TYPES, HTTP_METHODS } from "../domain/action-schema.js";
 import { DATETIME_OPERATIONS } from "../domain/datetime.js";
+import { ENVIRONMENT_ID } from "../domain/environment-id.js";
 import { HEADER_NAME_PATTERN } from "../domain/headers.js";
 import { OVERRIDE_NAME_PATTERN } from "../domain/overrides.js";
 import { VARIABLE_NAME_PATTERN, VARIABLE_TYPES } from "../domain/variables.js";
@@ -23,7 +24,7 @@ const PLACEHOLDER_HINT = "May be given as ${env:NAME} or ${file:PATH} (resolved 
 
 export const EnvironmentIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/)
+  .regex(ENVIRONMENT_ID)
   .describe("An environment id of the tenant, e.g. dev, staging, prod (SPEC §6.1).");
 
 export const ProjectScriptSchema = z

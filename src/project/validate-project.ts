@@ -18,6 +18,7 @@ import { validateActionPayload } from "../domain/action-rules.js";
 import type { ActionType, HttpMethod } from "../domain/action-schema.js";
 import { type DateTimeOperation, DEFAULT_PRECISION, validateDateProcessing } from "../domain/datetime.js";
 import { findDependencyCycles, formatCycle } from "../domain/dependency-graph.js";
+import { ENVIRONMENT_ID_RULE } from "../domain/environment-id.js";
 import { validateHeaders } from "../domain/headers.js";
 import { validateOverrides } from "../domain/overrides.js";
 import type { ValidationIssue } from "../domain/validation-result.js";
@@ -508,12 +509,9 @@ class ProjectChecker {
     for (const [env, items] of Object.entries(raw)) {
       const envPath = [...at, "overrides", env];
       if (!EnvironmentIdSchema.safeParse(env).success) {
-        this.report(
-          envPath,
-          FAILED,
-          `${label}: '${env}' is not an environment id (1–64 characters from A–Z, a–z, 0–9, '_' and '-')`,
-          { key: true },
-        );
+        this.report(envPath, FAILED, `${label}: '${env}' is not an environment id (${ENVIRONMENT_ID_RULE})`, {
+          key: true,
+        });
       }
       if (!Array.isArray(items)) continue;
       const list = items.map((item, index) => {

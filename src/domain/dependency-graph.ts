@@ -4,6 +4,7 @@
  * depth limit) and linear in nodes plus edges, so a 100 000-node chain is fine.
  */
 import { ValidationError } from "../errors.js";
+import { issue, type ValidationIssue } from "./validation-result.js";
 
 export type DependencyGraph = Record<string, readonly string[]>;
 
@@ -230,4 +231,37 @@ export function topologicalOrder(graph: DependencyGraph): string[] {
     });
   }
   return order.map((v) => names[v]!);
+}
+
+/**
+ * The rule for an action's `dependencies` against its tenant's graph (without the action's own entry):
+ * every name exists (or is the action itself), and no cycle closes through the action. Unknown names are
+ * reported first, one issue each; the cycle is checked only when every name exists.
+ */
+export function checkDependencies(
+  graph: DependencyGraph,
+  name: string,
+  deps: readonly string[],
+): ValidationIssue[] {
+  const missing: ValidationIssue[] = [];
+  deps.forEach((dep, i) => {
+    if (!Object.hasOwn(graph, dep) && dep !== name)
+      missing.push(
+        issue(
+          `dependencies[${i}]`,
+          "unknown-dependency",
+          `dependencies[${i}]: no action named ${JSON.stringify(dep)} exists in this tenant; create it first or remove it`,
+        ),
+      );
+  });
+  if (missing.length > 0) return missing;
+  const cycle = wouldCloseCycle(graph, name, deps);
+  if (!cycle) return [];
+  return [
+    issue(
+      "dependencies",
+      "dependency-cycle",
+      `dependencies: this change would close the cycle ${formatCycle(cycle)}; remove one of its dependencies`,
+    ),
+  ];
 }

@@ -31,6 +31,13 @@ export function issue(
   return at ? { path, code, message, line: at.line, column: at.column } : { path, code, message };
 }
 
+/** One message for a list of issues, the same in the SDK and the emulator: the issue's own, or a count. */
+export function summarizeIssues(issues: readonly ValidationIssue[], what: string): string {
+  return issues.length === 1
+    ? issues[0]!.message
+    : `${what} has ${issues.length} problems: ${issues.map((i) => i.message).join("; ")}`;
+}
+
 /** Joins path segments the way issues name them: `a.b`, `list[3]`. */
 export function joinPath(base: string, key: string | number): string {
   if (typeof key === "number") return `${base}[${key}]`;

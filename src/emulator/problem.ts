@@ -3,7 +3,7 @@
  * server's error handler (and the idempotency wrapper) turn it into an `ApiResponse`.
  */
 import { PROBLEMS, type ProblemBody, problemType } from "../domain/problems.js";
-import type { ValidationIssue } from "../domain/validation-result.js";
+import { summarizeIssues, type ValidationIssue } from "../domain/validation-result.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -84,9 +84,5 @@ export function problemFromIssues(issues: ValidationIssue[], what = "The request
   const codes = new Set(issues.map((i) => i.code));
   const only = codes.size === 1 ? [...codes][0]! : undefined;
   const slug = only !== undefined && only in PROBLEMS && statusOf(only) === 400 ? only : "validation-failed";
-  const detail =
-    issues.length === 1
-      ? issues[0]!.message
-      : `${what} has ${issues.length} problems: ${issues.map((i) => i.message).join(" ")}`;
-  return new ProblemError(slug, detail, { status: 400, issues });
+  return new ProblemError(slug, summarizeIssues(issues, what), { status: 400, issues });
 }

@@ -8,8 +8,8 @@
 import { randomUUID } from "node:crypto";
 import { validateActionPayload } from "../domain/action-rules.js";
 import type { Action, ActionInput } from "../domain/action-schema.js";
-import { type DependencyGraph, formatCycle, wouldCloseCycle } from "../domain/dependency-graph.js";
-import { issue, type ValidationIssue } from "../domain/validation-result.js";
+import { checkDependencies, type DependencyGraph } from "../domain/dependency-graph.js";
+import { summarizeIssues, type ValidationIssue } from "../domain/validation-result.js";
 import { CxdaError, ValidationError } from "../errors.js";
 import { recorded, type WorkflowContext } from "./operation.js";
 import { runTest, type TestRunResult } from "./test-action.js";
@@ -59,37 +59,12 @@ export interface CreateActionResult {
 function validationError(issues: ValidationIssue[], what: string): ValidationError {
   const codes = new Set(issues.map((i) => i.code));
   const slug = codes.size === 1 ? [...codes][0]! : "validation-failed";
-  const message =
-    issues.length === 1
-      ? issues[0]!.message
-      : `${what} has ${issues.length} problems: ${issues.map((i) => i.message).join("; ")}`;
-  return new ValidationError(message, { slug, issues });
+  return new ValidationError(summarizeIssues(issues, what), { slug, issues });
 }
 
 /** Unknown dependencies and a cycle closed through the new action, checked on the tenant's live graph. */
 export function checkAgainstGraph(graph: DependencyGraph, spec: CreateActionSpec): ValidationIssue[] {
-  const deps = spec.dependencies ?? [];
-  const missing: ValidationIssue[] = [];
-  deps.forEach((dep, i) => {
-    if (!Object.hasOwn(graph, dep) && dep !== spec.name)
-      missing.push(
-        issue(
-          `dependencies[${i}]`,
-          "unknown-dependency",
-          `dependencies[${i}]: no action named ${JSON.stringify(dep)} exists in this tenant; create it first or remove it`,
-        ),
-      );
-  });
-  if (missing.length > 0) return missing;
-  const cycle = wouldCloseCycle(graph, spec.name, deps);
-  if (!cycle) return [];
-  return [
-    issue(
-      "dependencies",
-      "dependency-cycle",
-      `dependencies: this change would close the cycle ${formatCycle(cycle)}; remove one of its dependencies`,
-    ),
-  ];
+  return checkDependencies(graph, spec.name, spec.dependencies ?? []);
 }
 
 /** The tenant's dependency graph, every page of it (name → dependencies). */

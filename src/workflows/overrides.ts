@@ -8,6 +8,7 @@
 import type { Environment } from "../client/resources/environments.js";
 import type { OverrideSet } from "../client/resources/overrides.js";
 import { type DriftEntry, type DriftSummary, diffEnvironments, summarizeDrift } from "../domain/drift.js";
+import { type EffectiveVariable, resolveEffectiveVariables } from "../domain/effective-variables.js";
 import {
   MASKED_PLACEHOLDER,
   type OverrideVariable,
@@ -246,18 +247,10 @@ async function writeOverrides(
   );
 }
 
-/** One effective variable of an action in an environment (SPEC §6.3). */
-export interface ResolvedVariable {
-  name: string;
-  /** "***" for secrets. */
-  value: string;
-  source: "override" | "action" | "global";
-  secret: boolean;
-  /** Names of lower layers this value hides. */
-  shadows: ("action" | "global")[];
-}
+/** One effective variable of an action in an environment; `value` is "***" for secrets. */
+export type ResolvedVariable = EffectiveVariable<string>;
 
-interface LayerVariable {
+interface ListedVariable {
   name: string;
   value: string | null;
   encrypted?: boolean;
@@ -276,25 +269,17 @@ export async function resolveVariables(
     ctx.client.variables.get(action.id),
     ctx.client.overrides.get(action.id, environmentId),
   ]);
-  const byName = new Map<string, ResolvedVariable>();
-  const layers: [ResolvedVariable["source"], LayerVariable[]][] = [
-    ["global", globals.body.variables],
-    ["action", own.body.variables],
-    ["override", overrides.body.variables],
-  ];
-  for (const [source, items] of layers)
-    for (const item of items) {
+  // The API never returns a secret's value: the layers carry "***" for them.
+  const layer = (items: ListedVariable[]) =>
+    items.map((item) => {
       const secret = item.encrypted === true || item.masked === true;
-      const below = byName.get(item.name);
-      const shadows = below ? [...below.shadows, below.source as "action" | "global"] : [];
-      byName.set(item.name, {
-        name: item.name,
-        value: secret ? MASKED_PLACEHOLDER : (item.value ?? ""),
-        source,
-        secret,
-        shadows,
-      });
-    }
+      return { name: item.name, value: secret ? MASKED_PLACEHOLDER : (item.value ?? ""), secret };
+    });
+  const byName = resolveEffectiveVariables({
+    global: layer(globals.body.variables),
+    action: layer(own.body.variables),
+    override: layer(overrides.body.variables),
+  });
   const variables = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { action: { id: action.id, name: action.name }, environmentId, variables };
 }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  checkDependencies,
   dependentsOf,
   findDependencyCycles,
   formatCycle,
@@ -233,5 +234,33 @@ describe("topologicalOrder", () => {
     const order = topologicalOrder(chain);
     expect(order[0]).toBe(`a${n - 1}`);
     expect(order[n - 1]).toBe("a0");
+  });
+});
+
+describe("checkDependencies", () => {
+  const graph = { a: [], b: ["a"], c: ["b"] };
+  it.each([
+    { name: "new", deps: [], issues: [] },
+    { name: "new", deps: ["a", "c"], issues: [] },
+    { name: "new", deps: ["new"], issues: [["dependencies", "dependency-cycle", "new → new"]] },
+    { name: "a", deps: ["c"], issues: [["dependencies", "dependency-cycle", "a → c → b → a"]] },
+    {
+      name: "new",
+      deps: ["a", "ghost", "phantom"],
+      issues: [
+        ["dependencies[1]", "unknown-dependency", 'no action named "ghost"'],
+        ["dependencies[2]", "unknown-dependency", 'no action named "phantom"'],
+      ],
+    },
+    // Unknown names first: the cycle is only looked for once every name exists.
+    { name: "a", deps: ["a", "ghost"], issues: [["dependencies[1]", "unknown-dependency", '"ghost"']] },
+  ])("$name → $deps", ({ name, deps, issues }) => {
+    const { [name]: _own, ...others } = graph as Record<string, string[]>;
+    const found = checkDependencies(others, name, deps);
+    expect(found.map((i) => [i.path, i.code])).toEqual(issues.map(([path, code]) => [path, code]));
+    found.forEach((i, n) => {
+      expect(i.message).toContain(issues[n]![2]);
+      expect(i.message.startsWith(`${i.path}: `)).toBe(true);
+    });
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadRootKey, TenantKeyring } from "../../src/emulator/crypto/index.js";
 import {
   resolveEffectiveEntries,
-  resolveEffectiveVariables,
+  sandboxVariables,
   VariableDecryptionError,
 } from "../../src/emulator/handlers/effective-variables.js";
 import { DATABASE_FILE } from "../../src/emulator/store/sqlite-store.js";
@@ -45,7 +45,7 @@ async function start(dataDir: string): Promise<{ emulator: Emulator; token: stri
   return { emulator, token, ctx: { store: emulator.store, keyring } };
 }
 
-type Ctx = Parameters<typeof resolveEffectiveVariables>[0];
+type Ctx = Parameters<typeof sandboxVariables>[0];
 
 const VARIABLES = [
   { name: "baseUrl", type: "string", value: "https://crm.example.test", encrypted: false },
@@ -98,7 +98,7 @@ describe("encryption round trip", () => {
         ],
       },
     });
-    const values = resolveEffectiveVariables(ctx, "demo", action.id);
+    const values = sandboxVariables(ctx, "demo", action.id);
     expect(values).toEqual({
       region: "eu-west",
       sharedToken: GLOBAL_SECRET,
@@ -154,9 +154,9 @@ describe("tampering", () => {
     );
     db.close();
 
-    expect(() => resolveEffectiveVariables(ctx, "demo", action.id)).toThrow(VariableDecryptionError);
+    expect(() => sandboxVariables(ctx, "demo", action.id)).toThrow(VariableDecryptionError);
     try {
-      resolveEffectiveVariables(ctx, "demo", action.id);
+      sandboxVariables(ctx, "demo", action.id);
     } catch (error) {
       expect((error as VariableDecryptionError).variable).toBe("password");
       expect((error as VariableDecryptionError).code).toBe("authentication-failed");
@@ -233,7 +233,7 @@ describe("the database files", () => {
     const action = await actionWithSecrets(first.emulator, first.token, "enc_restart");
     await running.pop()!.close();
     const second = await start(dataDir);
-    expect(resolveEffectiveVariables(second.ctx, "demo", action.id).password).toBe(SECRET);
+    expect(sandboxVariables(second.ctx, "demo", action.id).password).toBe(SECRET);
   });
 });
 
@@ -283,7 +283,7 @@ describe("rotation and re-encryption", () => {
     expect(secretsAfter.map((v: Body) => v.fingerprint)).toEqual(
       secretsBefore.map((v: Body) => v.fingerprint),
     );
-    expect(resolveEffectiveVariables(ctx, "demo", action.id).password).toBe(SECRET);
+    expect(sandboxVariables(ctx, "demo", action.id).password).toBe(SECRET);
 
     const again = await api(emulator, "POST", `/api/v2/dataactions/${action.id}/variables/reencrypt`, {
       token,
@@ -304,6 +304,6 @@ describe("rotation and re-encryption", () => {
     const re = await api(emulator, "POST", "/api/v2/variables/reencrypt", { token, body: {} });
     expect(re.body.reencrypted).toEqual(["sharedToken"]);
     expect(re.body.variables[0].keyId).toBe(rotated.body.activeKeyId);
-    expect(resolveEffectiveVariables(ctx, "demo", action.id).sharedToken).toBe(GLOBAL_SECRET);
+    expect(sandboxVariables(ctx, "demo", action.id).sharedToken).toBe(GLOBAL_SECRET);
   });
 });

@@ -7,8 +7,8 @@ import { randomUUID } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { validateActionPayload } from "../../domain/action-rules.js";
 import { type Action, type ActionInput, editableFieldsOf } from "../../domain/action-schema.js";
-import { formatCycle, wouldCloseCycle } from "../../domain/dependency-graph.js";
-import { issue, type ValidationIssue } from "../../domain/validation-result.js";
+import { checkDependencies } from "../../domain/dependency-graph.js";
+import { issue } from "../../domain/validation-result.js";
 import { applyMergePatch } from "../merge-patch.js";
 import { type ApiResponse, ProblemError, problemFromIssues } from "../problem.js";
 import type { Store, StoredAction } from "../store/store.js";
@@ -195,33 +195,12 @@ export class ActionHandlers {
     if (deps.length === 0) return;
     const graph = this.store.actions.graph(tenantId);
     if (current) delete graph[current.name];
-    const missing: ValidationIssue[] = [];
-    deps.forEach((dep, i) => {
-      if (!Object.hasOwn(graph, dep) && dep !== input.name)
-        missing.push(
-          issue(
-            `dependencies[${i}]`,
-            "unknown-dependency",
-            `dependencies[${i}]: no action named ${JSON.stringify(dep)} exists in this tenant; create it first or remove it`,
-          ),
-        );
-    });
-    if (missing.length > 0) throw problemFromIssues(missing, "The dependencies");
-    const cycle = wouldCloseCycle(graph, input.name, deps);
-    if (cycle)
-      throw new ProblemError(
-        "dependency-cycle",
-        `dependencies: this change would close the cycle ${formatCycle(cycle)}; remove one of its dependencies`,
-        {
-          issues: [
-            issue(
-              "dependencies",
-              "dependency-cycle",
-              `dependencies: this change would close the cycle ${formatCycle(cycle)}; remove one of its dependencies`,
-            ),
-          ],
-        },
-      );
+    const issues = checkDependencies(graph, input.name, deps);
+    if (issues.length === 0) return;
+    // A cycle is its own problem type (SPEC §9), unknown names are a 400 listing each one.
+    if (issues[0]!.code === "dependency-cycle")
+      throw new ProblemError("dependency-cycle", issues[0]!.message, { issues });
+    throw problemFromIssues(issues, "The dependencies");
   }
 }
 

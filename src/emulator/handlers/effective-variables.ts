@@ -1,36 +1,24 @@
 /**
- * The variables a test run (and a build) sees (SPEC §6.3): override(A,E) ▸ action variable ▸ global
- * variable, secrets decrypted, typed values converted (integer → number, boolean → boolean, object →
- * parsed). Only the sandbox may receive the result: it holds plaintext secrets.
- *
- * Seam for the override layer: write a `VariableLayer` (e.g. in handlers/overrides.ts) and append it to
- * `VARIABLE_LAYERS` below; layers run lowest precedence first and later layers win by name.
+ * The variables a test run (and a build) sees: the layers of this tenant read from the store, secrets
+ * decrypted, typed values converted (integer → number, boolean → boolean, object → parsed), then the
+ * domain's precedence rule, `resolveEffectiveVariables` (override ▸ action ▸ global). Only the sandbox
+ * may receive the result: it holds plaintext secrets.
  */
+import {
+  type EffectiveVariable,
+  type LayerVariable,
+  resolveEffectiveVariables,
+  type VariableSource,
+} from "../../domain/effective-variables.js";
 import type { VariableType } from "../../domain/variables.js";
 import type { EmulatorContext } from "../context.js";
-import { actionScope, GLOBAL_SCOPE, KeyringError } from "../crypto/index.js";
+import { actionScope, GLOBAL_SCOPE, KeyringError, overrideScope } from "../crypto/index.js";
 import type { StoredVariableItem } from "../store/variables-repository.js";
-import { overrideLayer } from "./overrides.js";
 
 export type EffectiveContext = Pick<EmulatorContext, "store" | "keyring">;
 
-export type VariableSource = "global" | "action" | "override";
-
-export interface EffectiveEntry {
-  name: string;
-  /** Decrypted and typed. */
-  value: unknown;
-  source: VariableSource;
-  /** True for an encrypted variable or a masked override: never show `value` outside the sandbox. */
-  secret: boolean;
-}
-
-export type VariableLayer = (
-  ctx: EffectiveContext,
-  tenantId: string,
-  actionId: string,
-  environmentId: string | undefined,
-) => EffectiveEntry[];
+/** One effective variable: `value` decrypted and typed; when `secret`, never shown outside the sandbox. */
+export type EffectiveEntry = EffectiveVariable<unknown>;
 
 /** A stored secret that cannot be decrypted (altered ciphertext, lost key); never carries plaintext. */
 export class VariableDecryptionError extends Error {
@@ -71,7 +59,7 @@ export function openItems(
   scope: string,
   source: VariableSource,
   items: StoredVariableItem[],
-): EffectiveEntry[] {
+): LayerVariable<unknown>[] {
   return items.map((item) => {
     let text = item.value ?? "";
     if (item.encrypted) {
@@ -86,24 +74,33 @@ export function openItems(
         throw error;
       }
     }
-    return { name: item.name, value: typedValue(item.type, text), source, secret: item.encrypted };
+    return { name: item.name, value: typedValue(item.type, text), secret: item.encrypted };
   });
 }
 
-export const globalLayer: VariableLayer = (ctx, tenantId) =>
-  openItems(ctx, tenantId, GLOBAL_SCOPE, "global", ctx.store.variables.getGlobalSet(tenantId)?.items ?? []);
-
-export const actionLayer: VariableLayer = (ctx, tenantId, actionId) =>
-  openItems(
-    ctx,
-    tenantId,
-    actionScope(actionId),
-    "action",
-    ctx.store.variables.getActionSet(tenantId, actionId)?.items ?? [],
-  );
-
-/** Lowest precedence first (SPEC §6.3). The override layer goes last. */
-export const VARIABLE_LAYERS: VariableLayer[] = [globalLayer, actionLayer, overrideLayer];
+/** The override layer (highest precedence): plain values as stored, masked ones opened. */
+function openOverrides(
+  ctx: EffectiveContext,
+  tenantId: string,
+  actionId: string,
+  environmentId: string,
+): LayerVariable<unknown>[] {
+  const set = ctx.store.overrides.get(tenantId, actionId, environmentId);
+  return (set?.items ?? []).map((item) => {
+    if (!item.masked) return { name: item.name, value: item.value ?? "", secret: false };
+    try {
+      const value = ctx.keyring.open(
+        tenantId,
+        { scope: overrideScope(actionId, environmentId), name: item.name },
+        item.sealed ?? { ciphertext: "", keyId: "" },
+      );
+      return { name: item.name, value, secret: true };
+    } catch (error) {
+      if (error instanceof KeyringError) throw new VariableDecryptionError(item.name, "override", error);
+      throw error;
+    }
+  });
+}
 
 /** Every effective variable with its source, by name. Throws VariableDecryptionError (see above). */
 export function resolveEffectiveEntries(
@@ -112,14 +109,22 @@ export function resolveEffectiveEntries(
   actionId: string,
   environmentId?: string,
 ): Map<string, EffectiveEntry> {
-  const entries = new Map<string, EffectiveEntry>();
-  for (const layer of VARIABLE_LAYERS)
-    for (const entry of layer(ctx, tenantId, actionId, environmentId)) entries.set(entry.name, entry);
-  return entries;
+  const { variables } = ctx.store;
+  return resolveEffectiveVariables<unknown>({
+    global: openItems(ctx, tenantId, GLOBAL_SCOPE, "global", variables.getGlobalSet(tenantId)?.items ?? []),
+    action: openItems(
+      ctx,
+      tenantId,
+      actionScope(actionId),
+      "action",
+      variables.getActionSet(tenantId, actionId)?.items ?? [],
+    ),
+    override: environmentId === undefined ? [] : openOverrides(ctx, tenantId, actionId, environmentId),
+  });
 }
 
-/** name → decrypted, typed value: what `context.variables` holds in the sandbox (SPEC §4). */
-export function resolveEffectiveVariables(
+/** name → decrypted, typed value: what `context.variables` holds in the sandbox. */
+export function sandboxVariables(
   ctx: EffectiveContext,
   tenantId: string,
   actionId: string,

@@ -15,11 +15,6 @@ import type { BuildResource } from "../store/builds-repository.js";
 import type { StoredOverrideItem, StoredOverrideSet } from "../store/overrides-repository.js";
 import type { StoredAction } from "../store/store.js";
 import { checkVersion, etagOf } from "../versioning.js";
-import {
-  type EffectiveContext,
-  type EffectiveEntry,
-  VariableDecryptionError,
-} from "./effective-variables.js";
 import { requireAction } from "./require-action.js";
 
 /** What GET returns for one override. */
@@ -43,34 +38,6 @@ type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * The override layer of SPEC §6.3 (highest precedence), masked values opened with the keyring. A function
- * declaration, so effective-variables.ts can list it even while this module is still loading.
- */
-export function overrideLayer(
-  ctx: EffectiveContext,
-  tenantId: string,
-  actionId: string,
-  environmentId: string | undefined,
-): EffectiveEntry[] {
-  if (environmentId === undefined) return [];
-  const set = ctx.store.overrides.get(tenantId, actionId, environmentId);
-  return (set?.items ?? []).map((item) => {
-    if (!item.masked) return { name: item.name, value: item.value ?? "", source: "override", secret: false };
-    try {
-      const value = ctx.keyring.open(
-        tenantId,
-        { scope: overrideScope(actionId, environmentId), name: item.name },
-        item.sealed ?? { ciphertext: "", keyId: "" },
-      );
-      return { name: item.name, value, source: "override", secret: true };
-    } catch (error) {
-      if (error instanceof KeyringError) throw new VariableDecryptionError(item.name, "override", error);
-      throw error;
-    }
-  });
 }
 
 export function publicOverride(item: StoredOverrideItem): PublicOverride {

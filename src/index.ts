@@ -11,6 +11,8 @@ export type { CxdaEvent, CxdaEventType, EventHandler } from "./audit/events.js";
 export { OperationRecorder } from "./audit/recorder.js";
 export { defaultRedactor, REDACTED, Redactor } from "./audit/redactor.js";
 export { signWebhook, verifyWebhook, WebhookSender } from "./audit/webhooks.js";
+// The human form of a plan (what `cxda plan` prints); pure, it loads nothing else.
+export { formatPlan } from "./cli/ui/format-plan.js";
 export type {
   ApiResponse,
   ClientHooks,

@@ -7,6 +7,7 @@ import type { OperationRecorder } from "../audit/recorder.js";
 import { defaultRedactor, type Redactor } from "../audit/redactor.js";
 import type { ClientHooks, CxdaClient } from "../client/types.js";
 import { ValidationError } from "../errors.js";
+import type { WorkflowContext } from "../workflows/operation.js";
 import { Output } from "./output.js";
 import { type GlobalFlags, requireCredentials, resolveSettings, type Settings } from "./settings.js";
 
@@ -17,6 +18,8 @@ export interface CommandContext {
   settings(): Settings;
   client(): Promise<CxdaClient>;
   recorder(): Promise<OperationRecorder>;
+  /** The client, plus the audit recorder when the command writes. */
+  workflow(writes: boolean): Promise<WorkflowContext>;
   close(): Promise<void>;
 }
 
@@ -55,11 +58,15 @@ export function createContext(flags: GlobalFlags, options: ContextOptions = {}):
     return settings;
   };
 
-  return {
+  const context: CommandContext = {
     flags,
     out,
     redactor,
     settings: getSettings,
+    async workflow(writes) {
+      const recorder = writes ? await context.recorder() : undefined;
+      return { client: await context.client(), recorder };
+    },
     async client() {
       if (client) return client;
       const s = getSettings();
@@ -117,6 +124,7 @@ export function createContext(flags: GlobalFlags, options: ContextOptions = {}):
       await client?.close();
     },
   };
+  return context;
 }
 
 function verboseHooks(out: Output): ClientHooks {

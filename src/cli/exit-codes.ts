@@ -1,4 +1,4 @@
-/** Exit codes of SPEC §10, decided in this one place. */
+/** Exit codes (docs/cli.md), decided in this one place. */
 import {
   AbortError,
   AuthenticationError,

@@ -1,5 +1,5 @@
 /**
- * Reads a YAML or JSON input file given to a command (`-f FILE`, SPEC §12). Syntax errors come back as
+ * Reads a YAML or JSON input file given to a command (`-f FILE`). Syntax errors come back as
  * a ValidationError (exit 65) whose issues carry the file's line and column; `locate` maps a data path
  * to the line and column of its node so later validation issues can point into the file too.
  */

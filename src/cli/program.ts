@@ -1,21 +1,11 @@
 /**
- * The command tree. Each command's implementation lives in `commands/*.ts` and is imported only when
- * that command runs, so `cxda --help` and `cxda --version` load nothing but commander.
+ * The command tree. `cxda --help` and `cxda --version` load nothing but commander and the top-level
+ * index (`commands/index.ts`); the module declaring a command (with zod) is loaded only when that
+ * command or its group is named, and its handler only when it runs.
  */
 import { Command, CommanderError } from "commander";
-import type { CommandContext } from "./context.js";
-import { COMMAND_GROUPS } from "./groups/index.js";
-
-export type CommandHandler = (
-  ctx: CommandContext,
-  args: string[],
-  options: Record<string, unknown>,
-) => Promise<number | undefined>;
-export type Loader = () => Promise<CommandHandler>;
-/** Wraps a lazily loaded handler as a commander action. */
-export type RunAction = (load: Loader) => (this: Command, ...raw: unknown[]) => Promise<void>;
-/** A command group's definitions: options, arguments, help examples; handlers load lazily. */
-export type RegisterGroup = (program: Command, run: RunAction) => void;
+import type { CommandNode, RunCommand } from "./command.js";
+import { TOP_LEVEL, type TopLevelEntry } from "./commands/index.js";
 
 export interface ProgramIO {
   /** Called with the exit code when a command finishes (tests capture it; bin.ts sets process.exitCode). */
@@ -27,11 +17,12 @@ export interface ProgramIO {
 
 const VERSION = "0.1.0";
 
-export function examples(...lines: string[]): string {
+function rootExamples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
 
-export function buildProgram(io: ProgramIO): Command {
+/** The root command with its global flags and one unloaded stub per top-level command. */
+function buildRoot(): Command {
   const program = new Command("cxda")
     .description(
       "Manage contact-center Data Actions as code: SDK, CLI and a local emulator of the Data Actions API",
@@ -48,20 +39,20 @@ export function buildProgram(io: ProgramIO): Command {
     .option("--no-color", "plain output (also NO_COLOR)")
     .addHelpText(
       "after",
-      examples(
+      rootExamples([
         "cxda demo",
         "cxda emulator start --in-memory",
         "cxda actions list --json",
         "cxda audit --outcome failure",
-      ),
+      ]),
     );
+  for (const entry of TOP_LEVEL) program.command(entry.name).description(entry.summary);
+  return program;
+}
 
-  const run: RunAction = (load) =>
-    async function (this: Command, ...raw: unknown[]) {
-      const args = raw
-        .slice(0, -2)
-        .flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));
-      const options = this.opts();
+function runner(io: ProgramIO): RunCommand {
+  return (command, parse) =>
+    async function (this: Command) {
       const { createContext } = await import("./context.js");
       const ctx = createContext(this.optsWithGlobals(), {
         ...(io.env ? { env: io.env } : {}),
@@ -70,8 +61,9 @@ export function buildProgram(io: ProgramIO): Command {
       });
       let code: number;
       try {
-        const handler = await load();
-        code = (await handler(ctx, args, options)) ?? 0;
+        const input = parse(this);
+        const { run } = await command.load();
+        code = (await run(ctx, input as never)) ?? 0;
       } catch (error) {
         const { reportError } = await import("./report-error.js");
         code = reportError(ctx, error);
@@ -80,10 +72,41 @@ export function buildProgram(io: ProgramIO): Command {
       }
       io.exit(code);
     };
+}
 
-  for (const register of COMMAND_GROUPS) register(program, run);
+async function attach(program: Command, entries: readonly TopLevelEntry[], io: ProgramIO): Promise<void> {
+  const { registerNode } = await import("./command.js");
+  const nodes: [TopLevelEntry, CommandNode][] = await Promise.all(
+    entries.map(async (e) => [e, await e.load()] as [TopLevelEntry, CommandNode]),
+  );
+  for (const [entry, node] of nodes) {
+    const stub = program.commands.find((c) => c.name() === entry.name)!;
+    registerNode(stub, node, runner(io));
+  }
+}
 
+/** The whole tree, every module loaded (for tests and shell completion). */
+export async function buildProgram(io: ProgramIO): Promise<Command> {
+  const program = buildRoot();
+  await attach(program, TOP_LEVEL, io);
   return program;
+}
+
+/** The top-level command a command line names (`cxda [global flags] <name> …`, `cxda help <name>`). */
+function targetOf(program: Command, argv: readonly string[]): TopLevelEntry | undefined {
+  for (let i = 0; i < argv.length; i += 1) {
+    const token = argv[i]!;
+    if (token === "--") return undefined;
+    if (token.startsWith("-")) {
+      if (token.includes("=")) continue;
+      const option = program.options.find((o) => o.long === token || o.short === token);
+      if (option && (option.required || option.optional)) i += 1;
+      continue;
+    }
+    if (token === "help") continue;
+    return TOP_LEVEL.find((e) => e.name === token);
+  }
+  return undefined;
 }
 
 /** Every misuse: exit 64 with a one-line reason and the usage of the command at fault. */
@@ -102,14 +125,19 @@ export function configureUsageErrors(program: Command, io: ProgramIO): void {
 }
 
 export async function runCli(argv: string[], io: ProgramIO): Promise<void> {
-  const program = buildProgram(io);
+  const program = buildRoot();
+  const target = targetOf(program, argv);
+  if (target) await attach(program, [target], io);
   configureUsageErrors(program, io);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
-      // `--help` and `--version` asked for are fine; a group run without its subcommand is misuse.
-      const ok = error.code === "commander.helpDisplayed" || error.code === "commander.version";
+      // `--help`, `help [command]` and `--version` asked for are fine; a group run without its subcommand is misuse.
+      const ok =
+        error.code === "commander.helpDisplayed" ||
+        (error.code === "commander.help" && error.exitCode === 0) ||
+        error.code === "commander.version";
       io.exit(ok ? 0 : 64);
       return;
     }

@@ -1,4 +1,4 @@
-/** Turns any thrown value into one clear report (never a stack trace) and the exit code of §10. */
+/** Turns any thrown value into one clear report (never a stack trace) and its exit code (docs/cli.md). */
 import { CxdaError } from "../errors.js";
 import type { CommandContext } from "./context.js";
 import { EXIT, exitCodeFor, UsageError } from "./exit-codes.js";

@@ -1,5 +1,5 @@
 /**
- * Where the CLI's connection and audit settings come from (SPEC §10): flags ▸ environment ▸ profile
+ * Where the CLI's connection and audit settings come from (docs/cli.md): flags ▸ environment ▸ profile
  * file (`$XDG_CONFIG_HOME/cxda/config.yaml`, profile from `--profile` or `CXDA_PROFILE`, else
  * `default`). With nothing configured and a loopback base URL, the emulator's built-in demo client is
  * used, so `cxda emulator start` and the CLI work together with no setup.

@@ -10,7 +10,6 @@ export {
 } from "./apply.js";
 export type { DesiredAction, DesiredState } from "./desired-state.js";
 export { buildExport, type ExportedProject, exportProject } from "./export.js";
-export { formatPlan } from "./format-plan.js";
 export { type LiveState, normalizeLiveActions } from "./live-state.js";
 export { computePlan, type Plan, type PlanChange, type PlanOptions, planHasChanges } from "./plan.js";
 export { projectJsonSchema } from "./project-schema.js";

@@ -27,8 +27,8 @@ function leaves(command: Command, path: string[] = []): string[][] {
   return command.commands.flatMap((sub) => leaves(sub, [...path, sub.name()]));
 }
 
-describe("cxda --help", () => {
-  const commands = leaves(buildProgram({ exit: () => {} }));
+describe("cxda --help", async () => {
+  const commands = leaves(await buildProgram({ exit: () => {} }));
 
   it("covers every command of SPEC §12", () => {
     const names = commands.map((c) => c.join(" "));

@@ -5,6 +5,8 @@ import { join, resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import pc from "picocolors";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { confirmApply } from "../../src/cli/ui/confirm.js";
+import { createProgress } from "../../src/cli/ui/progress.js";
 import { createClient } from "../../src/client/client.js";
 import type { CxdaClient } from "../../src/client/types.js";
 import { PlanDriftError } from "../../src/errors.js";
@@ -17,10 +19,8 @@ import {
   createSpecOf,
   stepsOf,
 } from "../../src/project/apply.js";
-import { confirmApply } from "../../src/project/confirm.js";
 import type { DesiredState } from "../../src/project/desired-state.js";
 import { computePlan, planHasChanges } from "../../src/project/plan.js";
-import { createProgress } from "../../src/project/progress.js";
 import { readLiveState } from "../../src/project/read-live-state.js";
 import { validateProject } from "../../src/project/validate-project.js";
 import { api, type Emulator, getToken, startTestEmulator } from "../emulator/helpers.js";

@@ -1,7 +1,7 @@
 import pc from "picocolors";
 import { describe, expect, it } from "vitest";
+import { formatPlan, summaryLine } from "../../src/cli/ui/format-plan.js";
 import type { DesiredAction, DesiredState } from "../../src/project/desired-state.js";
-import { formatPlan, summaryLine } from "../../src/project/format-plan.js";
 import { type LiveAction, type LiveState, normalizeLiveActions } from "../../src/project/live-state.js";
 import { computePlan, liveDigest, type PlanChange, planHasChanges } from "../../src/project/plan.js";
 

@@ -7,9 +7,9 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { summaryLine } from "../../cli/ui/format-plan.js";
 import { applyPlan } from "../../project/apply.js";
 import { exportProject } from "../../project/export.js";
-import { summaryLine } from "../../project/format-plan.js";
 import { computePlan, type Plan, planHasChanges } from "../../project/plan.js";
 import { readLiveState } from "../../project/read-live-state.js";
 import { loadProject } from "../../project/validate-project.js";

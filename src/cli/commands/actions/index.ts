@@ -1,0 +1,92 @@
+/** `cxda actions list | get | delete | create | test | validate`. */
+import { z } from "zod";
+import { arg, bind, defineCommand, flag, group } from "../../command.js";
+
+const ref = arg(z.string(), "action name or id");
+
+export const list = defineCommand({
+  name: "list",
+  description: "list actions (all pages)",
+  options: z.object({
+    nameContains: flag(z.string().optional(), "only names containing this text", { value: "<text>" }),
+  }),
+  examples: ["cxda actions list", "cxda actions list --name-contains lead --json"],
+});
+
+export const get = defineCommand({
+  name: "get",
+  description: "show one action",
+  args: z.object({ ref }),
+  examples: ["cxda actions get lead_enrichment_v2", "cxda actions get 5f0c…-… --json"],
+});
+
+export const remove = defineCommand({
+  name: "delete",
+  description: "delete an action (refused while others depend on it)",
+  args: z.object({ ref }),
+  examples: ["cxda actions delete old_action", "cxda actions delete old_action --json"],
+});
+
+export const create = defineCommand({
+  name: "create",
+  description: "create a SCRIPT action from a file, optionally running its test (exit 1 if the test fails)",
+  options: z.object({
+    name: flag(z.string(), "action name: 3–64 letters, digits, '_' or '-'", { value: "<name>" }),
+    script: flag(z.string(), "JavaScript file declaring main(context)", { value: "<file>" }),
+    description: flag(z.string().optional(), "free text", { value: "<text>" }),
+    dependsOn: flag(z.string().optional(), "comma-separated names of actions it needs", { value: "<names>" }),
+    testInput: flag(z.string().optional(), "run the test with this input: JSON, or @FILE (YAML or JSON)", {
+      value: "<json>",
+    }),
+  }),
+  examples: [
+    "cxda actions create --name base_transform --script base.js",
+    'cxda actions create --name lead_enrichment_v2 --script lead.js --depends-on base_transform --test-input \'{"email":"a@example.com"}\'',
+    "cxda actions create --name x --script f.js --test-input @input.json --json",
+  ],
+});
+
+export const test = defineCommand({
+  name: "test",
+  description:
+    "run an action's test in the sandbox (HTTP actions: render the request); exit 1 on FAILURE or TIMEOUT",
+  args: z.object({ ref }),
+  options: z.object({
+    input: flag(z.string().optional(), "context.input: JSON, or @FILE (YAML or JSON); default null", {
+      value: "<json>",
+    }),
+    env: flag(z.string().optional(), "environment whose overrides apply (e.g. dev)", { value: "<id>" }),
+  }),
+  examples: [
+    `cxda actions test lead_enrichment_v2 --input '{"email":"a@example.com"}'`,
+    "cxda actions test lead_enrichment_v2 --input @lead.yaml --env staging --json",
+  ],
+});
+
+export const validate = defineCommand({
+  name: "validate",
+  description:
+    "check a script offline: size, ECMAScript 2022 syntax (FILE:LINE:COLUMN), main, name, dependencies",
+  options: z.object({
+    script: flag(z.string(), "JavaScript file declaring main(context)", { value: "<file>" }),
+    name: flag(z.string().optional(), "also check the action name", { value: "<name>" }),
+    dependsOn: flag(
+      z.string().optional(),
+      "also check the dependency names (existence is checked on create)",
+      { value: "<names>" },
+    ),
+  }),
+  examples: [
+    "cxda actions validate --script lead.js",
+    "cxda actions validate --script lead.js --name lead_v2 --json",
+  ],
+});
+
+export const actions = group("actions", [
+  bind(list, () => import("./list.js")),
+  bind(get, () => import("./get.js")),
+  bind(remove, () => import("./delete.js")),
+  bind(create, () => import("./create.js")),
+  bind(test, () => import("./test.js")),
+  bind(validate, () => import("./validate.js")),
+]);

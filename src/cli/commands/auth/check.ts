@@ -1,0 +1,35 @@
+import type { Handler } from "../../command.js";
+import { formatTable } from "../../output.js";
+import type { check } from "./index.js";
+
+export const run: Handler<typeof check> = async (ctx) => {
+  const client = await ctx.client();
+  const info = await client.auth.check();
+  const settings = ctx.settings();
+  if (ctx.out.json) {
+    ctx.out.result({
+      ok: true,
+      baseUrl: settings.baseUrl,
+      demoCredentials: settings.demoCredentials,
+      ...info,
+    });
+    return 0;
+  }
+  ctx.out.line(ctx.out.colors.green("✔ credentials accepted"));
+  ctx.out.line(
+    formatTable(
+      ["", ""],
+      [
+        ["base URL", settings.baseUrl],
+        ["client", `${info.clientId}${settings.demoCredentials ? " (built-in demo client)" : ""}`],
+        ["token endpoint", info.tokenEndpoint],
+        ["scopes", info.scopes.join(" ")],
+        ["expires", `${info.expiresAt} (in ${info.expiresInSeconds} s)`],
+      ],
+    )
+      .split("\n")
+      .slice(1)
+      .join("\n"),
+  );
+  return 0;
+};

@@ -1,0 +1,33 @@
+/** `cxda emulator start`: the Data Actions API on loopback. */
+import { z } from "zod";
+import { bind, defineCommand, flag, group } from "../../command.js";
+
+export const start = defineCommand({
+  name: "start",
+  description: "serve the Data Actions API on loopback (see docs/api.md)",
+  options: z.object({
+    host: flag(
+      z.string().default("127.0.0.1"),
+      "address to bind; any non-loopback address needs --config with your own clients",
+      { value: "<host>" },
+    ),
+    port: flag(z.string().default("8787"), "port (0 = any free port)", { value: "<port>" }),
+    dataDir: flag(z.string().optional(), "keep state in this directory (SQLite, survives restarts)", {
+      value: "<dir>",
+    }),
+    inMemory: flag(z.boolean().optional(), "keep state in memory only (the default)"),
+    config: flag(z.string().optional(), "tenants, clients, environments (YAML or JSON)", { value: "<file>" }),
+    rateLimit: flag(z.string().optional(), "requests per minute per client", { value: "<n>" }),
+    tokenTtl: flag(z.string().optional(), "access token lifetime", { value: "<seconds>" }),
+    testHooks: flag(
+      z.boolean().optional(),
+      "serve the /_emulator test hooks on a non-loopback --host too (loopback clients only)",
+    ),
+  }),
+  examples: [
+    "cxda emulator start --in-memory",
+    "cxda emulator start --data-dir .cxda --port 9000 --token-ttl 60",
+  ],
+});
+
+export const emulator = group("emulator", [bind(start, () => import("./start.js"))]);

@@ -1,0 +1,71 @@
+import { ValidationError } from "../../../errors.js";
+import type { Handler } from "../../command.js";
+import { UsageError } from "../../exit-codes.js";
+import { intFlag } from "../../parse-flags.js";
+import type { start } from "./index.js";
+
+export const run: Handler<typeof start> = async (ctx, { options }) => {
+  const { out } = ctx;
+  const port = intFlag("--port", options.port, 0, 65_535) ?? 8787;
+  const perMinute = intFlag("--rate-limit", options.rateLimit, 1, 1_000_000);
+  const tokenTtlSeconds = intFlag("--token-ttl", options.tokenTtl, 1, 31_536_000);
+  if (options.dataDir !== undefined && options.inMemory === true) {
+    throw new UsageError("--data-dir and --in-memory cannot be used together: pick one");
+  }
+  const { startEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } = await import("../../../emulator/server.js");
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emulator = await startEmulator({
+      host: options.host,
+      port,
+      ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : { inMemory: true }),
+      ...(options.config !== undefined ? { configFile: options.config } : {}),
+      ...(perMinute !== undefined ? { rateLimit: { perMinute, burst: Math.min(20, perMinute) } } : {}),
+      ...(tokenTtlSeconds !== undefined ? { tokenTtlSeconds } : {}),
+      ...(options.testHooks === true ? { testHooks: true } : {}),
+    });
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE")
+      throw new ValidationError(
+        `port ${port} is already in use: pick another with --port (0 = any free port)`,
+      );
+    if (code === "EACCES")
+      throw new ValidationError(`not allowed to bind ${options.host}:${port}: pick a port above 1023`);
+    throw error;
+  }
+  const state =
+    options.dataDir !== undefined
+      ? `data directory ${options.dataDir}`
+      : "in memory (use --data-dir DIR to keep it)";
+  for (const warning of emulator.warnings) out.warn(warning);
+  if (out.json) {
+    out.result({
+      url: emulator.url,
+      apiUrl: `${emulator.url}/api/v2`,
+      tokenUrl: `${emulator.url}/oauth2/token`,
+      state: options.dataDir !== undefined ? { dataDir: options.dataDir } : { inMemory: true },
+    });
+  } else {
+    out.line(`cxda emulator listening on ${emulator.url}`);
+    out.line(`  API          ${emulator.url}/api/v2`);
+    out.line(`  token URL    ${emulator.url}/oauth2/token`);
+    if (options.config === undefined)
+      out.line(`  demo client  ${DEMO_CLIENT_ID} / ${DEMO_CLIENT_SECRET}  (built in, for local use only)`);
+    out.line(`  state        ${state}`);
+    out.line("Press Ctrl+C to stop.");
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  out.info("stopping the emulator…");
+  await emulator.close();
+  return 0;
+};

@@ -1,0 +1,27 @@
+import { formatProblem } from "../../../project/validate-project.js";
+import type { Handler } from "../../command.js";
+import { EXIT } from "../../exit-codes.js";
+import type { validateSpec } from "./index.js";
+import { describeProject, load } from "./load.js";
+
+export const run: Handler<typeof validateSpec> = async (ctx, { options }) => {
+  const { file } = options;
+  const result = load(ctx, file, options);
+  if (ctx.out.json) {
+    ctx.out.result({
+      ok: result.ok,
+      file,
+      problems: result.problems,
+      ...(result.project ? { actions: result.project.actions.map((a) => a.name) } : {}),
+    });
+    return result.ok ? EXIT.ok : EXIT.invalidInput;
+  }
+  if (!result.ok) {
+    for (const problem of result.problems) ctx.out.line(formatProblem(problem));
+    const n = result.problems.length;
+    ctx.out.info(`${file}: ${n} problem${n === 1 ? "" : "s"}; fix them and run cxda validate again`);
+    return EXIT.invalidInput;
+  }
+  ctx.out.line(`${file} is valid: ${describeProject(result.project!)}`);
+  return EXIT.ok;
+};

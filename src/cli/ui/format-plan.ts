@@ -1,0 +1,76 @@
+/**
+ * The human form of a plan: a colored diff per action and environment, then the summary line
+ * "Plan: 2 to create, 1 to update, 0 to delete." Secret values are already `***` in the plan.
+ */
+
+import type { DiffEntry, Plan, PlanChange } from "../../project/plan.js";
+import type { Colors } from "../output.js";
+
+const SYMBOL = { create: "+", update: "~", delete: "-", "no-op": "=" } as const;
+
+export function formatPlan(plan: Plan, colors: Colors): string {
+  const paint = {
+    create: colors.green,
+    update: colors.yellow,
+    delete: colors.red,
+    "no-op": colors.dim,
+  } as const;
+  const lines: string[] = [];
+  for (const change of plan.changes) {
+    const color = paint[change.kind];
+    if (change.kind === "no-op") {
+      lines.push(color(`${SYMBOL["no-op"]} ${change.action}: ${change.reason}`));
+      continue;
+    }
+    lines.push(
+      `${color(`${SYMBOL[change.kind]} ${change.action}`)} ${colors.bold(title(change))}  ${colors.dim(`(${change.reason})`)}`,
+    );
+    for (const entry of change.diff) {
+      const line = diffLine(entry);
+      if (line !== undefined)
+        lines.push(
+          `    ${paint[entry.op === "add" ? "create" : entry.op === "remove" ? "delete" : "update"](line)}`,
+        );
+    }
+  }
+  if (lines.length > 0) lines.push("");
+  if (!plan.changes.some((c) => c.kind !== "no-op")) lines.push("No changes: the tenant matches the file.");
+  lines.push(summaryLine(plan));
+  return lines.join("\n");
+}
+
+/** "Plan: 2 to create, 1 to update, 0 to delete." */
+export function summaryLine(plan: Plan): string {
+  const { create, update, delete: deleted } = plan.summary;
+  return `Plan: ${create} to create, ${update} to update, ${deleted} to delete.`;
+}
+
+function title(change: PlanChange): string {
+  const what = change.resource === "overrides" ? `overrides in ${change.env}` : change.resource;
+  return `${change.kind} ${what}`;
+}
+
+function diffLine(entry: DiffEntry): string | undefined {
+  if (entry.path === "") return undefined;
+  switch (entry.op) {
+    case "add":
+      return `+ ${entry.path}: ${show(entry.after)}`;
+    case "remove":
+      return `- ${entry.path}: ${show(entry.before)}`;
+    case "change":
+      return `~ ${entry.path}: ${show(entry.before)} → ${show(entry.after)}`;
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined || value === null) return "(none)";
+  if (value === "***") return "***";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
+  if (typeof value === "object") {
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${show(v)}`)
+      .join(", ")}}`;
+  }
+  return String(value);
+}

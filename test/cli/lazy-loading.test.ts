@@ -1,0 +1,58 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CLI, scratchDir } from "../helpers/cli.js";
+
+const HOOK = resolve(import.meta.dirname, "../helpers/log-imports.mjs");
+
+/** The project modules (dist/…) and packages (node_modules/<name>) a CLI run loads. */
+function loaded(args: string[]): { files: string[]; packages: string[] } {
+  const cwd = scratchDir();
+  const log = join(cwd, "imports.log");
+  const run = spawnSync(process.execPath, ["--import", HOOK, CLI, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", IMPORT_LOG: log },
+  });
+  expect(run.status, run.stderr).toBe(0);
+  const urls = readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("file:"));
+  const files = [...new Set(urls.filter((u) => u.includes("/dist/")).map((u) => u.split("/dist/")[1]!))];
+  const packages = [
+    ...new Set(
+      urls
+        .filter((u) => u.includes("/node_modules/"))
+        .map((u) => u.split("/node_modules/").at(-1)!.split("/")[0]!),
+    ),
+  ];
+  return { files: files.sort(), packages: packages.sort() };
+}
+
+describe("lazy loading of commands", () => {
+  it("--help and --version load commander and the command index only", () => {
+    for (const flag of ["--help", "--version"]) {
+      const { files, packages } = loaded([flag]);
+      expect(packages, flag).toEqual(["commander"]);
+      expect(files, flag).toEqual(["cli/bin.js", "cli/commands/index.js", "cli/program.js"]);
+    }
+  });
+
+  it("a command's --help loads its declarations but not its handler", () => {
+    const { files, packages } = loaded(["actions", "create", "--help"]);
+    expect(packages).toEqual(["commander", "zod"]);
+    expect(files).toContain("cli/commands/actions/index.js");
+    // Only the command layer and the error classes it throws: no workflow, client or project code.
+    expect(files.filter((f) => !f.startsWith("cli/"))).toEqual(["errors.js"]);
+    expect(files).not.toContain("cli/commands/actions/create.js");
+    expect(
+      files.some(
+        (f) =>
+          f.startsWith("cli/commands/") &&
+          !f.startsWith("cli/commands/actions/") &&
+          f !== "cli/commands/index.js",
+      ),
+    ).toBe(false);
+  });
+});

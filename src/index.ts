@@ -46,6 +46,8 @@ export {
   type BoundWorkflows,
   type CxdaSdk,
   createSdk as createClient,
+  type DeprecatedWorkflows,
+  type SdkGroups,
   type SdkOptions,
 } from "./sdk/create-sdk.js";
 export type {

@@ -1,6 +1,8 @@
 /**
- * Every workflow the SDK binds onto its client, one line each. A workflow is a function whose first
- * parameter is the WorkflowContext; the SDK facade supplies it.
+ * Every workflow the SDK binds onto its client, grouped by the resource it works on
+ * (`cxda.headers.set(…)`, `cxda.variables.register(…)`), and the flat names of the first release, kept
+ * as deprecated aliases (docs/sdk.md has the mapping). A workflow is a function whose first parameter
+ * is the WorkflowContext; the SDK facade supplies it.
  */
 import { applyPlan } from "../project/apply.js";
 import { deleteAction, getAction, listActions } from "../workflows/actions.js";
@@ -26,10 +28,43 @@ import {
   rotateKey,
   rotationCheck,
   setGlobalVariables,
+  upsertGlobalVariables,
+  upsertVariables,
   variableMetrics,
 } from "../workflows/variables.js";
 
-export const WORKFLOWS = {
+/**
+ * The SDK's groups. Where a group shares its name with a resource of the client (`actions`, `variables`,
+ * …), the resource's own methods (one request each, not audited) stay reachable on it, and a workflow
+ * of the same name (`variables.get(ref)`) takes its place.
+ */
+export const WORKFLOW_GROUPS = {
+  actions: { add: createAction, remove: deleteAction, test: testAction },
+  headers: { get: getHeaders, set: setHeaders, unset: unsetHeaders, replace: replaceHeaders },
+  variables: {
+    get: getVariables,
+    register: registerVariables,
+    upsert: upsertVariables,
+    resolve: resolveVariables,
+    reencrypt,
+    metrics: variableMetrics,
+  },
+  globalVariables: {
+    get: getGlobalVariables,
+    set: setGlobalVariables,
+    upsert: upsertGlobalVariables,
+    reencrypt: reencryptGlobalVariables,
+  },
+  overrides: { get: getOverrides, apply: applyOverrides, unset: unsetOverrides, diff: diffTenant },
+  environments: { list: listEnvironments },
+  builds: { trigger: triggerBuild, get: getBuild },
+  keys: { rotate: rotateKey, rotationCheck },
+  dateProcessing: { apply: applyDateProcessing },
+  project: { apply: applyPlan },
+} as const;
+
+/** The first release's flat names; each is the same function as its grouped name (docs/sdk.md). */
+export const FLAT_WORKFLOWS = {
   listActions,
   getAction,
   deleteAction,
@@ -58,4 +93,36 @@ export const WORKFLOWS = {
   reencryptGlobalVariables,
   variableMetrics,
   applyPlan,
+};
+
+/** Flat name → its grouped replacement, as written in docs/sdk.md (a test keeps the two in step). */
+export const FLAT_TO_GROUPED: Record<keyof typeof FLAT_WORKFLOWS, string> = {
+  listActions: "actions.listAll",
+  getAction: "actions.resolve",
+  deleteAction: "actions.remove",
+  createAction: "actions.add",
+  testAction: "actions.test",
+  getHeaders: "headers.get",
+  setHeaders: "headers.set",
+  unsetHeaders: "headers.unset",
+  replaceHeaders: "headers.replace",
+  registerVariables: "variables.register",
+  getVariables: "variables.get",
+  resolveVariables: "variables.resolve",
+  reencrypt: "variables.reencrypt",
+  variableMetrics: "variables.metrics",
+  getGlobalVariables: "globalVariables.get",
+  setGlobalVariables: "globalVariables.set",
+  reencryptGlobalVariables: "globalVariables.reencrypt",
+  listEnvironments: "environments.list",
+  getOverrides: "overrides.get",
+  applyOverrides: "overrides.apply",
+  unsetOverrides: "overrides.unset",
+  diffTenant: "overrides.diff",
+  triggerBuild: "builds.trigger",
+  getBuild: "builds.get",
+  rotateKey: "keys.rotate",
+  rotationCheck: "keys.rotationCheck",
+  applyDateProcessing: "dateProcessing.apply",
+  applyPlan: "project.apply",
 };

@@ -4,6 +4,8 @@ export interface ChaosSize {
   r1Creates: number;
   r2Editors: number;
   r2Edits: number;
+  /** Items each R2 editor adds to one action's variables and to its overrides (16 × 3 = 48 ≤ 50, the cap). */
+  r2ItemEdits: number;
   r3Seconds: number;
   r4Chains: number;
   r5Workers: number;
@@ -21,6 +23,7 @@ export const FULL: ChaosSize = {
   r1Creates: 200,
   r2Editors: 16,
   r2Edits: 10,
+  r2ItemEdits: 3,
   r3Seconds: 60,
   r4Chains: 60,
   r5Workers: 10,
@@ -36,6 +39,7 @@ export const BOUNDED: ChaosSize = {
   r1Creates: 60,
   r2Editors: 16,
   r2Edits: 10,
+  r2ItemEdits: 2,
   r3Seconds: 10,
   r4Chains: 20,
   r5Workers: 10,

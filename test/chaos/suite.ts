@@ -21,7 +21,7 @@ import type { ChaosSize } from "./sizes.js";
 
 const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Figure[]>][] = [
   ["R1", "creates while 30 % of POSTs are dropped after commit", runR1],
-  ["R2", "concurrent editors of one action's headers", runR2],
+  ["R2", "concurrent editors of headers, variables and overrides", runR2],
   ["R3", "mixed workload with a 2 s token TTL", runR3],
   ["R4", "20 % 503 and 5 % resets on every route", runR4],
   ["R5", "429 storm, 60/min, 10 workers", runR5],

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CxdaEvent } from "../../src/audit/events.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import { BugError, createClient, ValidationError } from "../../src/index.js";
-import { upsertVariables, type VariableInput, verifyStored } from "../../src/workflows/variables.js";
+import { type VariableInput, verifyStored } from "../../src/workflows/variables.js";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 let emulator: Emulator;
@@ -168,7 +168,7 @@ describe("registerVariables", () => {
       { name: "first", type: "string", value: "1" },
       { name: "other", type: "string", value: "x" },
     ]);
-    const result = await upsertVariables(cxda.context, id, [{ name: "mine", type: "integer", value: "7" }], {
+    const result = await cxda.variables.upsert(id, [{ name: "mine", type: "integer", value: "7" }], {
       sleep: async () => {},
     });
     race.restore();
@@ -183,9 +183,9 @@ describe("registerVariables", () => {
     const id = await createScriptAction(cxda, "wf_vars_upsert_secret");
     await cxda.registerVariables(id, LIST);
     const before = (await cxda.getVariables(id)).version;
-    const error = await upsertVariables(cxda.context, id, [
-      { name: "region", type: "string", value: "eu" },
-    ]).catch((e: unknown) => e);
+    const error = await cxda.variables
+      .upsert(id, [{ name: "region", type: "string", value: "eu" }])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).message).toMatch(/encrypted variable apiKey cannot be read back/);
     expect((error as ValidationError).message).not.toContain(SECRET);

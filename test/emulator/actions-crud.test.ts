@@ -163,6 +163,26 @@ describe("actions CRUD (SPEC §4)", () => {
     expect(slug(rename)).toBe("name-conflict");
   });
 
+  it("keeps names unique without regard to case, naming the action already there", async () => {
+    const first = await createAction(emulator, token, scriptAction("lead_lookup"));
+    const dup = await api(emulator, "POST", "/api/v2/dataactions", {
+      token,
+      body: scriptAction("LEAD_LOOKUP"),
+    });
+    expect(dup.status).toBe(409);
+    expect(slug(dup)).toBe("name-conflict");
+    expect(dup.body.detail).toBe(
+      `The name LEAD_LOOKUP is taken: action lead_lookup (id ${first.id}) differs only in case, and names are unique in a tenant without regard to case; choose another name or update lead_lookup.`,
+    );
+    const other = await createAction(emulator, token, scriptAction("lead_other"));
+    const rename = await api(emulator, "PATCH", path(other.id), { token, body: { name: "Lead_Lookup" } });
+    expect(slug(rename)).toBe("name-conflict");
+    // An action may change the case of its own name.
+    const recased = await api(emulator, "PATCH", path(first.id), { token, body: { name: "Lead_Lookup" } });
+    expect(recased.status).toBe(200);
+    expect(recased.body.name).toBe("Lead_Lookup");
+  });
+
   it("refuses unknown dependencies (400 unknown-dependency)", async () => {
     const res = await api(emulator, "POST", "/api/v2/dataactions", {
       token,

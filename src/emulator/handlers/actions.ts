@@ -181,7 +181,9 @@ export class ActionHandlers {
     if (other && other.id !== current?.id)
       throw new ProblemError(
         "name-conflict",
-        `An action named ${input.name} already exists in this tenant (id ${other.id}); choose another name or update that action.`,
+        other.name === input.name
+          ? `An action named ${input.name} already exists in this tenant (id ${other.id}); choose another name or update that action.`
+          : `The name ${input.name} is taken: action ${other.name} (id ${other.id}) differs only in case, and names are unique in a tenant without regard to case; choose another name or update ${other.name}.`,
       );
     if (current && current.name !== input.name) {
       const dependents = this.store.actions.dependentsOf(tenantId, current.name);

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS actions (
   UNIQUE (tenant_id, name)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS actions_order ON actions (tenant_id, created_ts, id);
+CREATE INDEX IF NOT EXISTS actions_name_nocase ON actions (tenant_id, name COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS idempotency (
   tenant_id TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -137,7 +138,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
       "SELECT * FROM actions WHERE tenant_id = ? AND id = ?",
     ),
     getActionByName: db.prepare<[string, string], ActionRow>(
-      "SELECT * FROM actions WHERE tenant_id = ? AND name = ?",
+      "SELECT * FROM actions WHERE tenant_id = ? AND name = ? COLLATE NOCASE",
     ),
     graph: db.prepare<[string], { name: string; dependencies: string }>(
       "SELECT name, dependencies FROM actions WHERE tenant_id = ?",

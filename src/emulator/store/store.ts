@@ -36,6 +36,7 @@ export interface ActionListQuery {
 
 export interface ActionRepository {
   get(tenantId: string, id: string): StoredAction | undefined;
+  /** The action named `name` without regard to case (names are unique that way, SPEC §4). */
   getByName(tenantId: string, name: string): StoredAction | undefined;
   /** Ordered by createdTimestamp, then id (stable across pages). */
   list(tenantId: string, query: ActionListQuery): { rows: StoredAction[]; total: number };

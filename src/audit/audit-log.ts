@@ -1,9 +1,11 @@
 /**
  * The audit trail of SPEC §10 / issue 3 part 1: one JSON line per mutating operation, appended
- * durably, never holding a secret value (every record passes through the redactor first).
+ * durably, never holding a secret value (every record passes through the redactor first). A new log
+ * is created 0600.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PRIVATE_FILE_MODE } from "../files/private-files.js";
 import { defaultRedactor, type Redactor } from "./redactor.js";
 
 export type WebhookAuditOutcome =
@@ -59,7 +61,7 @@ export class AuditLog {
    */
   append(record: AuditRecord): void {
     const line = `${JSON.stringify(this.redactor.redact(record))}\n`;
-    const fd = fs.openSync(this.path, "a+");
+    const fd = fs.openSync(this.path, "a+", PRIVATE_FILE_MODE);
     try {
       const size = fs.fstatSync(fd).size;
       let text = line;

@@ -23,6 +23,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import { ValidationError } from "../errors.js";
+import { ensurePrivateDir } from "../files/private-files.js";
 import { AllowedMethods } from "./allowed-methods.js";
 import { makeAuthenticate, resolvePrincipal } from "./auth/authenticate.js";
 import { TokenGuard } from "./auth/token-guard.js";
@@ -71,6 +72,8 @@ export interface EmulatorOptions {
    * `config`/`configFile` (the demo client is refused there) and keeps the test hooks off by default.
    */
   host?: string;
+  /** Start even when `<dataDir>/root.key` is readable by others than its owner (a warning instead). */
+  insecureKeyPermissions?: boolean;
   /** Serve the `/_emulator` test hooks (to loopback clients only); default: on for a loopback bind only. */
   testHooks?: boolean;
   /** Port; default 8787; 0 = a free port. */
@@ -391,9 +394,15 @@ function logRequest(
 }
 
 /** SPEC §5: CXDA_EMULATOR_ROOT_KEY, else `<dataDir>/root.key` (0600), else a key for this process only. */
-function loadEmulatorRootKey(dataDir: string | undefined): Buffer {
+function loadEmulatorRootKey(
+  dataDir: string | undefined,
+  allowInsecurePermissions: boolean,
+  warnings: string[],
+): Buffer {
   try {
-    return loadRootKey(dataDir === undefined ? {} : { dataDir }).key;
+    const loaded = loadRootKey(dataDir === undefined ? {} : { dataDir, allowInsecurePermissions });
+    if (loaded.warning !== undefined) warnings.push(loaded.warning);
+    return loaded.key;
   } catch (error) {
     if (error instanceof KeyringError)
       throw new ValidationError(error.message, { slug: "validation-failed" });
@@ -421,9 +430,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...(options.testHooks === undefined ? {} : { testHooks: options.testHooks }),
   });
   const clock = options.clock ?? Date.now;
-  const rootKey = loadEmulatorRootKey(options.inMemory ? undefined : options.dataDir);
+  const warnings = [...exposure.warnings];
+  const dataDir = options.inMemory ? undefined : options.dataDir;
+  if (dataDir !== undefined) {
+    const loose = ensurePrivateDir(dataDir, "data directory");
+    if (loose !== undefined) warnings.push(loose);
+  }
+  const rootKey = loadEmulatorRootKey(dataDir, options.insecureKeyPermissions ?? false, warnings);
   const rawStore = openSqliteStore(
-    options.inMemory || options.dataDir === undefined ? {} : { dataDir: options.dataDir },
+    dataDir === undefined ? {} : { dataDir, onWarning: (text) => warnings.push(text) },
   );
   const keyring = new TenantKeyring({ rootKey, storage: rawStore.keys, clock });
   const store = withSealedHeaders(rawStore, keyring);
@@ -464,7 +479,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     host,
     config,
     store,
-    warnings: [...exposure.warnings],
+    warnings,
     close: () => {
       closing ??= app
         .close()

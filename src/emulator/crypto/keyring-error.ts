@@ -13,6 +13,8 @@ export type KeyringErrorCode =
   | "root-key-mismatch"
   /** CXDA_EMULATOR_ROOT_KEY or root.key does not hold a 32-byte key. */
   | "invalid-root-key"
+  /** root.key is readable by others than its owner (and the operator did not accept that). */
+  | "insecure-root-key"
   /** The key storage is inconsistent (active key missing, duplicate key id). */
   | "corrupt-key-storage"
   /** The plaintext cannot be encoded as UTF-8 without loss (lone surrogate). */

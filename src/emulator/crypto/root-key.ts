@@ -2,7 +2,8 @@
  * The emulator's root key, which wraps every tenant master key. Sources, first match wins:
  * `CXDA_EMULATOR_ROOT_KEY` (64 hex chars or base64 of 32 bytes), else `<dataDir>/root.key` (64 hex chars
  * and a newline, mode 0600, created when missing), else a random key that lives as long as the process.
- * An empty CXDA_EMULATOR_ROOT_KEY counts as unset. Key material never appears in a message.
+ * An empty CXDA_EMULATOR_ROOT_KEY counts as unset. A root.key that others than its owner can read is
+ * refused unless `allowInsecurePermissions` (then it is a warning). Key material never appears in a message.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -45,7 +46,11 @@ export function parseRootKey(text: string): Buffer | undefined {
   return undefined;
 }
 
-export function loadRootKey(options: { dataDir?: string; env?: NodeJS.ProcessEnv }): RootKey {
+export function loadRootKey(options: {
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+  allowInsecurePermissions?: boolean;
+}): RootKey {
   const env = options.env ?? process.env;
   const fromEnv = env[ROOT_KEY_ENV];
   if (fromEnv !== undefined && fromEnv.trim() !== "") {
@@ -60,10 +65,14 @@ export function loadRootKey(options: { dataDir?: string; env?: NodeJS.ProcessEnv
     return { key, source: "env" };
   }
   if (options.dataDir === undefined) return { key: randomBytes(ROOT_KEY_BYTES), source: "ephemeral" };
-  return loadOrCreateKeyFile(join(options.dataDir, ROOT_KEY_FILE), options.dataDir);
+  return loadOrCreateKeyFile(
+    join(options.dataDir, ROOT_KEY_FILE),
+    options.dataDir,
+    options.allowInsecurePermissions ?? false,
+  );
 }
 
-function loadOrCreateKeyFile(path: string, dataDir: string): RootKey {
+function loadOrCreateKeyFile(path: string, dataDir: string, allowInsecure: boolean): RootKey {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (!exists(path)) createKeyFile(path);
   const key = parseRootKey(readFileSync(path, "utf8"));
@@ -77,11 +86,13 @@ function loadOrCreateKeyFile(path: string, dataDir: string): RootKey {
   const mode = statSync(path).mode & 0o777;
   // POSIX modes only; Windows reports synthetic ones.
   if (process.platform !== "win32" && (mode & 0o077) !== 0) {
-    return {
-      key,
-      source: "file",
-      warning: `${path} has mode ${mode.toString(8).padStart(4, "0")}, readable by others than its owner: run \`chmod 600 ${path}\``,
-    };
+    const loose = `${path} has mode ${mode.toString(8).padStart(4, "0")}, readable by others than its owner, and it decrypts every stored secret`;
+    if (!allowInsecure)
+      throw new KeyringError(
+        `${loose}: run \`chmod 600 ${path}\`, or start with --insecure-key-permissions to accept the risk`,
+        "insecure-root-key",
+      );
+    return { key, source: "file", warning: `${loose}: run \`chmod 600 ${path}\`` };
   }
   return { key, source: "file" };
 }

@@ -4,9 +4,10 @@
  * `variables(tenant_id, action_id, name, …)`, `overrides(tenant_id, action_id, env_id, …)`,
  * `builds(tenant_id, id, …)`, `keys(tenant_id, key_id, …)`, bumping SCHEMA_VERSION with a migration.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { ensurePrivateDir, ensurePrivateFile } from "../../files/private-files.js";
 import { BUILDS_TABLES, createBuildRepository } from "./builds-repository.js";
 import { createKeyRepository, KEY_TABLES } from "./keys-repository.js";
 import { createOverrideRepository, OVERRIDES_TABLES } from "./overrides-repository.js";
@@ -105,15 +106,22 @@ function actionParams(a: StoredAction) {
 }
 
 export interface SqliteStoreOptions {
-  /** Directory holding the database file (created if missing); omitted = in memory. */
+  /** Directory holding the database file (created 0700 if missing); omitted = in memory. */
   dataDir?: string;
+  /** Told when a file or the directory had to be made private, or could not be. */
+  onWarning?: (text: string) => void;
 }
 
 export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
   let file = ":memory:";
   if (options.dataDir !== undefined) {
-    mkdirSync(options.dataDir, { recursive: true });
+    const warn = (text: string | undefined) => text !== undefined && options.onWarning?.(text);
+    warn(ensurePrivateDir(options.dataDir, "data directory"));
     file = join(options.dataDir, DATABASE_FILE);
+    // SQLite gives the WAL and SHM files the database file's mode: a 0600 database makes all three 0600.
+    warn(ensurePrivateFile(file, "database"));
+    for (const suffix of ["-wal", "-shm"])
+      if (existsSync(file + suffix)) warn(ensurePrivateFile(file + suffix, "database"));
   }
   const db = new Database(file);
   db.pragma("journal_mode = WAL");

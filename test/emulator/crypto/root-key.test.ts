@@ -116,16 +116,23 @@ describe("loadRootKey from <dataDir>/root.key", () => {
     expect(after.open("demo", binding, sealed)).toBe("kept-across-restarts");
   });
 
-  it.runIf(posix)("warns, without key material, when the file is readable by others", () => {
-    const first = loadRootKey({ dataDir: dir, env: {} });
-    const path = join(dir, "root.key");
-    chmodSync(path, 0o644);
-    const loaded = loadRootKey({ dataDir: dir, env: {} });
-    expect(loaded.key.equals(first.key)).toBe(true);
-    expect(loaded.warning).toContain("0644");
-    expect(loaded.warning).toContain(`chmod 600 ${path}`);
-    expect(loaded.warning).not.toContain(first.key.toString("hex"));
-  });
+  it.runIf(posix)(
+    "refuses a file readable by others, unless allowed (then warns), never showing key material",
+    () => {
+      const first = loadRootKey({ dataDir: dir, env: {} });
+      const path = join(dir, "root.key");
+      chmodSync(path, 0o640);
+      expect(() => loadRootKey({ dataDir: dir, env: {} })).toThrow(
+        `${path} has mode 0640, readable by others than its owner, and it decrypts every stored secret: run \`chmod 600 ${path}\`, or start with --insecure-key-permissions to accept the risk`,
+      );
+      chmodSync(path, 0o644);
+      const loaded = loadRootKey({ dataDir: dir, env: {}, allowInsecurePermissions: true });
+      expect(loaded.key.equals(first.key)).toBe(true);
+      expect(loaded.warning).toContain("0644");
+      expect(loaded.warning).toContain(`chmod 600 ${path}`);
+      expect(loaded.warning).not.toContain(first.key.toString("hex"));
+    },
+  );
 
   it("refuses a file that holds no valid key, and leaves it alone", () => {
     const path = join(dir, "root.key");

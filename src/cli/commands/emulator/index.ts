@@ -23,10 +23,15 @@ export const start = defineCommand({
       z.boolean().optional(),
       "serve the /_emulator test hooks on a non-loopback --host too (loopback clients only)",
     ),
+    insecureKeyPermissions: flag(
+      z.boolean().optional(),
+      "start even when <data-dir>/root.key is readable by others than its owner (warns instead)",
+    ),
   }),
   examples: [
     "cxda emulator start --in-memory",
     "cxda emulator start --data-dir .cxda --port 9000 --token-ttl 60",
+    "cxda emulator start --host 0.0.0.0 --config emulator.yaml",
   ],
 });
 

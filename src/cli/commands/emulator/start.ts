@@ -23,6 +23,7 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
       ...(perMinute !== undefined ? { rateLimit: { perMinute, burst: Math.min(20, perMinute) } } : {}),
       ...(tokenTtlSeconds !== undefined ? { tokenTtlSeconds } : {}),
       ...(options.testHooks === true ? { testHooks: true } : {}),
+      ...(options.insecureKeyPermissions === true ? { insecureKeyPermissions: true } : {}),
     });
   } catch (error) {
     if (error instanceof ValidationError) throw error;

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { makePrivateDirs, writePrivateFile } from "../../../files/private-files.js";
 import { exportProject } from "../../../project/export.js";
 import { projectJsonSchema } from "../../../project/project-schema.js";
 import type { Handler } from "../../command.js";
@@ -11,14 +11,15 @@ export const run: Handler<typeof exportSpec> = async (ctx, { options }) => {
   const dir = dirname(file);
   const client = await ctx.client();
   const exported = await exportProject(client);
-  mkdirSync(dir, { recursive: true });
+  // Only the owner may read an export: 0700 directories and 0600 files (issue 15 item 8).
+  makePrivateDirs(dir);
   for (const script of exported.scripts) {
     const path = join(dir, script.path);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, script.content);
+    makePrivateDirs(dirname(path));
+    writePrivateFile(path, script.content);
   }
-  writeFileSync(join(dir, "cxda.schema.json"), `${JSON.stringify(projectJsonSchema(), null, 2)}\n`);
-  writeFileSync(file, exported.yaml);
+  writePrivateFile(join(dir, "cxda.schema.json"), `${JSON.stringify(projectJsonSchema(), null, 2)}\n`);
+  writePrivateFile(file, exported.yaml);
 
   if (ctx.out.json) {
     ctx.out.result({

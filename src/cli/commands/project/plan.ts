@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { writePrivateFile } from "../../../files/private-files.js";
 import { computePlan, planHasChanges } from "../../../project/plan.js";
 import { readLiveState } from "../../../project/read-live-state.js";
 import { projectValidationError } from "../../../project/validate-project.js";
@@ -22,7 +22,7 @@ export const run: Handler<typeof planSpec> = async (ctx, { options }) => {
     refreshSecrets: options.refreshSecrets === true,
   });
   if (options.out !== undefined) {
-    writeFileSync(options.out, `${JSON.stringify(ctx.redactor.redact({ ...plan, file }), null, 2)}\n`);
+    writePrivateFile(options.out, `${JSON.stringify(ctx.redactor.redact({ ...plan, file }), null, 2)}\n`);
   }
   if (ctx.out.json) {
     ctx.out.result({ file, ...plan, liveRead: { actions: live.actions.length, requests: reads, notes } });

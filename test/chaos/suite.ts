@@ -17,6 +17,7 @@ import { runR9 } from "./r9-tenancy.js";
 import { runR10 } from "./r10-audit-completeness.js";
 import { runR11 } from "./r11-encoded-paths.js";
 import { runR15 } from "./r15-token-guessing.js";
+import { runR16 } from "./r16-file-modes.js";
 import type { ChaosSize } from "./sizes.js";
 
 const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Figure[]>][] = [
@@ -33,6 +34,7 @@ const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Fi
   ["R10", "one audit line per committed write", runR10],
   ["R11", "every guarded path × 6 encodings", runR11],
   ["R15", "token guessing against the back-off", runR15],
+  ["R16", "file modes of everything cxda writes", runR16],
 ];
 
 export function defineChaosSuite(size: ChaosSize): void {

@@ -200,6 +200,49 @@ describe("applyPlan", () => {
     expect(after.changes.filter((c) => c.kind !== "no-op")).toEqual([]);
   });
 
+  it("re-reads and writes again when another writer changes an action between read and write", async () => {
+    await applyAndReplan(example());
+    const token = await getToken(emulator);
+    const desired = example((t) => t.replace("description: ", "description: Updated. "));
+    const plan = await planFor(desired);
+    const updates = plan.changes.filter((c) => c.kind === "update" && c.resource === "action");
+    expect(updates.length).toBeGreaterThan(0);
+    const target = updates[0]!.action;
+    let raced = 0;
+    const racing: CxdaClient = {
+      ...client,
+      actions: {
+        ...client.actions,
+        patch: async (id, body, options) => {
+          const current = (await client.actions.get(id)).body;
+          if (current.name === target && raced === 0) {
+            raced++;
+            const other = await api(emulator, "PATCH", `/api/v2/dataactions/${id}`, {
+              token,
+              headers: { "if-match": `"${current.version}"` },
+              body: { enabled: false },
+            });
+            expect(other.status).toBe(200);
+          }
+          return client.actions.patch(id, body, options);
+        },
+      },
+    };
+    const result = await applyPlan({ client: racing }, desired, plan);
+    expect(raced).toBe(1);
+    expect(result.ok).toBe(true);
+    const log = (await api(emulator, "GET", "/_emulator/requests")).body.requests as {
+      method: string;
+      path: string;
+      status: number;
+    }[];
+    // The stale write was refused (412), re-read and written on the new version; the other change stays.
+    expect(log.filter((r) => r.method === "PATCH" && r.status === 412)).toHaveLength(1);
+    const stored = (await client.actions.findByName(target))!;
+    expect(stored.description.startsWith("Updated. ")).toBe(true);
+    expect(stored.enabled).toBe(false);
+  });
+
   it("deletes live actions missing from the file only with prune, dependents first", async () => {
     const yaml = (extra: string) =>
       `apiVersion: cxda/v1\nactions:\n  alpha_one:\n    type: SCRIPT\n    script: {file: a.js}\n${extra}`;

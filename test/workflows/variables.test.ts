@@ -321,3 +321,20 @@ describe("global variables, rotation check and re-encryption", () => {
     await cxda.close();
   });
 });
+
+describe("global variables under concurrent writers", () => {
+  it("8 concurrent upserts each add their own global variable; none is lost, none fails", async () => {
+    const cxda = sdk();
+    await cxda.globalVariables.set([{ name: "base", type: "string", value: "b" }]);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        cxda.globalVariables.upsert([{ name: `g${i}`, type: "integer", value: String(i) }]),
+      ),
+    );
+    const names = (await cxda.globalVariables.get()).variables.map((v) => v.name).sort();
+    expect(names).toEqual(["base", ...Array.from({ length: 8 }, (_, i) => `g${i}`)].sort());
+    // Each result counts the set it wrote: everything it read plus its own variable.
+    for (const [i, r] of results.entries()) expect(r.variables.map((v) => v.name)).toContain(`g${i}`);
+    await cxda.close();
+  });
+});

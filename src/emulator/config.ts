@@ -15,8 +15,15 @@ export const ALL_SCOPES = [
   "dataactions:write",
   "dataactions:delete",
   "dataactions:admin",
+  "dataactions:execute",
 ] as const;
 export type Scope = (typeof ALL_SCOPES)[number];
+
+/**
+ * A client listed without `scopes` gets these. `dataactions:execute` (test runs that see decrypted
+ * secrets, docs/script-runtime.md) is never implied: a client gets it only when its `scopes` name it.
+ */
+export const DEFAULT_CLIENT_SCOPES: Scope[] = ALL_SCOPES.filter((s) => s !== "dataactions:execute");
 
 const idText = z
   .string()
@@ -26,7 +33,7 @@ const secretText = z.string().min(1, "must not be empty").max(1024, "must be at 
 const clientSchema = z.strictObject({
   id: idText,
   secret: secretText,
-  scopes: z.array(z.enum(ALL_SCOPES)).default([...ALL_SCOPES]),
+  scopes: z.array(z.enum(ALL_SCOPES)).default([...DEFAULT_CLIENT_SCOPES]),
 });
 
 const accessKeySchema = z.strictObject({ id: idText, secret: secretText, client: idText });
@@ -84,10 +91,18 @@ export const DEMO_CLIENT_ID = "cxda-demo";
 export const DEMO_CLIENT_SECRET = "cxda-demo-secret";
 export const DEMO_TENANT_ID = "demo";
 
-/** The built-in default: tenant `demo`, client `cxda-demo` with every scope (local use only, SPEC §7). */
+/**
+ * The built-in default: tenant `demo`, client `cxda-demo` with every scope, `dataactions:execute`
+ * granted explicitly (local use only, SPEC §7): the demo's own test runs see its secrets, masked.
+ */
 export function defaultEmulatorConfig(): EmulatorConfig {
   return emulatorConfigSchema.parse({
-    tenants: [{ id: DEMO_TENANT_ID, clients: [{ id: DEMO_CLIENT_ID, secret: DEMO_CLIENT_SECRET }] }],
+    tenants: [
+      {
+        id: DEMO_TENANT_ID,
+        clients: [{ id: DEMO_CLIENT_ID, secret: DEMO_CLIENT_SECRET, scopes: [...ALL_SCOPES] }],
+      },
+    ],
   });
 }
 

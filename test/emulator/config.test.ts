@@ -39,7 +39,13 @@ describe("emulator config (SPEC §7)", () => {
           {
             id: "cxda-demo",
             secret: "cxda-demo-secret",
-            scopes: ["dataactions:read", "dataactions:write", "dataactions:delete", "dataactions:admin"],
+            scopes: [
+              "dataactions:read",
+              "dataactions:write",
+              "dataactions:delete",
+              "dataactions:admin",
+              "dataactions:execute",
+            ],
           },
         ],
         accessKeys: [],
@@ -49,6 +55,28 @@ describe("emulator config (SPEC §7)", () => {
     expect(config.rateLimit).toEqual({ perMinute: 600, burst: 20 });
     expect(config.tokenTtlSeconds).toBe(3600);
     expect(config.sandbox).toEqual({ timeoutMs: 1000, memoryMb: 32 });
+  });
+
+  it("grants dataactions:execute only to a client whose scopes name it", () => {
+    const config = parseEmulatorConfig({
+      tenants: [
+        {
+          id: "acme",
+          clients: [
+            { id: "ci", secret: "ci-secret" },
+            { id: "runner", secret: "runner-secret", scopes: ["dataactions:write", "dataactions:execute"] },
+          ],
+        },
+      ],
+    });
+    const [ci, runner] = config.tenants[0]!.clients;
+    expect(ci!.scopes).toEqual([
+      "dataactions:read",
+      "dataactions:write",
+      "dataactions:delete",
+      "dataactions:admin",
+    ]);
+    expect(runner!.scopes).toEqual(["dataactions:write", "dataactions:execute"]);
   });
 
   it("refuses sandbox limits the sandbox cannot honour instead of clamping them", () => {

@@ -200,6 +200,7 @@ describe("the default config", () => {
       expect(res.body.scope.split(" ").sort()).toEqual([
         "dataactions:admin",
         "dataactions:delete",
+        "dataactions:execute",
         "dataactions:read",
         "dataactions:write",
       ]);

@@ -205,7 +205,7 @@ describe("POST /dataactions/{id}/test", () => {
     expect(put.status).toBe(200);
     const key = { "idempotency-key": "test-run-secret-key" };
     const first = await test(action.id, { input: null }, key);
-    expect(first.body).toMatchObject({ status: "SUCCESS", output: { echoed: secret } });
+    expect(first.body).toMatchObject({ status: "SUCCESS", output: { echoed: "***" } });
     const second = await test(action.id, { input: null }, key);
     expect(second.status).toBe(200);
     expect(second.headers.get("idempotent-replayed")).toBeNull();
@@ -275,7 +275,9 @@ describe("TestRunHandlers with a full sandbox", () => {
         }),
       });
       const handlers = new TestRunHandlers({ store, config, sandbox: full, keyring: undefined as never });
-      const error = await handlers.run("demo", "a1", { input: null }).catch((e: unknown) => e);
+      const error = await handlers
+        .run("demo", "a1", { input: null }, { decryptSecrets: true })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProblemError);
       expect((error as ProblemError).status).toBe(503);
       expect((error as ProblemError).slug).toBe("service-unavailable");

@@ -12,6 +12,11 @@ export interface TestRunResult {
   error?: string;
   logs: string[];
   durationMs: number;
+  /**
+   * Secret variables the run saw as `"***"` because the token lacks the `dataactions:execute` scope
+   * (docs/script-runtime.md); absent when the run saw every value.
+   */
+  secretsWithheld?: string[];
 }
 
 export interface TestRunInput {

@@ -9,6 +9,9 @@ import type { Principal, TokenService } from "./token-service.js";
 
 export type ApiScope = "dataactions:read" | "dataactions:write" | "dataactions:delete" | "dataactions:admin";
 
+/** Test runs that see decrypted secrets (docs/script-runtime.md); never required, only looked at. */
+export const EXECUTE_SCOPE = "dataactions:execute";
+
 /** SPEC §2.1: GET needs read, POST/PUT/PATCH write, DELETE delete. */
 export function scopeForMethod(method: string): ApiScope {
   switch (method.toUpperCase()) {

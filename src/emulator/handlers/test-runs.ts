@@ -6,6 +6,7 @@
 import { REDACTED } from "../../audit/redactor.js";
 import type { Action } from "../../domain/action-schema.js";
 import { isCredentialHeader } from "../../domain/credential-header.js";
+import { createSecretMasker, type SecretMasker } from "../../domain/secret-masking.js";
 import { issue, type ValidationIssue } from "../../domain/validation-result.js";
 import type { EmulatorConfig } from "../config.js";
 import type { EmulatorContext } from "../context.js";
@@ -33,11 +34,22 @@ import { requireAction } from "./require-action.js";
 /** Deepest nesting of `input` accepted (QuickJS parses the context recursively inside its small stack). */
 export const MAX_INPUT_DEPTH = 100;
 
-export type TestRunResult = SandboxRunResult;
+export interface TestRunResult extends SandboxRunResult {
+  /**
+   * Secret variables the run saw as `"***"` because the token lacks `dataactions:execute`; absent when
+   * the run saw every value (docs/script-runtime.md).
+   */
+  secretsWithheld?: string[];
+}
 
 export interface TestRunRequest {
   input: unknown;
   environmentId?: string;
+}
+
+/** Who asks for the run: secrets are decrypted into it only for a token with `dataactions:execute`. */
+export interface TestRunCaller {
+  decryptSecrets: boolean;
 }
 
 /** What a test run needs from the emulator: the store, the keyring (secrets), the config, the sandbox. */
@@ -178,6 +190,7 @@ export class TestRunHandlers {
     tenantId: string,
     id: string,
     body: TestRunRequest,
+    caller: TestRunCaller,
   ): Promise<{ response: ApiResponse; remember: boolean }> {
     const { store, config, sandbox } = this.ctx;
     const stored = requireAction(store, tenantId, id);
@@ -190,16 +203,25 @@ export class TestRunHandlers {
       if (!(error instanceof VariableDecryptionError)) throw error;
       return { response: failure(error.message), remember: true };
     }
+    const secrets = [...entries.values()].filter((e) => e.secret);
+    const withheld = caller.decryptSecrets ? [] : secrets.map((e) => e.name);
+    if (!caller.decryptSecrets)
+      for (const entry of secrets) entries.set(entry.name, { ...entry, value: REDACTED });
+    // A run that saw a decrypted secret may echo it: its answer is masked and never kept for replay.
+    const masker = createSecretMasker(caller.decryptSecrets ? secrets.map((e) => e.value) : []);
+    const answer = (result: SandboxRunResult) => ({
+      response: { status: 200, body: maskResult(result, masker, withheld) },
+      remember: !caller.decryptSecrets || secrets.length === 0,
+    });
     if (action.type === "HTTP") {
       const started = performance.now();
       const { request, logs } = renderHttpRequest(action, body.input, entries);
-      const result: TestRunResult = {
+      return answer({
         status: "SUCCESS",
         output: request,
         logs,
         durationMs: Math.round(performance.now() - started),
-      };
-      return { response: { status: 200, body: result }, remember: true };
+      });
     }
     if (!action.script)
       return { response: failure("the action has no script; add one with PUT or PATCH"), remember: true };
@@ -212,9 +234,9 @@ export class TestRunHandlers {
         context: { input: body.input, variables, environment },
         timeoutMs: clamp(config.sandbox.timeoutMs, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS),
         memoryBytes: clamp(config.sandbox.memoryMb * MIB, MIN_MEMORY_BYTES, MAX_MEMORY_BYTES),
+        tenant: tenantId,
       });
-      const sawSecret = [...entries.values()].some((e) => e.secret);
-      return { response: { status: 200, body: result }, remember: !sawSecret };
+      return answer(result);
     } catch (error) {
       if (!(error instanceof SandboxUnavailableError)) throw error;
       throw new ProblemError(
@@ -224,6 +246,18 @@ export class TestRunHandlers {
       );
     }
   }
+}
+
+/** The result as answered: decrypted secrets masked in output, error and logs; withheld ones named. */
+function maskResult(result: SandboxRunResult, masker: SecretMasker, withheld: string[]): TestRunResult {
+  const masked: TestRunResult = {
+    ...result,
+    output: masker.value(result.output),
+    logs: result.logs.map(masker.text),
+  };
+  if (result.error !== undefined) masked.error = masker.text(result.error);
+  if (withheld.length > 0) masked.secretsWithheld = withheld;
+  return masked;
 }
 
 function failure(error: string): ApiResponse {

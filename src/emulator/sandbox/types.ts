@@ -15,6 +15,8 @@ export interface SandboxRunInput {
   timeoutMs?: number;
   /** Memory limit in bytes (default 32 MiB). */
   memoryBytes?: number;
+  /** Whose run this is: each tenant has its own concurrency quota and queue (default: one shared). */
+  tenant?: string;
 }
 
 export type SandboxRunStatus = "SUCCESS" | "FAILURE" | "TIMEOUT";

@@ -134,4 +134,10 @@ export function printTestResult(ctx: CommandContext, result: TestRunResult): voi
     ctx.out.line("  logs");
     for (const line of result.logs) ctx.out.line(`    ${line}`);
   }
+  const withheld = result.secretsWithheld ?? [];
+  if (withheld.length > 0)
+    ctx.out.line(
+      `  note    the run saw "***" for the secret${withheld.length === 1 ? "" : "s"} ${withheld.join(", ")}: ` +
+        "decrypted values need a token with the dataactions:execute scope (see docs/script-runtime.md)",
+    );
 }

@@ -23,7 +23,8 @@ import { WORKER_SOURCE } from "./worker-source.js";
 /**
  * Runs action scripts in QuickJS/WebAssembly on a pool of worker threads (SPEC §4 test runs): the
  * caller's event loop never runs guest code, a run that ignores its deadline has its worker terminated,
- * and a full queue is refused at once with `SandboxUnavailableError`.
+ * each tenant has its own concurrency quota and queue, served in turn, and a tenant's full queue is
+ * refused at once with `SandboxUnavailableError`.
  *
  * `run` rejects with `RangeError` for a caller bug (bad `timeoutMs`/`memoryBytes`, `source` not a string)
  * and with `SandboxUnavailableError` when no run can be taken; every script outcome is a result.
@@ -37,9 +38,16 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   if (!Number.isInteger(maxQueue) || maxQueue < 0) {
     throw new RangeError(`sandbox maxQueue must be an integer ≥ 0, got ${String(maxQueue)}`);
   }
+  const tenantConcurrency = options.tenantConcurrency ?? Math.ceil(workers / 2);
+  if (!Number.isInteger(tenantConcurrency) || tenantConcurrency < 1 || tenantConcurrency > workers) {
+    throw new RangeError(
+      `sandbox tenantConcurrency must be an integer from 1 to workers (${workers}), got ${String(tenantConcurrency)}`,
+    );
+  }
   const pool = new WorkerPool({
     size: workers,
     maxQueue,
+    tenantConcurrency,
     source: WORKER_SOURCE,
     workerData: workerSetup(),
     marginMs: backstopMarginMs,
@@ -52,7 +60,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       checkRunInput(input.source, timeoutMs, memoryBytes);
       const contextJson = serialiseContext(input.context, memoryBytes);
       if (typeof contextJson !== "string") return contextJson;
-      const outcome = await pool.submit({ source: input.source, contextJson, timeoutMs, memoryBytes });
+      const outcome = await pool.submit(
+        { source: input.source, contextJson, timeoutMs, memoryBytes },
+        input.tenant ?? "",
+      );
       switch (outcome.kind) {
         case "result":
           return outcome.result;

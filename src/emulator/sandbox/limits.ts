@@ -31,7 +31,7 @@ export const OUTPUT_MAX_BYTES = 1 * MIB;
 /** A thrown error's text is cut to this many characters. */
 export const ERROR_MAX_CHARS = 4096;
 
-/** Workers in the pool, and runs that may wait for one before `run` is refused. */
+/** Workers in the pool, and runs one tenant may have waiting for one before its `run` is refused. */
 export const DEFAULT_WORKERS = 2;
 export const DEFAULT_MAX_QUEUE = 64;
 /**

@@ -42,8 +42,13 @@ export interface Sandbox {
 export interface SandboxOptions {
   /** Worker threads, each with its own QuickJS WebAssembly module (default 2). */
   workers?: number;
-  /** Runs that may wait for a free worker before `run` is refused (default 64). */
+  /** Runs one tenant may have waiting for a free worker before its `run` is refused (default 64). */
   maxQueue?: number;
+  /**
+   * Runs one tenant may have running at once (default `ceil(workers / 2)`, at most `workers`): the rest
+   * of the workers stay free for other tenants.
+   */
+  tenantConcurrency?: number;
 }
 
 /** Host → worker: one run. */

@@ -12,8 +12,13 @@ export type PoolOutcome =
 
 export interface WorkerPoolOptions {
   size: number;
-  /** Jobs that may wait for a free worker; more are refused with `SandboxUnavailableError`. */
+  /** Jobs one tenant may have waiting for a worker; more are refused with `SandboxUnavailableError`. */
   maxQueue: number;
+  /**
+   * Jobs one tenant may have running at once (default `ceil(size / 2)`): the other workers stay free for
+   * the other tenants, so one tenant's flood never takes every worker (issue 15, noisy neighbours).
+   */
+  tenantConcurrency?: number;
   /** Worker code, run with `eval: true`; it must speak the `WorkerJob`/`WorkerReply` protocol. */
   source: string;
   workerData: unknown;
@@ -23,6 +28,7 @@ export interface WorkerPoolOptions {
 
 interface PendingJob {
   job: WorkerJob;
+  tenant: string;
   resolve: (outcome: PoolOutcome) => void;
   reject: (error: Error) => void;
 }
@@ -37,19 +43,25 @@ interface Slot {
 }
 
 /**
- * A fixed set of worker threads running one job each at a time, with a bounded FIFO queue and a
- * wall-clock backstop: the host never waits on a worker longer than `timeoutMs + marginMs`.
- * Idle workers are unref'd so a forgotten pool never holds the process open.
+ * A fixed set of worker threads running one job each at a time, with a wall-clock backstop: the host
+ * never waits on a worker longer than `timeoutMs + marginMs`. Jobs wait in one bounded FIFO queue per
+ * tenant; a free worker takes the next job of the tenants in turn (round robin), skipping a tenant that
+ * already has `tenantConcurrency` jobs running. Idle workers are unref'd so a forgotten pool never holds
+ * the process open.
  */
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
+  readonly #tenantConcurrency: number;
   readonly #slots: (Slot | undefined)[];
-  readonly #queue: PendingJob[] = [];
+  /** Waiting jobs by tenant; the map's order is the turn order (a served tenant moves to the back). */
+  readonly #waiting = new Map<string, PendingJob[]>();
+  readonly #running = new Map<string, number>();
   #nextId = 1;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
+    this.#tenantConcurrency = options.tenantConcurrency ?? Math.ceil(options.size / 2);
     this.#slots = Array.from({ length: options.size }, () => undefined);
     for (let i = 0; i < options.size; i++) this.#spawn(i);
   }
@@ -59,24 +71,40 @@ export class WorkerPool {
     return this.#slots.filter((slot) => slot !== undefined).length;
   }
 
-  submit(job: Omit<WorkerJob, "id">): Promise<PoolOutcome> {
+  /** Jobs of `tenant` running now. */
+  runningFor(tenant: string): number {
+    return this.#running.get(tenant) ?? 0;
+  }
+
+  /** Jobs of `tenant` waiting for a worker now. */
+  waitingFor(tenant: string): number {
+    return this.#waiting.get(tenant)?.length ?? 0;
+  }
+
+  submit(job: Omit<WorkerJob, "id">, tenant = ""): Promise<PoolOutcome> {
     if (this.#closed) {
       return Promise.reject(
         new SandboxUnavailableError("the sandbox is closed; no more runs are accepted", "closed"),
       );
     }
-    const hasIdle = this.#slots.some((slot) => slot?.state === "idle");
-    if (!hasIdle && this.#queue.length >= this.#options.maxQueue) {
+    const startsNow =
+      this.waitingFor(tenant) === 0 &&
+      this.runningFor(tenant) < this.#tenantConcurrency &&
+      this.#slots.some((slot) => slot?.state === "idle");
+    if (!startsNow && this.waitingFor(tenant) >= this.#options.maxQueue) {
       return Promise.reject(
         new SandboxUnavailableError(
-          `the sandbox queue is full (${this.#options.maxQueue} runs waiting for ${this.#options.size} workers); retry later`,
+          `the sandbox queue of this tenant is full (${this.#options.maxQueue} runs waiting, ${this.runningFor(tenant)} running); retry later`,
           "queue-full",
         ),
       );
     }
     for (let i = 0; i < this.#slots.length; i++) if (this.#slots[i] === undefined) this.#spawn(i);
     return new Promise<PoolOutcome>((resolve, reject) => {
-      this.#queue.push({ job: { ...job, id: this.#nextId++ }, resolve, reject });
+      const queue = this.#waiting.get(tenant);
+      const pending = { job: { ...job, id: this.#nextId++ }, tenant, resolve, reject };
+      if (queue === undefined) this.#waiting.set(tenant, [pending]);
+      else queue.push(pending);
       this.#pump();
     });
   }
@@ -85,7 +113,7 @@ export class WorkerPool {
     this.#closed = true;
     const closed = () =>
       new SandboxUnavailableError("the sandbox was closed before the run finished", "closed");
-    for (const pending of this.#queue.splice(0)) pending.reject(closed());
+    for (const pending of this.#takeAllWaiting()) pending.reject(closed());
     const exits: Promise<number>[] = [];
     for (let i = 0; i < this.#slots.length; i++) {
       const slot = this.#slots[i];
@@ -137,7 +165,7 @@ export class WorkerPool {
     if (slot.state === "starting") {
       // Never respawn in a loop: if no worker can start, refuse what waits; the next submit tries again.
       if (this.liveWorkers === 0) {
-        for (const pending of this.#queue.splice(0)) {
+        for (const pending of this.#takeAllWaiting()) {
           pending.reject(
             new SandboxUnavailableError(`the sandbox could not start: ${message}`, "cannot-start"),
           );
@@ -146,14 +174,35 @@ export class WorkerPool {
       return;
     }
     this.#spawn(index);
+    this.#pump();
+  }
+
+  #takeAllWaiting(): PendingJob[] {
+    const all = [...this.#waiting.values()].flat();
+    this.#waiting.clear();
+    return all;
+  }
+
+  /** The next job by turn: the first tenant in turn order below its quota; it moves to the back. */
+  #nextJob(): PendingJob | undefined {
+    for (const [tenant, queue] of this.#waiting) {
+      if (this.runningFor(tenant) >= this.#tenantConcurrency) continue;
+      const pending = queue.shift()!;
+      this.#waiting.delete(tenant);
+      if (queue.length > 0) this.#waiting.set(tenant, queue);
+      this.#running.set(tenant, this.runningFor(tenant) + 1);
+      return pending;
+    }
+    return undefined;
   }
 
   #pump(): void {
-    while (this.#queue.length > 0) {
+    while (this.#waiting.size > 0) {
       const index = this.#slots.findIndex((slot) => slot?.state === "idle");
       const slot = this.#slots[index];
       if (slot === undefined) break;
-      const pending = this.#queue.shift() as PendingJob;
+      const pending = this.#nextJob();
+      if (pending === undefined) break;
       slot.state = "busy";
       slot.running = pending;
       slot.startedAt = performance.now();
@@ -172,7 +221,7 @@ export class WorkerPool {
   #updateRefs(): void {
     for (const slot of this.#slots) {
       if (slot === undefined) continue;
-      if (slot.state === "busy" || (slot.state === "starting" && this.#queue.length > 0)) slot.worker.ref();
+      if (slot.state === "busy" || (slot.state === "starting" && this.#waiting.size > 0)) slot.worker.ref();
       else slot.worker.unref();
     }
   }
@@ -183,14 +232,20 @@ export class WorkerPool {
     this.#finish(slot, { kind: "backstop", elapsedMs });
     this.#slots[index] = undefined;
     void slot.worker.terminate();
-    if (!this.#closed) this.#spawn(index);
+    if (this.#closed) return;
+    this.#spawn(index);
+    this.#pump();
   }
 
   #finish(slot: Slot, outcome: PoolOutcome): void {
     clearTimeout(slot.timer);
     const running = slot.running;
     slot.running = undefined;
-    running?.resolve(outcome);
+    if (running === undefined) return;
+    const count = this.runningFor(running.tenant) - 1;
+    if (count > 0) this.#running.set(running.tenant, count);
+    else this.#running.delete(running.tenant);
+    running.resolve(outcome);
   }
 }
 

@@ -23,6 +23,10 @@ describe("createSandbox", () => {
   it("refuses bad pool options", () => {
     expect(() => createSandbox({ workers: 0 })).toThrow(RangeError);
     expect(() => createSandbox({ maxQueue: -1 })).toThrow(/maxQueue/);
+    expect(() => createSandbox({ workers: 2, tenantConcurrency: 3 })).toThrow(
+      "sandbox tenantConcurrency must be an integer from 1 to workers (2), got 3",
+    );
+    expect(() => createSandbox({ tenantConcurrency: 0 })).toThrow(/tenantConcurrency/);
   });
 
   let sandbox: Sandbox;

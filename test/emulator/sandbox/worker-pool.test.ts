@@ -82,10 +82,56 @@ describe("WorkerPool", () => {
       slug: "service-unavailable",
       reason: "queue-full",
     });
-    await expect(refused).rejects.toThrow("the sandbox queue is full (1 runs waiting for 1 workers)");
+    await expect(refused).rejects.toThrow(
+      "the sandbox queue of this tenant is full (1 runs waiting, 1 running); retry later",
+    );
     await p.close();
     await held;
     await queued;
+  });
+
+  it("serves the tenants' queues in turn: a tenant's backlog does not hold up a later tenant", async () => {
+    const p = pool({ size: 1 });
+    const order: string[] = [];
+    const submit = (tenant: string, name: string) =>
+      p.submit(job(name), tenant).then(() => {
+        order.push(name);
+      });
+    // All six wait for the worker to start; then it takes one job per tenant in turn.
+    await Promise.all([
+      submit("A", "a1"),
+      submit("A", "a2"),
+      submit("A", "a3"),
+      submit("A", "a4"),
+      submit("B", "b1"),
+      submit("B", "b2"),
+    ]);
+    expect(order).toEqual(["a1", "b1", "a2", "b2", "a3", "a4"]);
+  });
+
+  it("runs at most tenantConcurrency jobs of one tenant at once, leaving the other workers to others", async () => {
+    // Two workers: by default a tenant gets one of them (ceil(2 / 2)).
+    const p = pool({ size: 2, marginMs: () => 60_000 });
+    const held = [p.submit(job("hold"), "A"), p.submit(job("hold"), "A")];
+    for (const h of held) void h.catch(() => {});
+    // A's second job waits although a worker is free; B's job takes that worker and finishes.
+    expect(await p.submit(job("b"), "B")).toMatchObject({ kind: "result", result: { output: "b" } });
+    expect(p.runningFor("A")).toBe(1);
+    expect(p.waitingFor("A")).toBe(1);
+    expect(p.runningFor("B")).toBe(0);
+  });
+
+  it("bounds each tenant's queue on its own: a full queue refuses that tenant only", async () => {
+    const p = pool({ size: 1, maxQueue: 2, marginMs: () => 60_000 });
+    await p.submit(job("warm"), "A");
+    const a = [p.submit(job("hold"), "A"), p.submit(job("a2"), "A"), p.submit(job("a3"), "A")];
+    for (const pending of a) void pending.catch(() => {});
+    await expect(p.submit(job("a4"), "A")).rejects.toMatchObject({ reason: "queue-full" });
+    const b = p.submit(job("b1"), "B");
+    void b.catch(() => {});
+    expect([p.waitingFor("A"), p.waitingFor("B"), p.runningFor("A")]).toEqual([2, 1, 1]);
+    await p.close();
+    for (const pending of [...a, b]) await expect(pending).rejects.toMatchObject({ reason: "closed" });
   });
 
   it("close() terminates every worker and refuses later jobs", async () => {

@@ -18,6 +18,7 @@ const BENCHES = {
   B5: "./b5-cli-startup.mjs",
   B6: "./b6-pure-work.mjs",
   B7: "./b7-memory.mjs",
+  B8: "./b8-noisy-neighbour.mjs",
 };
 
 if (process.argv.includes("--table")) {

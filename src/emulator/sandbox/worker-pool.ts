@@ -24,7 +24,12 @@ export interface WorkerPoolOptions {
   workerData: unknown;
   /** Extra wall-clock time a job gets past its `timeoutMs` before its worker is terminated. */
   marginMs: (timeoutMs: number) => number;
+  /** Spreads the `Retry-After` of refused jobs (default `Math.random`). */
+  random?: () => number;
 }
+
+/** Longest `Retry-After` a refused job is given, in seconds. */
+export const MAX_RETRY_AFTER_SECONDS = 30;
 
 interface PendingJob {
   job: WorkerJob;
@@ -56,6 +61,8 @@ export class WorkerPool {
   /** Waiting jobs by tenant; the map's order is the turn order (a served tenant moves to the back). */
   readonly #waiting = new Map<string, PendingJob[]>();
   readonly #running = new Map<string, number>();
+  /** Mean wall time of each tenant's recent jobs (exponentially weighted), for `Retry-After`. */
+  readonly #meanMs = new Map<string, number>();
   #nextId = 1;
   #closed = false;
 
@@ -92,10 +99,12 @@ export class WorkerPool {
       this.runningFor(tenant) < this.#tenantConcurrency &&
       this.#slots.some((slot) => slot?.state === "idle");
     if (!startsNow && this.waitingFor(tenant) >= this.#options.maxQueue) {
+      const retryAfter = this.#retryAfterSeconds(tenant, job.timeoutMs);
       return Promise.reject(
         new SandboxUnavailableError(
-          `the sandbox queue of this tenant is full (${this.#options.maxQueue} runs waiting, ${this.runningFor(tenant)} running); retry later`,
+          `the sandbox queue of this tenant is full (${this.#options.maxQueue} runs waiting, ${this.runningFor(tenant)} running); retry in ${retryAfter} s`,
           "queue-full",
+          retryAfter,
         ),
       );
     }
@@ -177,6 +186,17 @@ export class WorkerPool {
     this.#pump();
   }
 
+  /**
+   * About when the tenant's queue will have room: its backlog times the mean run time, spread by up to
+   * half again at random so that clients refused together do not all come back in the same second.
+   */
+  #retryAfterSeconds(tenant: string, timeoutMs: number): number {
+    const backlog = (this.waitingFor(tenant) + this.runningFor(tenant)) / this.#tenantConcurrency;
+    const drainMs = backlog * (this.#meanMs.get(tenant) ?? timeoutMs);
+    const spread = 1 + (this.#options.random ?? Math.random)() / 2;
+    return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil((drainMs * spread) / 1000)));
+  }
+
   #takeAllWaiting(): PendingJob[] {
     const all = [...this.#waiting.values()].flat();
     this.#waiting.clear();
@@ -242,6 +262,9 @@ export class WorkerPool {
     const running = slot.running;
     slot.running = undefined;
     if (running === undefined) return;
+    const tookMs = performance.now() - (slot.startedAt ?? performance.now());
+    const mean = this.#meanMs.get(running.tenant);
+    this.#meanMs.set(running.tenant, mean === undefined ? tookMs : 0.8 * mean + 0.2 * tookMs);
     const count = this.runningFor(running.tenant) - 1;
     if (count > 0) this.#running.set(running.tenant, count);
     else this.#running.delete(running.tenant);

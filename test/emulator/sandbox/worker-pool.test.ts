@@ -83,7 +83,7 @@ describe("WorkerPool", () => {
       reason: "queue-full",
     });
     await expect(refused).rejects.toThrow(
-      "the sandbox queue of this tenant is full (1 runs waiting, 1 running); retry later",
+      /^the sandbox queue of this tenant is full \(1 runs waiting, 1 running\); retry in \d+ s$/,
     );
     await p.close();
     await held;
@@ -132,6 +132,18 @@ describe("WorkerPool", () => {
     expect([p.waitingFor("A"), p.waitingFor("B"), p.runningFor("A")]).toEqual([2, 1, 1]);
     await p.close();
     for (const pending of [...a, b]) await expect(pending).rejects.toMatchObject({ reason: "closed" });
+  });
+
+  it("tells a refused tenant to come back when its backlog should have drained, spread at random", async () => {
+    const draws = [0, 0.999];
+    const p = pool({ size: 1, maxQueue: 1, marginMs: () => 60_000, random: () => draws.shift() ?? 0 });
+    const pending = [p.submit(job("hold"), "A"), p.submit({ ...job("b1"), timeoutMs: 4000 }, "B")];
+    for (const h of pending) void h.catch(() => {});
+    // B has one run waiting and none finished yet: its backlog is one run of its 4 s deadline.
+    const refusal = (error: unknown) => (error as SandboxUnavailableError).retryAfterSeconds;
+    const first = await p.submit({ ...job("b2"), timeoutMs: 4000 }, "B").catch(refusal);
+    const second = await p.submit({ ...job("b3"), timeoutMs: 4000 }, "B").catch(refusal);
+    expect([first, second]).toEqual([4, 6]);
   });
 
   it("close() terminates every worker and refuses later jobs", async () => {

@@ -1,0 +1,189 @@
+/**
+ * B8: noisy neighbours in the sandbox (issue 15). A victim tenant runs a trivial test run again and
+ * again, first alone, then while another tenant keeps 200 CPU-heavy test runs in flight. The figure is
+ * the victim's p99 under the flood against its p99 alone, measured in the same run, interleaved.
+ * Target ≤ 2×. The flood's clients honour `Retry-After` on 503/429, as the SDK does; the emulator runs
+ * in its own process with the default sandbox (2 workers) and the rate limit effectively off.
+ */
+import { Agent, request } from "undici";
+import { UNLIMITED } from "./lib/api.mjs";
+import { startEmulatorProcess } from "./lib/processes.mjs";
+import { msSince, summarize } from "./lib/stats.mjs";
+
+export const TITLE = "victim test-run p99 under another tenant's flood";
+export const TARGET = "≤ 2 × idle p99";
+const FLOOD = 200;
+const SAMPLES = 400;
+const RUNS = 3;
+const FLOOD_SCRIPT =
+  "function main() { const end = Date.now() + 150; let x = 0; while (Date.now() < end) x++; return x; }";
+const VICTIM_SCRIPT = "function main(context) { return { echo: context.input }; }";
+
+const CLIENTS = {
+  victim: { id: "victim-ci", secret: "victim-bench-secret" },
+  flood: { id: "flood-ci", secret: "flood-bench-secret" },
+};
+
+async function token(url, client, dispatcher) {
+  const res = await request(`${url}/oauth2/token`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString("base64")}`,
+    },
+    body: "grant_type=client_credentials",
+    dispatcher,
+  });
+  const body = await res.body.json();
+  if (res.statusCode !== 200) throw new Error(`token for ${client.id}: ${res.statusCode}`);
+  return body.access_token;
+}
+
+async function post(url, path, bearer, body, dispatcher) {
+  const res = await request(`${url}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+    dispatcher,
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+async function createAction(url, bearer, name, content, dispatcher) {
+  const res = await post(
+    url,
+    "/api/v2/dataactions",
+    bearer,
+    { name, type: "SCRIPT", script: { language: "JavaScript", content } },
+    dispatcher,
+  );
+  if (res.status !== 201) throw new Error(`create ${name}: ${res.status}`);
+  return res.body.id;
+}
+
+const p99 = (values) => quantile(values, 0.99);
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * q) - 1))];
+}
+
+function shape(values) {
+  return [0.5, 0.9, 0.99, 1].map((q) => quantile(values, q).toFixed(1)).join("/");
+}
+
+/** Sequential victim runs; every one must succeed. */
+async function victimLatencies(url, bearer, id, dispatcher, samples) {
+  const latencies = [];
+  for (let i = 0; i < samples; i += 1) {
+    const start = process.hrtime.bigint();
+    const res = await post(url, `/api/v2/dataactions/${id}/test`, bearer, { input: { i } }, dispatcher);
+    latencies.push(msSince(start));
+    if (res.status !== 200 || res.body.status !== "SUCCESS")
+      throw new Error(`victim run ${i}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+  }
+  return latencies;
+}
+
+/**
+ * Keeps `width` flood runs in flight until `stop()`, which waits for the runs still in flight (the
+ * queue drains before the next idle phase) but not for the clients waiting out a `Retry-After`.
+ */
+function startFlood(url, bearer, id, dispatcher, width) {
+  let stopped = false;
+  const stopping = new AbortController();
+  const counts = { done: 0, refused: 0, other: 0 };
+  const loop = async () => {
+    while (!stopped) {
+      const res = await post(url, `/api/v2/dataactions/${id}/test`, bearer, { input: null }, dispatcher);
+      if (res.status === 200) counts.done += 1;
+      else if (res.status === 503 || res.status === 429) {
+        counts.refused += 1;
+        await sleep(Number(res.headers["retry-after"] ?? 1) * 1000, stopping.signal);
+      } else counts.other += 1;
+    }
+  };
+  const loops = Array.from({ length: width }, loop);
+  return {
+    counts,
+    async stop() {
+      stopped = true;
+      stopping.abort();
+      await Promise.all(loops);
+    },
+  };
+}
+
+export async function run({ log }) {
+  const emulator = await startEmulatorProcess({
+    rateLimit: UNLIMITED,
+    config: {
+      tenants: [
+        { id: "victim", clients: [CLIENTS.victim] },
+        { id: "flood", clients: [CLIENTS.flood] },
+      ],
+    },
+  });
+  // Separate connection pools: the victim never waits for a connection the flood holds.
+  const victimAgent = new Agent({ connections: 4 });
+  const floodAgent = new Agent({ connections: FLOOD + 10 });
+  try {
+    const victimToken = await token(emulator.url, CLIENTS.victim, victimAgent);
+    const floodToken = await token(emulator.url, CLIENTS.flood, floodAgent);
+    const victimId = await createAction(emulator.url, victimToken, "victim_echo", VICTIM_SCRIPT, victimAgent);
+    const floodId = await createAction(emulator.url, floodToken, "flood_spin", FLOOD_SCRIPT, floodAgent);
+    await victimLatencies(emulator.url, victimToken, victimId, victimAgent, 30);
+    const idle = [];
+    const flooded = [];
+    const ratios = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      const alone = await victimLatencies(emulator.url, victimToken, victimId, victimAgent, SAMPLES);
+      idle.push(p99(alone));
+      const flood = startFlood(emulator.url, floodToken, floodId, floodAgent, FLOOD);
+      await sleep(1000);
+      const under = await victimLatencies(emulator.url, victimToken, victimId, victimAgent, SAMPLES);
+      const floodRuns = flood.counts.done;
+      await flood.stop();
+      flooded.push(p99(under));
+      ratios.push(flooded[i] / idle[i]);
+      log(
+        `run ${i + 1}: victim p99 idle ${idle[i].toFixed(1)} ms, under flood ${flooded[i].toFixed(1)} ms ` +
+          `(ratio ${ratios[i].toFixed(2)}); p50/p90/p99/max alone ${shape(alone)}, flooded ${shape(under)}; ` +
+          `flood runs done ${floodRuns}, refused ${flood.counts.refused}, other ${flood.counts.other}`,
+      );
+    }
+    const ratio = summarize(ratios).median;
+    log(`victim p99 ratio (flood / idle): ${ratio.toFixed(2)}`);
+    return [
+      {
+        id: "B8",
+        key: "B8.1",
+        figure: `victim test-run p99, another tenant flooding with ${FLOOD} concurrent runs`,
+        unit: "ms",
+        status: "ok",
+        measured: summarize(flooded),
+        baseline: { label: "victim alone", unit: "ms", ...summarize(idle) },
+        ratio,
+        target: TARGET,
+        met: ratio <= 2,
+        note: `ratio = median of ${RUNS} interleaved pairs of ${SAMPLES} sequential victim runs; flood runs spin 150 ms each`,
+      },
+    ];
+  } finally {
+    await victimAgent.close();
+    await floodAgent.close();
+    await emulator.close();
+  }
+}

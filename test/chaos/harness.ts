@@ -73,6 +73,8 @@ export interface TraceLog {
 }
 
 export const TENANT = "acme";
+/** The one chaos client with `dataactions:execute` (R12): test runs see decrypted secrets, masked. */
+export const EXECUTE_CLIENT = "chaos-exec";
 export const RIVAL_TENANT = "rival";
 
 export class ChaosRun {
@@ -95,6 +97,7 @@ export class ChaosRun {
     sdk: `chaos-sdk-${randomBytes(12).toString("hex")}`,
     raw: `chaos-raw-${randomBytes(12).toString("hex")}`,
     rival: `chaos-rival-${randomBytes(12).toString("hex")}`,
+    exec: `chaos-exec-${randomBytes(12).toString("hex")}`,
   };
 
   constructor() {
@@ -110,6 +113,11 @@ export class ChaosRun {
           clients: [
             { id: "chaos-sdk", secret: this.clientSecrets.sdk },
             { id: "chaos-raw", secret: this.clientSecrets.raw },
+            {
+              id: EXECUTE_CLIENT,
+              secret: this.clientSecrets.exec,
+              scopes: ["dataactions:read", "dataactions:write", "dataactions:execute"],
+            },
           ],
         },
         { id: RIVAL_TENANT, clients: [{ id: "rival-ci", secret: this.clientSecrets.rival }] },
@@ -126,6 +134,7 @@ export class ChaosRun {
       seed?: number;
       testHooks?: boolean;
       clock?: () => number;
+      sandbox?: { timeoutMs: number; memoryMb: number };
     } = {},
   ): Promise<RunningEmulator> {
     const dataDir = join(this.dir, `emulator-${name}`);
@@ -138,6 +147,7 @@ export class ChaosRun {
       config: this.config(),
       rateLimit: options.rateLimit ?? { perMinute: 100_000, burst: 10_000 },
       ...(options.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: options.tokenTtlSeconds }),
+      ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
       random: seeded(options.seed ?? 11),
       ...(options.testHooks === undefined ? {} : { testHooks: options.testHooks }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),

@@ -16,6 +16,11 @@ export interface ChaosSize {
   r8Actions: number;
   /** Wrong-secret token requests of R15's floods. */
   r15Guesses: number;
+  /** Rounds of R12's leaking scripts (each round: 9 actions × 3 environments × with/without execute). */
+  r12Rounds: number;
+  /** R14: the flooding tenant's concurrent test runs, and the victim's test runs in each phase. */
+  r14Flood: number;
+  r14VictimRuns: number;
 }
 
 export const FULL: ChaosSize = {
@@ -32,6 +37,9 @@ export const FULL: ChaosSize = {
   r8Kills: 10,
   r8Actions: 40,
   r15Guesses: 1_000,
+  r12Rounds: 5,
+  r14Flood: 200,
+  r14VictimRuns: 200,
 };
 
 export const BOUNDED: ChaosSize = {
@@ -48,4 +56,7 @@ export const BOUNDED: ChaosSize = {
   r8Kills: 3,
   r8Actions: 12,
   r15Guesses: 200,
+  r12Rounds: 1,
+  r14Flood: 12,
+  r14VictimRuns: 6,
 };

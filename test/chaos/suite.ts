@@ -16,6 +16,8 @@ import { runR8 } from "./r8-apply-killed.js";
 import { runR9 } from "./r9-tenancy.js";
 import { runR10 } from "./r10-audit-completeness.js";
 import { runR11 } from "./r11-encoded-paths.js";
+import { runR12 } from "./r12-test-run-secrets.js";
+import { runR14 } from "./r14-noisy-neighbour.js";
 import { runR15 } from "./r15-token-guessing.js";
 import { runR16 } from "./r16-file-modes.js";
 import type { ChaosSize } from "./sizes.js";
@@ -29,6 +31,8 @@ const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Fi
   ["R7", "hostile bodies and headers on every route", runR7],
   ["R8", "cxda apply killed and resumed", runR8],
   ["R9", "a second tenant on the first tenant's objects", runR9],
+  ["R12", "secret exfiltration through test runs", runR12],
+  ["R14", "noisy neighbour: one tenant's flood of test runs", runR14],
   // R6 and R10 read what the scenarios above left behind.
   ["R6", "no secret in any output, log or database", runR6],
   ["R10", "one audit line per committed write", runR10],

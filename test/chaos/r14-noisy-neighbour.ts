@@ -130,7 +130,7 @@ export async function runR14(run: ChaosRun, size: ChaosSize): Promise<Figure[]> 
       info("R14", "flood runs answered before the victim started", doneAtStart),
       info("R14", "victim p99 alone (ms)", Number(p99(alone).toFixed(1))),
       info("R14", "victim p99 under the flood (ms)", Number(p99(flooded).toFixed(1))),
-      info("R14", "victim p99 ratio, flood / alone (bench B8 holds it to ≤ 2)", Number(ratio.toFixed(2))),
+      info("R14", "victim p99 ratio, flood / alone (bench B8 target: ≤ 2)", Number(ratio.toFixed(2))),
     ];
   } finally {
     await emulator.close();

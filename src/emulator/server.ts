@@ -227,7 +227,7 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
       if (!ctx.testHooks)
         throw new ProblemError(
           "forbidden",
-          "The /_emulator test hooks are off: this emulator listens on a network address. Restart it with --test-hooks (startEmulator testHooks: true) to serve them to loopback clients.",
+          "The /_emulator test hooks are off on this emulator (the default when it listens on a network address). Restart it with --test-hooks (startEmulator testHooks: true) to serve them to loopback clients.",
         );
       if (!loopback)
         throw new ProblemError(

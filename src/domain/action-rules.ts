@@ -22,8 +22,9 @@ import { validateDateProcessing } from "./datetime.js";
 import { findControlChars, validateHeaders } from "./headers.js";
 import { findMainFunction, parseScript } from "./script-syntax.js";
 import {
+  type IssuePath,
   issue,
-  joinPath,
+  pathText,
   resultOf,
   utf8Bytes,
   type ValidationIssue,
@@ -42,8 +43,6 @@ const FAILED = "validation-failed";
 const ECHO_CHARS = 40;
 /** Past this many unknown keys in one object, the rest are summed up in one issue. */
 const MAX_KEY_ISSUES = 10;
-/** Unknown keys longer than this are cut in issue paths. */
-const MAX_PATH_KEY_CHARS = 64;
 
 const TOP_LEVEL_KEYS = new Set([
   "name",
@@ -80,19 +79,20 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function typeIssue(path: string, expected: string, value: unknown): ValidationIssue {
-  return issue(path, FAILED, `${path}: expected ${expected}, got ${jsonTypeOf(value)}; send ${expected}`);
+function typeIssue(path: IssuePath, expected: string, value: unknown): ValidationIssue {
+  return issue(
+    path,
+    FAILED,
+    `${pathText(path)}: expected ${expected}, got ${jsonTypeOf(value)}; send ${expected}`,
+  );
 }
 
-function unknownKeyIssues(object: Json, base: string, allowed: ReadonlySet<string>): ValidationIssue[] {
+function unknownKeyIssues(object: Json, base: IssuePath, allowed: ReadonlySet<string>): ValidationIssue[] {
   const unknown = Object.keys(object).filter((key) => !allowed.has(key));
+  const where = base.length === 0 ? "the action" : pathText(base);
   const issues = unknown.slice(0, MAX_KEY_ISSUES).map((key) => {
-    const path = joinPath(
-      base,
-      key.length > MAX_PATH_KEY_CHARS ? `${key.slice(0, MAX_PATH_KEY_CHARS)}…` : key,
-    );
-    const where = base === "" ? "the action" : base;
-    if (base === "" && (SERVER_FIELDS as readonly string[]).includes(key)) {
+    const path = [...base, key];
+    if (base.length === 0 && (SERVER_FIELDS as readonly string[]).includes(key)) {
       return issue(
         path,
         FAILED,
@@ -107,11 +107,7 @@ function unknownKeyIssues(object: Json, base: string, allowed: ReadonlySet<strin
   });
   if (unknown.length > MAX_KEY_ISSUES) {
     issues.push(
-      issue(
-        base,
-        FAILED,
-        `${base === "" ? "the action" : base}: ${unknown.length - MAX_KEY_ISSUES} more unknown fields; remove them`,
-      ),
+      issue(base, FAILED, `${where}: ${unknown.length - MAX_KEY_ISSUES} more unknown fields; remove them`),
     );
   }
   return issues;
@@ -130,17 +126,19 @@ export function actionNameProblem(name: string): string | undefined {
 
 function checkName(payload: Json, issues: ValidationIssue[]): string | undefined {
   if (!("name" in payload) || payload.name === undefined) {
-    issues.push(issue("name", FAILED, 'name: is required; give the action a name such as "lead_enrichment"'));
+    issues.push(
+      issue(["name"], FAILED, 'name: is required; give the action a name such as "lead_enrichment"'),
+    );
     return undefined;
   }
   const name = payload.name;
   if (typeof name !== "string") {
-    issues.push(typeIssue("name", "a string", name));
+    issues.push(typeIssue(["name"], "a string", name));
     return undefined;
   }
   const problem = actionNameProblem(name);
   if (problem) {
-    issues.push(issue("name", FAILED, `name ${quote(name)} ${problem}`));
+    issues.push(issue(["name"], FAILED, `name ${quote(name)} ${problem}`));
     return undefined;
   }
   return name;
@@ -150,15 +148,15 @@ function checkType(payload: Json, issues: ValidationIssue[]): string | undefined
   const type = payload.type;
   const allowed = ACTION_TYPES.join(" or ");
   if (type === undefined) {
-    issues.push(issue("type", FAILED, `type: is required; set it to ${allowed}`));
+    issues.push(issue(["type"], FAILED, `type: is required; set it to ${allowed}`));
     return undefined;
   }
   if (typeof type !== "string") {
-    issues.push(typeIssue("type", `a string (${allowed})`, type));
+    issues.push(typeIssue(["type"], `a string (${allowed})`, type));
     return undefined;
   }
   if (!(ACTION_TYPES as readonly string[]).includes(type)) {
-    issues.push(issue("type", FAILED, `type: ${quote(type)} is not an action type; use ${allowed}`));
+    issues.push(issue(["type"], FAILED, `type: ${quote(type)} is not an action type; use ${allowed}`));
     return undefined;
   }
   return type;
@@ -167,11 +165,11 @@ function checkType(payload: Json, issues: ValidationIssue[]): string | undefined
 function checkSimpleFields(payload: Json, issues: ValidationIssue[]): void {
   const { description, enabled, locked, version } = payload;
   if (description !== undefined) {
-    if (typeof description !== "string") issues.push(typeIssue("description", "a string", description));
+    if (typeof description !== "string") issues.push(typeIssue(["description"], "a string", description));
     else if (description.length > MAX_DESCRIPTION_CHARS) {
       issues.push(
         issue(
-          "description",
+          ["description"],
           FAILED,
           `description: is ${description.length} characters long, the maximum is ${MAX_DESCRIPTION_CHARS}; shorten it`,
         ),
@@ -179,13 +177,13 @@ function checkSimpleFields(payload: Json, issues: ValidationIssue[]): void {
     }
   }
   if (enabled !== undefined && typeof enabled !== "boolean")
-    issues.push(typeIssue("enabled", "a boolean", enabled));
+    issues.push(typeIssue(["enabled"], "a boolean", enabled));
   if (locked !== undefined && typeof locked !== "boolean")
-    issues.push(typeIssue("locked", "a boolean", locked));
+    issues.push(typeIssue(["locked"], "a boolean", locked));
   if (version !== undefined && !(Number.isSafeInteger(version) && (version as number) >= 1)) {
     issues.push(
       issue(
-        "version",
+        ["version"],
         FAILED,
         `version: must be the integer version (≥ 1) the write is based on, got ${typeof version === "number" ? String(version) : jsonTypeOf(version)}; send the version you read or omit it`,
       ),
@@ -197,21 +195,21 @@ function checkTrigger(payload: Json, issues: ValidationIssue[]): void {
   const trigger = payload.trigger;
   if (trigger === undefined) return; // absent = MANUAL
   if (!isObject(trigger)) {
-    issues.push(typeIssue("trigger", 'an object such as {"type":"MANUAL"}', trigger));
+    issues.push(typeIssue(["trigger"], 'an object such as {"type":"MANUAL"}', trigger));
     return;
   }
-  issues.push(...unknownKeyIssues(trigger, "trigger", new Set(["type"])));
+  issues.push(...unknownKeyIssues(trigger, ["trigger"], new Set(["type"])));
   const type = trigger.type;
   if (typeof type !== "string" || !(TRIGGER_TYPES as readonly string[]).includes(type)) {
     const got = typeof type === "string" ? quote(type) : jsonTypeOf(type);
     issues.push(
-      issue("trigger.type", FAILED, `trigger.type: must be "MANUAL", got ${got}; set it to "MANUAL"`),
+      issue(["trigger", "type"], FAILED, `trigger.type: must be "MANUAL", got ${got}; set it to "MANUAL"`),
     );
   }
 }
 
 /** The rules for `script` (SPEC §4): language, size (checked before parsing), syntax, `main`. */
-export function validateScript(script: unknown, path = "script"): ValidationIssue[] {
+export function validateScript(script: unknown, path: IssuePath = ["script"]): ValidationIssue[] {
   if (!isObject(script))
     return [typeIssue(path, 'an object {"language":"JavaScript","content":"…"}', script)];
   const issues = unknownKeyIssues(script, path, new Set(["language", "content"]));
@@ -220,13 +218,13 @@ export function validateScript(script: unknown, path = "script"): ValidationIssu
     const got = typeof language === "string" ? quote(language) : jsonTypeOf(language);
     issues.push(
       issue(
-        joinPath(path, "language"),
+        [...path, "language"],
         FAILED,
-        `${joinPath(path, "language")}: must be ${SCRIPT_LANGUAGES.map((l) => `"${l}"`).join(" or ")}, got ${got}; set it to "JavaScript"`,
+        `${pathText([...path, "language"])}: must be ${SCRIPT_LANGUAGES.map((l) => `"${l}"`).join(" or ")}, got ${got}; set it to "JavaScript"`,
       ),
     );
   }
-  const contentPath = joinPath(path, "content");
+  const contentPath = [...path, "content"];
   const content = script.content;
   if (typeof content !== "string") {
     issues.push(typeIssue(contentPath, "a string holding the script", content));
@@ -240,7 +238,7 @@ export function validateScript(script: unknown, path = "script"): ValidationIssu
       issue(
         contentPath,
         FAILED,
-        `${contentPath}: is ${size} of UTF-8, the maximum is ${MAX_SCRIPT_BYTES}; shorten the script or split it into dependent actions`,
+        `${pathText(contentPath)}: is ${size} of UTF-8, the maximum is ${MAX_SCRIPT_BYTES}; shorten the script or split it into dependent actions`,
       ),
     );
     return issues;
@@ -251,83 +249,95 @@ export function validateScript(script: unknown, path = "script"): ValidationIssu
   return issues;
 }
 
-function checkRequest(request: unknown, issues: ValidationIssue[]): void {
-  const path = "config.request";
+function checkRequest(request: unknown, path: IssuePath, issues: ValidationIssue[]): void {
   if (!isObject(request)) {
     issues.push(typeIssue(path, 'an object {"method":"GET","urlTemplate":"https://…"}', request));
     return;
   }
   issues.push(...unknownKeyIssues(request, path, new Set(["method", "urlTemplate"])));
   const { method, urlTemplate } = request;
+  const methodPath = [...path, "method"];
+  const urlPath = [...path, "urlTemplate"];
   if (typeof method !== "string" || !(HTTP_METHODS as readonly string[]).includes(method)) {
     const got = typeof method === "string" ? quote(method) : jsonTypeOf(method);
     issues.push(
       issue(
-        `${path}.method`,
+        methodPath,
         FAILED,
-        `${path}.method: must be one of ${HTTP_METHODS.join(", ")}, got ${got}`,
+        `${pathText(methodPath)}: must be one of ${HTTP_METHODS.join(", ")}, got ${got}`,
       ),
     );
   }
   const controls = typeof urlTemplate === "string" ? findControlChars(urlTemplate) : [];
   if (typeof urlTemplate !== "string") {
-    issues.push(typeIssue(`${path}.urlTemplate`, "an absolute http(s) URL string", urlTemplate));
+    issues.push(typeIssue(urlPath, "an absolute http(s) URL string", urlTemplate));
   } else if (controls.length > 0) {
     // The same rule as a header value: a control character would be sent on the request line.
     issues.push(
       issue(
-        `${path}.urlTemplate`,
+        urlPath,
         FAILED,
-        `${path}.urlTemplate: ${quote(urlTemplate)} holds ${controls.slice(0, 5).join(", ")}${controls.length > 5 ? ` and ${controls.length - 5} more` : ""}; control characters are not allowed in a URL, remove them (percent-encode data, e.g. %0A)`,
+        `${pathText(urlPath)}: ${quote(urlTemplate)} holds ${controls.slice(0, 5).join(", ")}${controls.length > 5 ? ` and ${controls.length - 5} more` : ""}; control characters are not allowed in a URL, remove them (percent-encode data, e.g. %0A)`,
       ),
     );
   } else if (urlTemplate.length > MAX_URL_TEMPLATE_CHARS || !URL_TEMPLATE_PATTERN.test(urlTemplate)) {
     issues.push(
       issue(
-        `${path}.urlTemplate`,
+        urlPath,
         FAILED,
-        `${path}.urlTemplate: ${quote(urlTemplate)} is not an absolute http:// or https:// URL without spaces of at most ${MAX_URL_TEMPLATE_CHARS} characters; write it like "https://api.example.com/leads/{id}"`,
+        `${pathText(urlPath)}: ${quote(urlTemplate)} is not an absolute http:// or https:// URL without spaces of at most ${MAX_URL_TEMPLATE_CHARS} characters; write it like "https://api.example.com/leads/{id}"`,
       ),
     );
   }
 }
 
-function checkHeaders(headers: unknown, issues: ValidationIssue[]): void {
+function checkHeaders(headers: unknown, path: IssuePath, issues: ValidationIssue[]): void {
   if (headers === null || headers === undefined) return;
   if (!isObject(headers)) {
-    issues.push(typeIssue("config.headers", "an object of header name → string value", headers));
+    issues.push(typeIssue(path, "an object of header name → string value", headers));
     return;
   }
   // A null value removes a header in a write (SPEC §4.1), so the rules apply to the rest.
   const matrix = Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== null));
-  issues.push(...validateHeaders(matrix, "config.headers").issues);
+  issues.push(...validateHeaders(matrix, path).issues);
 }
 
-function checkConfig(payload: Json, type: string | undefined, issues: ValidationIssue[]): void {
+/**
+ * `config` of a payload. Its request, headers and dateProcessing are reported under `configPath`
+ * (`["config"]` for the API; a project file writes them at the action's top level, so it passes `[]`).
+ */
+function checkConfig(
+  payload: Json,
+  type: string | undefined,
+  configPath: IssuePath,
+  issues: ValidationIssue[],
+): void {
   const config = payload.config;
   if (config !== undefined && config !== null && !isObject(config)) {
-    issues.push(typeIssue("config", "an object", config));
+    issues.push(typeIssue(["config"], "an object", config));
     return;
   }
+  const requestPath = [...configPath, "request"];
   const request = isObject(config) ? config.request : undefined;
   if (isObject(config)) {
-    issues.push(...unknownKeyIssues(config, "config", new Set(["request", "headers", "dateProcessing"])));
+    issues.push(...unknownKeyIssues(config, ["config"], new Set(["request", "headers", "dateProcessing"])));
     const dateProcessing = config.dateProcessing;
+    const datePath = [...configPath, "dateProcessing"];
     if (dateProcessing !== undefined && dateProcessing !== null && !isObject(dateProcessing)) {
-      issues.push(typeIssue("config.dateProcessing", "an object or null", dateProcessing));
+      issues.push(typeIssue(datePath, "an object or null", dateProcessing));
     } else {
       // SPEC §4.2: same instant in computedValue and computedUtc, a known zone, a matching recomputation.
-      issues.push(...validateDateProcessing(dateProcessing, "config.dateProcessing").issues);
+      issues.push(...validateDateProcessing(dateProcessing, datePath).issues);
     }
-    checkHeaders(config.headers, issues);
+    checkHeaders(config.headers, [...configPath, "headers"], issues);
   }
-  if (request !== undefined && request !== null) checkRequest(request, issues);
+  if (request !== undefined && request !== null) checkRequest(request, requestPath, issues);
   else if (type === "HTTP") {
     issues.push(
       issue(
-        "config.request",
+        requestPath,
         FAILED,
-        'config.request: an HTTP action needs a request; add {"method":"GET","urlTemplate":"https://…"}',
+        `${pathText(requestPath)}: an HTTP action needs a request; add {"method":"GET","urlTemplate":"https://…"}`,
       ),
     );
   }
@@ -338,28 +348,29 @@ function checkConfig(payload: Json, type: string | undefined, issues: Validation
  * not the action itself. A list over the maximum gets one issue, not one per item.
  */
 export function validateDependencyNames(dependencies: unknown, ownName?: string): ValidationIssue[] {
-  const path = "dependencies";
+  const path = ["dependencies"];
   if (!Array.isArray(dependencies)) return [typeIssue(path, "an array of action names", dependencies)];
   if (dependencies.length > MAX_DEPENDENCIES) {
     return [
       issue(
         path,
         FAILED,
-        `${path}: lists ${dependencies.length} actions, the maximum is ${MAX_DEPENDENCIES}; depend on fewer actions`,
+        `dependencies: lists ${dependencies.length} actions, the maximum is ${MAX_DEPENDENCIES}; depend on fewer actions`,
       ),
     ];
   }
   const issues: ValidationIssue[] = [];
   const seen = new Map<string, number>();
   dependencies.forEach((dep: unknown, i) => {
-    const at = joinPath(path, i);
+    const at = [...path, i];
+    const where = pathText(at);
     if (typeof dep !== "string") {
       issues.push(typeIssue(at, "an action name string", dep));
       return;
     }
     const problem = actionNameProblem(dep);
     if (problem) {
-      issues.push(issue(at, FAILED, `${at}: ${quote(dep)} is not a valid action name: it ${problem}`));
+      issues.push(issue(at, FAILED, `${where}: ${quote(dep)} is not a valid action name: it ${problem}`));
       return;
     }
     const first = seen.get(dep);
@@ -368,7 +379,7 @@ export function validateDependencyNames(dependencies: unknown, ownName?: string)
         issue(
           at,
           FAILED,
-          `${at}: ${quote(dep)} is already listed at ${joinPath(path, first)}; remove the duplicate`,
+          `${where}: ${quote(dep)} is already listed at ${pathText([...path, first])}; remove the duplicate`,
         ),
       );
       return;
@@ -379,7 +390,7 @@ export function validateDependencyNames(dependencies: unknown, ownName?: string)
         issue(
           at,
           "dependency-cycle",
-          `${at}: an action cannot depend on itself (${dep} → ${dep}); remove it`,
+          `${where}: an action cannot depend on itself (${dep} → ${dep}); remove it`,
         ),
       );
     }
@@ -387,22 +398,33 @@ export function validateDependencyNames(dependencies: unknown, ownName?: string)
   return issues;
 }
 
+export interface ValidateActionOptions {
+  /**
+   * Where `config`'s request, headers and dateProcessing are reported: `["config"]` (the API's
+   * payload, the default) or `[]` (a project file, which writes them at the action's top level).
+   */
+  configPath?: IssuePath;
+}
+
 /**
  * Every rule of SPEC §4 for a complete editable payload (POST, PUT, or a PATCH merged into the stored
  * action). Existence of dependencies and cycles through other actions are left to the caller.
  */
-export function validateActionPayload(payload: unknown): ValidationResult {
+export function validateActionPayload(
+  payload: unknown,
+  options: ValidateActionOptions = {},
+): ValidationResult {
   if (!isObject(payload)) {
     return resultOf([
       issue(
-        "",
+        [],
         FAILED,
         `the action must be a JSON object, got ${jsonTypeOf(payload)}; send {"name":…,"type":…}`,
       ),
     ]);
   }
   const issues: ValidationIssue[] = [];
-  issues.push(...unknownKeyIssues(payload, "", TOP_LEVEL_KEYS));
+  issues.push(...unknownKeyIssues(payload, [], TOP_LEVEL_KEYS));
   const name = checkName(payload, issues);
   const type = checkType(payload, issues);
   checkSimpleFields(payload, issues);
@@ -412,13 +434,13 @@ export function validateActionPayload(payload: unknown): ValidationResult {
   else if (type === "SCRIPT") {
     issues.push(
       issue(
-        "script",
+        ["script"],
         FAILED,
         'script: a SCRIPT action needs a script; add {"language":"JavaScript","content":"function main(context) { … }"}',
       ),
     );
   }
-  checkConfig(payload, type, issues);
+  checkConfig(payload, type, options.configPath ?? ["config"], issues);
   if (payload.dependencies !== undefined) issues.push(...validateDependencyNames(payload.dependencies, name));
   return resultOf(issues);
 }

@@ -3,10 +3,9 @@
  * MAX_ISSUES_PER_RULE of them, then one "…and N more" line. User text quoted in a message is cut and
  * has its control characters escaped.
  */
-import { issue, type ValidationIssue } from "./validation-result.js";
+import { type IssuePath, issue, type ValidationIssue } from "./validation-result.js";
 
 export const MAX_ISSUES_PER_RULE = 20;
-export const MAX_SHOWN_CHARS = 64;
 
 export class RuleIssues {
   private readonly groups = new Map<string, ValidationIssue[]>();
@@ -19,7 +18,7 @@ export class RuleIssues {
 
   /** Every group's first issues, then one issue at `path` saying how many more were left out. */
   flatten(
-    path: string,
+    path: IssuePath,
     more: (rest: number, rule: string, first: ValidationIssue) => string,
   ): ValidationIssue[] {
     const out: ValidationIssue[] = [];
@@ -39,14 +38,4 @@ export class RuleIssues {
     }
     return out;
   }
-}
-
-/** User text fit for a message: at most `max` characters, control characters escaped. */
-export function shownText(text: string, max = MAX_SHOWN_CHARS): string {
-  const chars = Array.from(text);
-  const cut = chars.length > max ? `${chars.slice(0, max).join("")}…` : text;
-  return cut.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
 }

@@ -12,8 +12,9 @@
 import { Temporal } from "temporal-polyfill";
 import { BugError, ValidationError } from "../errors.js";
 import {
+  type IssuePath,
   issue,
-  joinPath,
+  pathText,
   resultOf,
   type ValidationIssue,
   type ValidationResult,
@@ -147,7 +148,7 @@ export function explainDateTime(input: DateTimeInput): DateTimeExplanation {
 
 /** The non-throwing form of computeDateTime's input check: every bad field at once. */
 export function validateDateTimeInput(input: unknown): ValidationResult {
-  return resultOf(analyse(input, "", false).issues);
+  return resultOf(analyse(input, [], false).issues);
 }
 
 /** Builds the `config.dateProcessing` object of SPEC §4.2 for an input, computed and checked. */
@@ -173,14 +174,17 @@ export function buildDateProcessing(
  * Validates a stored `config.dateProcessing` (null allowed): the shape, the zone, that computedValue
  * and computedUtc name the same instant with the zone's real offset, and that they match a recomputation.
  */
-export function validateDateProcessing(value: unknown, basePath = "config.dateProcessing"): ValidationResult {
+export function validateDateProcessing(
+  value: unknown,
+  basePath: IssuePath = ["config", "dateProcessing"],
+): ValidationResult {
   if (value === null || value === undefined) return resultOf([]);
   if (!isRecord(value)) {
     return resultOf([
       issue(
         basePath,
         "invalid-type",
-        `${basePath} must be null or an object with ${DATE_PROCESSING_KEYS.join(", ")}`,
+        `${pathText(basePath)} must be null or an object with ${DATE_PROCESSING_KEYS.join(", ")}`,
       ),
     ]);
   }
@@ -189,22 +193,22 @@ export function validateDateProcessing(value: unknown, basePath = "config.datePr
     if (!(DATE_PROCESSING_KEYS as readonly string[]).includes(key)) {
       issues.push(
         issue(
-          joinPath(basePath, key),
+          [...basePath, key],
           "unknown-field",
-          `${joinPath(basePath, key)} is not a date-processing field; remove it (accepted: ${DATE_PROCESSING_KEYS.join(", ")})`,
+          `${pathText([...basePath, key])} is not a date-processing field; remove it (accepted: ${DATE_PROCESSING_KEYS.join(", ")})`,
         ),
       );
     }
   }
   for (const key of ["sourceField", "targetField"] as const) {
-    const path = joinPath(basePath, key);
+    const path = [...basePath, key];
     const field = value[key];
     if (typeof field !== "string" || !FIELD_NAME.test(field)) {
       issues.push(
         issue(
           path,
           "invalid-field-name",
-          `${path} must be a field name of 1–128 characters with no spaces or control characters`,
+          `${pathText(path)} must be a field name of 1–128 characters with no spaces or control characters`,
         ),
       );
     }
@@ -213,8 +217,8 @@ export function validateDateProcessing(value: unknown, basePath = "config.datePr
   const analysed = analyse(value, basePath, true);
   issues.push(...analysed.issues);
 
-  const valuePath = joinPath(basePath, "computedValue");
-  const utcPath = joinPath(basePath, "computedUtc");
+  const valuePath = [...basePath, "computedValue"];
+  const utcPath = [...basePath, "computedUtc"];
   const local = checkComputedText(value.computedValue, valuePath, "offset", issues);
   const utc = checkComputedText(value.computedUtc, utcPath, "utc", issues);
   if (local && utc && local.epochNs !== utc.epochNs) {
@@ -222,19 +226,19 @@ export function validateDateProcessing(value: unknown, basePath = "config.datePr
       issue(
         valuePath,
         "instant-mismatch",
-        `${valuePath} (${String(value.computedValue)}) and ${utcPath} (${String(value.computedUtc)}) name different instants; both must name the result instant`,
+        `${pathText(valuePath)} (${String(value.computedValue)}) and ${pathText(utcPath)} (${String(value.computedUtc)}) name different instants; both must name the result instant`,
       ),
     );
   }
   const timezone = value.timezone;
-  if (local?.designator && typeof timezone === "string" && checkTimeZone(timezone, "").length === 0) {
+  if (local?.designator && typeof timezone === "string" && checkTimeZone(timezone, []).length === 0) {
     const real = zoned(local.epochNs, timezone).offset;
     if (local.designator !== real) {
       issues.push(
         issue(
           valuePath,
           "offset-mismatch",
-          `${valuePath} carries offset ${local.designator} but ${timezone} is at ${real} at that instant; write the local time with the zone's real offset`,
+          `${pathText(valuePath)} carries offset ${local.designator} but ${timezone} is at ${real} at that instant; write the local time with the zone's real offset`,
         ),
       );
     }
@@ -257,7 +261,7 @@ export function validateDateProcessing(value: unknown, basePath = "config.datePr
  * |epoch(computedUtc) − truncate(source)| = offsetMinutes·60 000 ms. A violation is a bug: BugError.
  */
 export function assertDateTimeAccuracy(input: DateTimeInput, result: DateTimeResult): void {
-  const analysed = analyse(input, "", false);
+  const analysed = analyse(input, [], false);
   if (!analysed.computation) throw invalid(analysed.issues);
   const failures = accuracyFailures(analysed.computation.input, result);
   if (failures.length > 0) {
@@ -268,7 +272,7 @@ export function assertDateTimeAccuracy(input: DateTimeInput, result: DateTimeRes
 }
 
 function computeChecked(input: DateTimeInput): Computation {
-  const analysed = analyse(input, "", false);
+  const analysed = analyse(input, [], false);
   if (!analysed.computation) throw invalid(analysed.issues);
   const failures = accuracyFailures(analysed.computation.input, analysed.computation.result);
   if (failures.length > 0) {
@@ -284,7 +288,7 @@ function invalid(issues: ValidationIssue[]): ValidationError {
 
 function analyse(
   value: unknown,
-  basePath: string,
+  basePath: IssuePath,
   precisionRequired: boolean,
 ): { issues: ValidationIssue[]; computation?: Computation } {
   if (!isRecord(value)) {
@@ -293,13 +297,13 @@ function analyse(
         issue(
           basePath,
           "invalid-type",
-          `${basePath || "input"} must be an object with sourceTimestamp, timezone, operation, offsetMinutes and precision`,
+          `${pathText(basePath) || "input"} must be an object with sourceTimestamp, timezone, operation, offsetMinutes and precision`,
         ),
       ],
     };
   }
   const issues: ValidationIssue[] = [];
-  const at = (key: string) => joinPath(basePath, key);
+  const at = (key: string) => [...basePath, key];
 
   const source = parseTimestamp(value.sourceTimestamp, at("sourceTimestamp"), issues);
   const tzIssues = checkTimeZone(value.timezone, at("timezone"));
@@ -352,14 +356,15 @@ function floorTo(epochNs: bigint, digits: number): bigint {
   return quotient * unit;
 }
 
-function checkResultRange(input: CheckedInput, basePath: string): ValidationIssue[] {
-  const path = joinPath(basePath, "offsetMinutes");
+function checkResultRange(input: CheckedInput, basePath: IssuePath): ValidationIssue[] {
+  const where = [...basePath, "offsetMinutes"];
+  const path = pathText(where);
   const resultNs = resultInstant(input);
   const what = `${input.operation} ${input.offsetMinutes} minutes from ${input.sourceTimestamp}`;
   if (resultNs < MIN_EPOCH_NS || resultNs >= END_EPOCH_NS) {
     return [
       issue(
-        path,
+        where,
         "out-of-range",
         `${path}: ${what} gives ${Temporal.Instant.fromEpochNanoseconds(resultNs).toString()}, outside the years 0001–9999; use a smaller offset`,
       ),
@@ -369,19 +374,19 @@ function checkResultRange(input: CheckedInput, basePath: string): ValidationIssu
   if (local.year < 1 || local.year > 9999) {
     return [
       issue(
-        path,
+        where,
         "out-of-range",
         `${path}: ${what} gives a local time in ${input.timezone} outside the years 0001–9999; use a smaller offset`,
       ),
     ];
   }
   if (local.offsetNanoseconds % 60_000_000_000 !== 0) {
-    const tzPath = joinPath(basePath, "timezone");
+    const tzPath = [...basePath, "timezone"];
     return [
       issue(
         tzPath,
         "offset-not-representable",
-        `${tzPath}: at the result instant ${input.timezone} uses local mean time (${local.offset}), an offset RFC 3339 cannot write; choose an instant after the zone adopted standard time`,
+        `${pathText(tzPath)}: at the result instant ${input.timezone} uses local mean time (${local.offset}), an offset RFC 3339 cannot write; choose an instant after the zone adopted standard time`,
       ),
     ];
   }
@@ -392,8 +397,8 @@ function accuracyFailures(input: CheckedInput, result: DateTimeResult): string[]
   const failures: string[] = [];
   const expectedNs = resultInstant(input);
   const scratch: ValidationIssue[] = [];
-  const utc = parseTimestamp(result.computedUtc, "computedUtc", scratch);
-  const local = parseTimestamp(result.computedValue, "computedValue", scratch);
+  const utc = parseTimestamp(result.computedUtc, ["computedUtc"], scratch);
+  const local = parseTimestamp(result.computedValue, ["computedValue"], scratch);
   if (utc?.designator !== "Z") {
     failures.push(`computedUtc ${result.computedUtc} is not a UTC timestamp`);
   }
@@ -432,14 +437,19 @@ function accuracyFailures(input: CheckedInput, result: DateTimeResult): string[]
   return failures;
 }
 
-function parseTimestamp(text: unknown, path: string, issues: ValidationIssue[]): ParsedTimestamp | undefined {
+function parseTimestamp(
+  text: unknown,
+  where: IssuePath,
+  issues: ValidationIssue[],
+): ParsedTimestamp | undefined {
+  const path = pathText(where);
   if (typeof text !== "string") {
-    issues.push(issue(path, "invalid-type", `${path} must be a string: ${TIMESTAMP_FORM}`));
+    issues.push(issue(where, "invalid-type", `${path} must be a string: ${TIMESTAMP_FORM}`));
     return undefined;
   }
   const match = TIMESTAMP.exec(text);
   if (!match) {
-    issues.push(issue(path, "invalid-timestamp", `${path} ${quote(text)} is not ${TIMESTAMP_FORM}`));
+    issues.push(issue(where, "invalid-timestamp", `${path} ${quote(text)} is not ${TIMESTAMP_FORM}`));
     return undefined;
   }
   const [, y, mo, d, h, mi, s, fraction = "", designator] = match as unknown as string[];
@@ -447,7 +457,7 @@ function parseTimestamp(text: unknown, path: string, issues: ValidationIssue[]):
   const before = issues.length;
   const bad = (rule: string) =>
     issues.push(
-      issue(path, "invalid-timestamp", `${path} ${quote(text)}: ${rule}; expected ${TIMESTAMP_FORM}`),
+      issue(where, "invalid-timestamp", `${path} ${quote(text)}: ${rule}; expected ${TIMESTAMP_FORM}`),
     );
   if (fraction.length > 9) bad(`the fraction has ${fraction.length} digits, at most 9 are accepted`);
   if (year! < 1) bad("the year must be 0001–9999");
@@ -499,15 +509,16 @@ function parseTimestamp(text: unknown, path: string, issues: ValidationIssue[]):
   return { epochNs, fractionDigits: fraction.length, designator: designator ?? null };
 }
 
-function checkTimeZone(value: unknown, path: string): ValidationIssue[] {
+function checkTimeZone(value: unknown, where: IssuePath): ValidationIssue[] {
+  const path = pathText(where);
   const form = "an IANA time zone name known to this runtime, such as America/New_York, Asia/Kolkata or UTC";
   if (typeof value !== "string" || value === "") {
-    return [issue(path, "invalid-type", `${path} must be ${form}`)];
+    return [issue(where, "invalid-type", `${path} must be ${form}`)];
   }
   if (/^[+\u2212-]\d|^Z$/i.test(value)) {
     return [
       issue(
-        path,
+        where,
         "unknown-timezone",
         `${path} ${quote(value)} is a fixed offset, not a time zone; use ${form}`,
       ),
@@ -517,44 +528,46 @@ function checkTimeZone(value: unknown, path: string): ValidationIssue[] {
   try {
     id = Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(value).timeZoneId;
   } catch {
-    return [issue(path, "unknown-timezone", `${path} ${quote(value)} is not ${form}`)];
+    return [issue(where, "unknown-timezone", `${path} ${quote(value)} is not ${form}`)];
   }
   if (id !== value) {
     const hint = id.toLowerCase() === value.toLowerCase() ? `; write it as ${id}` : "";
-    return [issue(path, "unknown-timezone", `${path} ${quote(value)} is not ${form}${hint}`)];
+    return [issue(where, "unknown-timezone", `${path} ${quote(value)} is not ${form}${hint}`)];
   }
   return [];
 }
 
 function checkOperation(
   value: unknown,
-  path: string,
+  where: IssuePath,
   issues: ValidationIssue[],
 ): DateTimeOperation | undefined {
+  const path = pathText(where);
   if (typeof value === "string" && (DATETIME_OPERATIONS as readonly string[]).includes(value)) {
     return value as DateTimeOperation;
   }
   const got = typeof value === "string" ? ` ${quote(value)}` : "";
   issues.push(
-    issue(path, "invalid-operation", `${path}${got} must be one of ${DATETIME_OPERATIONS.join(", ")}`),
+    issue(where, "invalid-operation", `${path}${got} must be one of ${DATETIME_OPERATIONS.join(", ")}`),
   );
   return undefined;
 }
 
-function checkOffsetMinutes(value: unknown, path: string, issues: ValidationIssue[]): number | undefined {
+function checkOffsetMinutes(value: unknown, where: IssuePath, issues: ValidationIssue[]): number | undefined {
+  const path = pathText(where);
   const form = `a whole number of minutes from 0 to ${MAX_OFFSET_MINUTES} (the direction is set by operation)`;
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    issues.push(issue(path, "invalid-offset", `${path} must be ${form}`));
+    issues.push(issue(where, "invalid-offset", `${path} must be ${form}`));
     return undefined;
   }
   if (!Number.isInteger(value)) {
-    issues.push(issue(path, "invalid-offset", `${path} ${value} is not whole; it must be ${form}`));
+    issues.push(issue(where, "invalid-offset", `${path} ${value} is not whole; it must be ${form}`));
     return undefined;
   }
   if (value < 0) {
     issues.push(
       issue(
-        path,
+        where,
         "invalid-offset",
         `${path} ${value} is negative; it must be ${form}: use the opposite operation with ${-value}`,
       ),
@@ -564,7 +577,7 @@ function checkOffsetMinutes(value: unknown, path: string, issues: ValidationIssu
   if (value > MAX_OFFSET_MINUTES) {
     issues.push(
       issue(
-        path,
+        where,
         "invalid-offset",
         `${path} ${value} is too large: it must be ${form}, the span of the years 0001–9999`,
       ),
@@ -576,10 +589,11 @@ function checkOffsetMinutes(value: unknown, path: string, issues: ValidationIssu
 
 function checkPrecision(
   value: unknown,
-  path: string,
+  where: IssuePath,
   required: boolean,
   issues: ValidationIssue[],
 ): number | undefined {
+  const path = pathText(where);
   if (value === undefined && !required) return DEFAULT_PRECISION;
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_PRECISION) {
     return value;
@@ -587,7 +601,7 @@ function checkPrecision(
   const got = typeof value === "number" ? ` ${value}` : "";
   issues.push(
     issue(
-      path,
+      where,
       "invalid-precision",
       `${path}${got} must be an integer from 0 to ${MAX_PRECISION} (fraction digits of the result; extra digits are truncated)`,
     ),
@@ -597,21 +611,22 @@ function checkPrecision(
 
 function checkComputedText(
   value: unknown,
-  path: string,
+  where: IssuePath,
   want: "offset" | "utc",
   issues: ValidationIssue[],
 ): ParsedTimestamp | undefined {
-  const parsed = parseTimestamp(value, path, issues);
+  const path = pathText(where);
+  const parsed = parseTimestamp(value, where, issues);
   if (!parsed) return undefined;
   if (want === "utc" && parsed.designator !== "Z") {
-    issues.push(issue(path, "invalid-timestamp", `${path} ${quote(value as string)} must end in Z (UTC)`));
+    issues.push(issue(where, "invalid-timestamp", `${path} ${quote(value as string)} must end in Z (UTC)`));
     return undefined;
   }
   if (want === "offset" && (parsed.designator === null || parsed.designator === "Z")) {
     // Seed 004 labelled local times with Z (SPEC §9): a local time needs the zone's numeric offset.
     issues.push(
       issue(
-        path,
+        where,
         "invalid-timestamp",
         `${path} ${quote(value as string)} must carry the zone's numeric offset (±HH:MM), not Z or nothing`,
       ),
@@ -621,9 +636,10 @@ function checkComputedText(
   return parsed;
 }
 
-function mismatch(path: string, actual: unknown, expected: string): ValidationIssue {
+function mismatch(where: IssuePath, actual: unknown, expected: string): ValidationIssue {
+  const path = pathText(where);
   return issue(
-    path,
+    where,
     "recomputation-mismatch",
     `${path} ${quote(String(actual))} does not match the recomputed ${expected}; store the value computeDateTime returns`,
   );

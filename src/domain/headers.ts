@@ -3,8 +3,16 @@
  * edits the SDK applies before writing. Messages name headers, never their values (they may be credentials).
  * Character positions in messages are 1-based and count Unicode code points.
  */
-import { RuleIssues, shownText } from "./bounded-issues.js";
-import { issue, joinPath, resultOf, utf8Bytes, type ValidationResult } from "./validation-result.js";
+import { RuleIssues } from "./bounded-issues.js";
+import {
+  type IssuePath,
+  issue,
+  pathText,
+  resultOf,
+  shownText,
+  utf8Bytes,
+  type ValidationResult,
+} from "./validation-result.js";
 
 /** Names the integration engine sets itself; never settable, compared case-insensitively (SPEC §4.1). */
 export const HEADER_RESERVED: readonly string[] = Object.freeze([
@@ -52,13 +60,16 @@ export function totalHeaderBytes(matrix: Readonly<Record<string, string>>): numb
  * Checks a RESULTING header matrix (after an edit is applied) against every rule of SPEC §4.1 and reports
  * all problems at once. Never throws; never quotes a value.
  */
-export function validateHeaders(matrix: unknown, basePath = "config.headers"): ValidationResult {
+export function validateHeaders(
+  matrix: unknown,
+  basePath: IssuePath = ["config", "headers"],
+): ValidationResult {
   if (typeof matrix !== "object" || matrix === null || Array.isArray(matrix)) {
     return resultOf([
       issue(
         basePath,
         CODE,
-        `${basePath} must be an object mapping header names to string values, got ${describeType(matrix)}`,
+        `${pathText(basePath)} must be an object mapping header names to string values, got ${describeType(matrix)}`,
       ),
     ]);
   }
@@ -70,7 +81,7 @@ export function validateHeaders(matrix: unknown, basePath = "config.headers"): V
   let totalIsExact = true;
 
   for (const [name, value] of entries) {
-    const path = joinPath(basePath, shownText(name));
+    const path = [...basePath, name];
     const label = `'${shownText(name)}'`;
 
     if (name === "") {
@@ -146,7 +157,7 @@ export function validateHeaders(matrix: unknown, basePath = "config.headers"): V
     byRule.add(
       "duplicate",
       issue(
-        joinPath(basePath, shownText(spellings[1]!)),
+        [...basePath, spellings[1]!],
         CODE,
         `Headers ${names} are the same header: names are case-insensitive (RFC 9110 §5.1); keep only one`,
       ),

@@ -3,8 +3,15 @@
  * Lengths and positions count Unicode code points; positions are 1-based (`rm -rf /;` → ';' at position 9).
  * Messages never quote a value; they may name a forbidden character and where it is.
  */
-import { RuleIssues, shownText } from "./bounded-issues.js";
-import { issue, joinPath, resultOf, type ValidationResult } from "./validation-result.js";
+import { RuleIssues } from "./bounded-issues.js";
+import {
+  type IssuePath,
+  issue,
+  pathText,
+  resultOf,
+  shownText,
+  type ValidationResult,
+} from "./validation-result.js";
 
 export const OVERRIDE_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 export const MAX_OVERRIDE_VALUE_CHARS = 1024;
@@ -58,6 +65,8 @@ export interface ValidateOverridesOptions {
    * the resulting set (existing + upserted − removed) rather than on the payload alone.
    */
   existingNames?: string[];
+  /** Where the list of overrides sits, for issue paths; default `["variables"]`. */
+  listPath?: IssuePath;
 }
 
 const CODE = "validation-failed";
@@ -83,7 +92,7 @@ export function validateOverrides(
   if (!body) {
     return resultOf([
       issue(
-        "",
+        [],
         CODE,
         "The overrides must be an object {variables: [...], remove?: [...]} or an array of variables",
       ),
@@ -100,23 +109,24 @@ export function validateOverrides(
     rules.add(
       "environment",
       issue(
-        "environmentId",
+        ["environmentId"],
         "not-found",
         `Environment '${shownText(environmentId)}' is unknown; known environments: ${options.knownEnvironments.join(", ") || "(none)"}`,
       ),
     );
   }
 
+  const listPath = options.listPath ?? ["variables"];
   const variables = body.variables ?? [];
   const setNames = new Map<string, number[]>();
   if (!Array.isArray(variables)) {
     rules.add(
       "shape",
-      issue("variables", CODE, "variables must be an array of {name, value, masked?, description?}"),
+      issue(listPath, CODE, `${pathText(listPath)} must be an array of {name, value, masked?, description?}`),
     );
   } else {
     variables.forEach((item, index) => {
-      const name = checkItem(item, joinPath("variables", index), rules);
+      const name = checkItem(item, [...listPath, index], rules);
       if (name !== undefined) {
         const seen = setNames.get(name);
         if (seen) seen.push(index);
@@ -128,9 +138,9 @@ export function validateOverrides(
       rules.add(
         "duplicate",
         issue(
-          joinPath("variables", indexes[1]!),
+          [...listPath, indexes[1]!],
           "variable-collision",
-          `Override '${shownText(name)}' appears ${indexes.length} times (${indexes.map((i) => `variables[${i}]`).join(", ")}); give each name once`,
+          `Override '${shownText(name)}' appears ${indexes.length} times (${indexes.map((i) => pathText([...listPath, i])).join(", ")}); give each name once`,
         ),
       );
     }
@@ -141,38 +151,41 @@ export function validateOverrides(
     Array.isArray(variables) ? variables.length : 0,
     setNames,
     removed,
-    options,
+    { ...options, listPath },
     environmentId,
     rules,
   );
   if (body.version !== undefined && !(Number.isSafeInteger(body.version) && (body.version as number) >= 1)) {
     rules.add(
       "version",
-      issue("version", CODE, "version must be the positive integer read with GET, or left out"),
+      issue(["version"], CODE, "version must be the positive integer read with GET, or left out"),
     );
   }
   return resultOf(
     rules.flatten(
-      "variables",
+      listPath,
       (rest, _rule, first) => `…and ${rest} more with the same problem as ${first.path}`,
     ),
   );
 }
 
 /** Checks one item; returns its name when it is a string, for duplicate detection. */
-function checkItem(item: unknown, path: string, rules: RuleIssues): string | undefined {
+function checkItem(item: unknown, path: IssuePath, rules: RuleIssues): string | undefined {
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
-    rules.add("item", issue(path, CODE, `${path} must be an object {name, value, masked?, description?}`));
+    rules.add(
+      "item",
+      issue(path, CODE, `${pathText(path)} must be an object {name, value, masked?, description?}`),
+    );
     return undefined;
   }
   const v = item as Record<string, unknown>;
   const name = typeof v.name === "string" ? v.name : undefined;
-  const label = name !== undefined ? `'${shownText(name)}'` : path;
+  const label = name !== undefined ? `'${shownText(name)}'` : pathText(path);
 
   if (name === undefined || name === "") {
     rules.add(
       "name",
-      issue(joinPath(path, "name"), CODE, `${joinPath(path, "name")} is required: a name like API_URL`),
+      issue([...path, "name"], CODE, `${pathText([...path, "name"])} is required: a name like API_URL`),
     );
   } else if (!OVERRIDE_NAME_PATTERN.test(name)) {
     const upper = name.toUpperCase();
@@ -180,7 +193,7 @@ function checkItem(item: unknown, path: string, rules: RuleIssues): string | und
     rules.add(
       "name",
       issue(
-        joinPath(path, "name"),
+        [...path, "name"],
         CODE,
         `Override name ${label} must match ^[A-Z_][A-Z0-9_]*$ (upper-case letters, digits and '_', not starting with a digit): ${fix}`,
       ),
@@ -192,7 +205,7 @@ function checkItem(item: unknown, path: string, rules: RuleIssues): string | und
       rules.add(
         "field",
         issue(
-          joinPath(path, key),
+          [...path, key],
           CODE,
           `${label} has unknown field '${shownText(key)}'; the fields are name, value, masked, description: remove or rename it`,
         ),
@@ -204,7 +217,7 @@ function checkItem(item: unknown, path: string, rules: RuleIssues): string | und
   if (v.masked !== undefined && typeof v.masked !== "boolean") {
     rules.add(
       "masked",
-      issue(joinPath(path, "masked"), CODE, `masked of ${label} must be true or false (default false)`),
+      issue([...path, "masked"], CODE, `masked of ${label} must be true or false (default false)`),
     );
     masked = true; // unknown intent: treat the value as a secret
   } else if (v.masked === true) {
@@ -214,15 +227,21 @@ function checkItem(item: unknown, path: string, rules: RuleIssues): string | und
   if (v.description !== undefined && v.description !== null && typeof v.description !== "string") {
     rules.add(
       "description",
-      issue(joinPath(path, "description"), CODE, `description of ${label} must be a string`),
+      issue([...path, "description"], CODE, `description of ${label} must be a string`),
     );
   }
 
-  checkValue(v.value, masked, joinPath(path, "value"), label, rules);
+  checkValue(v.value, masked, [...path, "value"], label, rules);
   return name;
 }
 
-function checkValue(value: unknown, masked: boolean, path: string, label: string, rules: RuleIssues): void {
+function checkValue(
+  value: unknown,
+  masked: boolean,
+  path: IssuePath,
+  label: string,
+  rules: RuleIssues,
+): void {
   if (typeof value !== "string") {
     rules.add("value-type", issue(path, CODE, `value of ${label} must be a string; quote it`));
     return;
@@ -279,13 +298,16 @@ function checkRemove(remove: unknown, setNames: Map<string, number[]>, rules: Ru
   const removed = new Set<string>();
   if (remove === undefined) return removed;
   if (!Array.isArray(remove)) {
-    rules.add("remove", issue("remove", CODE, "remove must be an array of override names"));
+    rules.add("remove", issue(["remove"], CODE, "remove must be an array of override names"));
     return removed;
   }
   remove.forEach((name, index) => {
-    const path = joinPath("remove", index);
+    const path = ["remove", index];
     if (typeof name !== "string" || !OVERRIDE_NAME_PATTERN.test(name)) {
-      rules.add("remove", issue(path, CODE, `${path} must be an override name matching ^[A-Z_][A-Z0-9_]*$`));
+      rules.add(
+        "remove",
+        issue(path, CODE, `${pathText(path)} must be an override name matching ^[A-Z_][A-Z0-9_]*$`),
+      );
       return;
     }
     removed.add(name);
@@ -320,7 +342,7 @@ function checkCount(
       rules.add(
         "count",
         issue(
-          "variables",
+          options.listPath ?? ["variables"],
           CODE,
           `This change would leave ${result.size} overrides in ${where}; at most ${MAX_OVERRIDES_PER_ENVIRONMENT} are allowed: remove ${result.size - MAX_OVERRIDES_PER_ENVIRONMENT}`,
         ),
@@ -332,9 +354,9 @@ function checkCount(
     rules.add(
       "count",
       issue(
-        "variables",
+        options.listPath ?? ["variables"],
         CODE,
-        `variables has ${itemCount} items; at most ${MAX_OVERRIDES_PER_ENVIRONMENT} overrides are allowed in ${where}: remove ${itemCount - MAX_OVERRIDES_PER_ENVIRONMENT}`,
+        `${pathText(options.listPath ?? ["variables"])} has ${itemCount} items; at most ${MAX_OVERRIDES_PER_ENVIRONMENT} overrides are allowed in ${where}: remove ${itemCount - MAX_OVERRIDES_PER_ENVIRONMENT}`,
       ),
     );
   }

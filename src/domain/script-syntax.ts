@@ -4,7 +4,14 @@
  * only the grammar (what V8 would refuse), `findMainFunction` the `main` rule on a parsed program.
  */
 import { type Node, type Options, type Program, parse } from "acorn";
-import { issue, resultOf, type ValidationIssue, type ValidationResult } from "./validation-result.js";
+import {
+  type IssuePath,
+  issue,
+  pathText,
+  resultOf,
+  type ValidationIssue,
+  type ValidationResult,
+} from "./validation-result.js";
 
 const PARSE_OPTIONS: Options = {
   ecmaVersion: 2022,
@@ -15,6 +22,7 @@ const PARSE_OPTIONS: Options = {
 };
 
 const GRAMMAR_ONLY: Options = { ...PARSE_OPTIONS, locations: false };
+const SCRIPT_CONTENT: IssuePath = ["script", "content"];
 
 export type ParsedScript = { ok: true; program: Program } | { ok: false; issue: ValidationIssue };
 
@@ -28,9 +36,10 @@ interface AcornSyntaxError extends SyntaxError {
  */
 export function parseScript(
   source: string,
-  path = "script.content",
+  path: IssuePath = SCRIPT_CONTENT,
   options: Options = PARSE_OPTIONS,
 ): ParsedScript {
+  const where = pathText(path);
   try {
     return { ok: true, program: parse(source, options) };
   } catch (error) {
@@ -41,7 +50,7 @@ export function parseScript(
         issue: issue(
           path,
           "script-syntax",
-          `${path}: the script nests too deeply to be parsed; reduce the nesting of brackets and blocks`,
+          `${where}: the script nests too deeply to be parsed; reduce the nesting of brackets and blocks`,
         ),
       };
     }
@@ -54,7 +63,7 @@ export function parseScript(
       issue: issue(
         path,
         "script-syntax",
-        `${path}: syntax error at line ${line}, column ${column}: ${reason}; fix the script so it parses as an ECMAScript 2022 script`,
+        `${where}: syntax error at line ${line}, column ${column}: ${reason}; fix the script so it parses as an ECMAScript 2022 script`,
         { line, column },
       ),
     };
@@ -64,7 +73,7 @@ export function parseScript(
 /** Grammar only: ok when `source` parses as an ECMAScript 2022 script (SPEC §11). */
 export function checkScriptSyntax(source: string): ValidationResult {
   // No node locations needed for grammar alone: acorn's errors carry theirs anyway (~10 % faster, bench B6).
-  const parsed = parseScript(source, "script.content", GRAMMAR_ONLY);
+  const parsed = parseScript(source, SCRIPT_CONTENT, GRAMMAR_ONLY);
   return resultOf(parsed.ok ? [] : [parsed.issue]);
 }
 
@@ -79,7 +88,10 @@ function isFunction(node: Node | null | undefined): boolean {
  * `const|let|var main =` a function or arrow function; generators are refused. Returns the issues
  * (none when satisfied).
  */
-export function findMainFunction(script: string | Program, path = "script.content"): ValidationIssue[] {
+export function findMainFunction(
+  script: string | Program,
+  path: IssuePath = SCRIPT_CONTENT,
+): ValidationIssue[] {
   let program: Program;
   if (typeof script === "string") {
     const parsed = parseScript(script, path);
@@ -109,7 +121,7 @@ export function findMainFunction(script: string | Program, path = "script.conten
       issue(
         path,
         "validation-failed",
-        `${path}: \`main\` at line ${notAFunction.line} is not a plain or async function; write \`function main(context) { … }\` or \`const main = (context) => …\``,
+        `${pathText(path)}: \`main\` at line ${notAFunction.line} is not a plain or async function; write \`function main(context) { … }\` or \`const main = (context) => …\``,
         notAFunction,
       ),
     ];
@@ -118,7 +130,7 @@ export function findMainFunction(script: string | Program, path = "script.conten
     issue(
       path,
       "validation-failed",
-      `${path}: the script declares no top-level function \`main\`; add \`function main(context) { … }\` (or \`const main = (context) => …\`)`,
+      `${pathText(path)}: the script declares no top-level function \`main\`; add \`function main(context) { … }\` (or \`const main = (context) => …\`)`,
     ),
   ];
 }

@@ -4,8 +4,16 @@
  */
 
 import { z } from "zod";
-import { RuleIssues, shownText } from "./bounded-issues.js";
-import { issue, joinPath, resultOf, utf8Bytes, type ValidationResult } from "./validation-result.js";
+import { RuleIssues } from "./bounded-issues.js";
+import {
+  type IssuePath,
+  issue,
+  pathText,
+  resultOf,
+  shownText,
+  utf8Bytes,
+  type ValidationResult,
+} from "./validation-result.js";
 
 export const VARIABLE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 export const VARIABLE_TYPES = ["string", "integer", "boolean", "object"] as const;
@@ -46,8 +54,8 @@ export interface StoredVariable {
 export interface ValidateVariablesOptions {
   /** The level being written to: `action` for `/dataactions/{id}/variables`, `global` for `/variables`. */
   scope: "action" | "global";
-  /** Prefix of every issue path; default `variables`. */
-  basePath?: string;
+  /** Prefix of every issue path; default `["variables"]`. */
+  basePath?: IssuePath;
 }
 
 const CODE = "validation-failed";
@@ -60,14 +68,15 @@ const RESERVED_NAMES = new Set(RESERVED_VARIABLE_NAMES);
  * levels of §6.3 are merged by name and two spellings of one name are a mistake, not two variables.
  */
 export function validateVariables(list: unknown, options: ValidateVariablesOptions): ValidationResult {
-  const base = options.basePath ?? "variables";
+  const base = options.basePath ?? ["variables"];
+  const baseText = pathText(base);
   if (!Array.isArray(list)) {
     const hint =
       typeof list === "object" && list !== null && Array.isArray((list as { variables?: unknown }).variables)
         ? ": got an object with a 'variables' list; pass that list itself, not the whole body"
         : "";
     return resultOf([
-      issue(base, CODE, `${base} must be an array of {name, type, value, encrypted, scope}${hint}`),
+      issue(base, CODE, `${baseText} must be an array of {name, type, value, encrypted, scope}${hint}`),
     ]);
   }
 
@@ -78,21 +87,24 @@ export function validateVariables(list: unknown, options: ValidateVariablesOptio
       issue(
         base,
         CODE,
-        `${base} has ${list.length} items; at most ${MAX_VARIABLES} are allowed per ${options.scope === "action" ? "action" : "tenant"}: remove ${list.length - MAX_VARIABLES}`,
+        `${baseText} has ${list.length} items; at most ${MAX_VARIABLES} are allowed per ${options.scope === "action" ? "action" : "tenant"}: remove ${list.length - MAX_VARIABLES}`,
       ),
     );
   }
 
   const byLowerName = new Map<string, { index: number; name: string }[]>();
   list.forEach((item, index) => {
-    const path = joinPath(base, index);
+    const path = [...base, index];
     if (typeof item !== "object" || item === null || Array.isArray(item)) {
-      rules.add("item", issue(path, CODE, `${path} must be an object {name, type, value, encrypted, scope}`));
+      rules.add(
+        "item",
+        issue(path, CODE, `${pathText(path)} must be an object {name, type, value, encrypted, scope}`),
+      );
       return;
     }
     const v = item as Record<string, unknown>;
     checkName(v.name, path, rules);
-    const label = typeof v.name === "string" ? `'${shownText(v.name)}'` : path;
+    const label = typeof v.name === "string" ? `'${shownText(v.name)}'` : pathText(path);
     if (typeof v.name === "string" && v.name !== "") {
       const lower = v.name.toLowerCase();
       const seen = byLowerName.get(lower);
@@ -105,7 +117,7 @@ export function validateVariables(list: unknown, options: ValidateVariablesOptio
         rules.add(
           "field",
           issue(
-            joinPath(path, key),
+            [...path, key],
             CODE,
             `${label} has unknown field '${shownText(key)}'; the fields are name, type, value, encrypted, scope: remove or rename it`,
           ),
@@ -121,11 +133,11 @@ export function validateVariables(list: unknown, options: ValidateVariablesOptio
 
   for (const group of byLowerName.values()) {
     if (group.length < 2) continue;
-    const where = group.map((g) => `'${shownText(g.name)}' at ${joinPath(base, g.index)}`).join(", ");
+    const where = group.map((g) => `'${shownText(g.name)}' at ${pathText([...base, g.index])}`).join(", ");
     rules.add(
       "collision",
       issue(
-        joinPath(base, group[1]!.index),
+        [...base, group[1]!.index],
         "variable-collision",
         `Variable name '${shownText(group[0]!.name)}' is used ${group.length} times (${where}); names must be unique ignoring case: rename or remove the duplicates`,
       ),
@@ -140,10 +152,10 @@ export function validateVariables(list: unknown, options: ValidateVariablesOptio
   );
 }
 
-function checkName(name: unknown, path: string, rules: RuleIssues): void {
-  const at = joinPath(path, "name");
+function checkName(name: unknown, path: IssuePath, rules: RuleIssues): void {
+  const at = [...path, "name"];
   if (typeof name !== "string" || name === "") {
-    rules.add("name", issue(at, CODE, `${at} is required: a name like apiBaseUrl`));
+    rules.add("name", issue(at, CODE, `${pathText(at)} is required: a name like apiBaseUrl`));
     return;
   }
   if (RESERVED_NAMES.has(name)) {
@@ -175,12 +187,12 @@ function checkName(name: unknown, path: string, rules: RuleIssues): void {
   }
 }
 
-function checkEncrypted(encrypted: unknown, path: string, label: string, rules: RuleIssues): boolean {
+function checkEncrypted(encrypted: unknown, path: IssuePath, label: string, rules: RuleIssues): boolean {
   if (encrypted === undefined) return false;
   if (typeof encrypted === "boolean") return encrypted;
   rules.add(
     "encrypted",
-    issue(joinPath(path, "encrypted"), CODE, `encrypted of ${label} must be true or false (default false)`),
+    issue([...path, "encrypted"], CODE, `encrypted of ${label} must be true or false (default false)`),
   );
   // Unknown intent: treat as a secret so no message quotes the value.
   return true;
@@ -188,13 +200,13 @@ function checkEncrypted(encrypted: unknown, path: string, label: string, rules: 
 
 function checkScope(
   scope: unknown,
-  path: string,
+  path: IssuePath,
   label: string,
   level: "action" | "global",
   rules: RuleIssues,
 ): void {
   if (scope === undefined || scope === level) return;
-  const at = joinPath(path, "scope");
+  const at = [...path, "scope"];
   if (typeof scope === "string" && (VARIABLE_SCOPES as readonly string[]).includes(scope)) {
     const fix =
       level === "action"
@@ -213,11 +225,16 @@ function checkScope(
   rules.add("scope", issue(at, CODE, `scope of ${label} must be '${level}' here (or left out)`));
 }
 
-function checkType(type: unknown, path: string, label: string, rules: RuleIssues): VariableType | undefined {
+function checkType(
+  type: unknown,
+  path: IssuePath,
+  label: string,
+  rules: RuleIssues,
+): VariableType | undefined {
   if (typeof type === "string" && (VARIABLE_TYPES as readonly string[]).includes(type)) {
     return type as VariableType;
   }
-  const at = joinPath(path, "type");
+  const at = [...path, "type"];
   const got =
     type === undefined
       ? "is missing"
@@ -236,11 +253,11 @@ function checkValue(
   value: unknown,
   type: VariableType | undefined,
   encrypted: boolean,
-  path: string,
+  path: IssuePath,
   label: string,
   rules: RuleIssues,
 ): void {
-  const at = joinPath(path, "value");
+  const at = [...path, "value"];
   if (typeof value !== "string") {
     let fix = "quote it";
     if (
@@ -271,6 +288,18 @@ function checkValue(
   }
   const problem = type ? valueProblem(type, value) : undefined;
   if (problem) rules.add("value-format", issue(at, CODE, `value of ${label} ${problem}`));
+}
+
+/**
+ * A value as written in an input file (`cxda.yaml`, `vars set -f`, `overrides set -f`) → the text the
+ * API stores: numbers and booleans as their text (`3` → `"3"`), a mapping as JSON text (for type
+ * object). One rule for every file, so `value: 3` means the same everywhere; anything else is left
+ * for the validator to refuse. JSON request bodies are not input files: there a value must be a string.
+ */
+export function inputValueText(value: unknown): unknown {
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) return JSON.stringify(value);
+  return value;
 }
 
 /** What is wrong with a value for its type, or undefined when it fits. */

@@ -3,7 +3,7 @@
  * server's error handler (and the idempotency wrapper) turn it into an `ApiResponse`.
  */
 import { PROBLEMS, type ProblemBody, problemType } from "../domain/problems.js";
-import { summarizeIssues, type ValidationIssue } from "../domain/validation-result.js";
+import { plainIssue, summarizeIssues, type ValidationIssue } from "../domain/validation-result.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -64,7 +64,7 @@ export function problemBody(
     detail,
     requestId,
   };
-  if (issues.length > 0) body.errors = issues.map((i) => ({ ...i }));
+  if (issues.length > 0) body.errors = issues.map(plainIssue);
   return body;
 }
 

@@ -32,8 +32,14 @@ export interface DesiredAction {
   request: { method: HttpMethod; urlTemplate: string } | null;
   dependencies: string[];
   headers: Record<string, string>;
-  /** Header names whose value came from a placeholder: shown as `***`. */
+  /** Header names whose value is a credential: shown as `***`. */
   secretHeaders: string[];
+  /**
+   * Where plain values came from, by the path the plan shows them at (`description`,
+   * `request.urlTemplate`, `headers.X-Region`, `variables.region.value`, `overrides.prod.URL.value`):
+   * the placeholders as written, `${env:REGION}`. Plans print such a value with its source.
+   */
+  sources?: Record<string, string>;
   /** The whole variable set, or undefined when the file does not manage this action's variables. */
   variables?: DesiredVariable[];
   /** Per environment id, the whole override set; environments not listed are not managed. */

@@ -117,7 +117,7 @@ export function prepare(payload: DateTimeInput, fields: DateProcessingFields = {
   };
   if (!inputCheck.ok) throw invalid(inputCheck.issues);
   const built = buildDateProcessing(payload, names);
-  const check = validateDateProcessing(built, "config.dateProcessing");
+  const check = validateDateProcessing(built, ["config", "dateProcessing"]);
   if (!check.ok) throw invalid(check.issues);
   return built;
 }

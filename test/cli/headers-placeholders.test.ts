@@ -5,8 +5,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Redactor } from "../../src/audit/redactor.js";
 import { parseInputText, readInputFile } from "../../src/cli/input-file.js";
-import { hasPlaceholder, resolvePlaceholders, resolvePlaceholdersDeep } from "../../src/cli/placeholders.js";
 import { ValidationError } from "../../src/errors.js";
+import {
+  hasPlaceholder,
+  resolvePlaceholders,
+  resolvePlaceholdersDeep,
+} from "../../src/project/placeholders.js";
 
 describe("placeholders (SPEC §8, §12)", () => {
   it("substitutes ${env:NAME} inside a value and registers the resolved value", () => {

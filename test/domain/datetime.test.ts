@@ -579,8 +579,9 @@ describe("validateDateProcessing", () => {
   });
 
   it("refuses a value that is not an object, under the path given", () => {
-    expect(validateDateProcessing("2024-02-29", "actions[0].dateProcessing").issues[0]).toMatchObject({
+    expect(validateDateProcessing("2024-02-29", ["actions", 0, "dateProcessing"]).issues[0]).toMatchObject({
       path: "actions[0].dateProcessing",
+      segments: ["actions", 0, "dateProcessing"],
       code: "invalid-type",
     });
   });

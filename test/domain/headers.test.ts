@@ -10,6 +10,7 @@ import {
   totalHeaderBytes,
   validateHeaders,
 } from "../../src/domain/headers.js";
+import { plainIssue } from "../../src/domain/validation-result.js";
 
 const messages = (matrix: unknown) => validateHeaders(matrix).issues.map((i) => i.message);
 
@@ -134,8 +135,18 @@ describe("validateHeaders: one table per rule", () => {
     ]);
   });
 
-  it("uses the given base path", () => {
-    expect(validateHeaders({ Host: "h" }, "headers").issues[0]!.path).toBe("headers.Host");
+  it("uses the given base path, as text and as segments", () => {
+    expect(validateHeaders({ Host: "h" }, ["headers"]).issues[0]).toMatchObject({
+      path: "headers.Host",
+      segments: ["headers", "Host"],
+    });
+  });
+
+  it("keeps a long name whole in the segments and cut in the text", () => {
+    const name = `X-${"a".repeat(100)}`;
+    const [found] = validateHeaders({ [name]: "v\n" }, ["headers"]).issues;
+    expect(found!.segments).toEqual(["headers", name]);
+    expect(found!.path).toBe(`headers.${name.slice(0, 64)}…`);
   });
 });
 
@@ -176,7 +187,9 @@ describe("validateHeaders: hostile input", () => {
     expect(result.ok).toBe(false);
     expect(result.issues[0]!.message).toContain("'\\u000aNNN");
     expect(result.issues[0]!.message).toContain("…");
-    expect(JSON.stringify(result).length).toBeLessThan(1000);
+    // What is ever output (wire bodies, --json) is the plain issue; the segments keep the name whole.
+    expect(JSON.stringify(result.issues.map(plainIssue)).length).toBeLessThan(1000);
+    expect(result.issues[0]!.segments).toEqual(["config", "headers", `\n${"N".repeat(100_000)}`]);
   });
 
   it("treats __proto__ as an ordinary header name", () => {

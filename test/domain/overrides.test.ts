@@ -109,6 +109,7 @@ describe("validateOverrides: one table per rule", () => {
       expect(result.issues).toEqual([
         {
           path: "environmentId",
+          segments: ["environmentId"],
           code: "not-found",
           message: "Environment 'qa' is unknown; known environments: dev, staging, prod",
         },

@@ -59,7 +59,7 @@ describe("checkScriptSyntax", () => {
   });
 
   it("names the path it is given", () => {
-    const parsed = parseScript("(", "actions[0].script");
+    const parsed = parseScript("(", ["actions", 0, "script"]);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.issue.path).toBe("actions[0].script");
   });

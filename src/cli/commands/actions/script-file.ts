@@ -6,11 +6,11 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ValidationIssue } from "../../../domain/validation-result.js";
 import { ValidationError } from "../../../errors.js";
+import { resolvePlaceholdersDeep } from "../../../project/placeholders.js";
 import type { CreateActionSpec } from "../../../workflows/create-action.js";
 import type { TestRunResult } from "../../../workflows/test-action.js";
 import type { CommandContext } from "../../context.js";
 import { readInputFile } from "../../input-file.js";
-import { resolvePlaceholdersDeep } from "../../placeholders.js";
 
 /** Script files larger than this are refused before reading (the rule itself is 65 536 bytes). */
 const MAX_SCRIPT_FILE_BYTES = 10 * 1024 * 1024;

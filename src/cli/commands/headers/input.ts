@@ -2,10 +2,10 @@
 import { validateHeaders } from "../../../domain/headers.js";
 import type { ValidationIssue } from "../../../domain/validation-result.js";
 import { ValidationError } from "../../../errors.js";
+import { resolvePlaceholders, resolvePlaceholdersDeep } from "../../../project/placeholders.js";
 import type { CommandContext } from "../../context.js";
 import { UsageError } from "../../exit-codes.js";
 import { type InputFile, readInputFile } from "../../input-file.js";
-import { resolvePlaceholders, resolvePlaceholdersDeep } from "../../placeholders.js";
 
 /** `NAME=VALUE` split at the first '=' (values may hold '='); placeholders resolved and registered. */
 export function parsePairs(ctx: CommandContext, pairs: string[], offline = false): Record<string, string> {

@@ -2,9 +2,9 @@
 import { type OverrideVariable, validateOverrides } from "../../../domain/overrides.js";
 import { issue, type ValidationIssue } from "../../../domain/validation-result.js";
 import { ValidationError } from "../../../errors.js";
+import { resolvePlaceholdersDeep } from "../../../project/placeholders.js";
 import type { CommandContext } from "../../context.js";
 import { type InputFile, readInputFile } from "../../input-file.js";
-import { resolvePlaceholdersDeep } from "../../placeholders.js";
 
 /** `variables[2].value` → ["variables", 2, "value"]. */
 function segments(path: string): (string | number)[] {

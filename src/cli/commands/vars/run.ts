@@ -2,6 +2,7 @@
 import type { ValidationIssue } from "../../../domain/validation-result.js";
 import { type StoredVariable, validateVariables } from "../../../domain/variables.js";
 import { ValidationError } from "../../../errors.js";
+import { hasPlaceholder, resolvePlaceholdersDeep } from "../../../project/placeholders.js";
 import {
   rotationCheck as checkRotation,
   getGlobalVariables,
@@ -16,7 +17,6 @@ import type { Handler } from "../../command.js";
 import type { CommandContext } from "../../context.js";
 import { type InputFile, readInputFile } from "../../input-file.js";
 import { formatTable } from "../../output.js";
-import { hasPlaceholder, resolvePlaceholdersDeep } from "../../placeholders.js";
 import type { get, globalGet, globalSet, reencrypt, rotationCheck, set, validate } from "./index.js";
 
 type Level = "action" | "global";

@@ -6,8 +6,9 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
-import { issue, type ValidationIssue } from "../domain/validation-result.js";
+import { type IssuePath, issue, type ValidationIssue } from "../domain/validation-result.js";
 import { ValidationError } from "../errors.js";
+import { sortProblems } from "../project/validate/locator.js";
 
 export interface InputFile {
   /** The parsed content (plain objects, arrays and scalars). */
@@ -84,6 +85,35 @@ export function parseInputText(text: string, shownName: string, absolutePath = s
       return { line: at.line, column: at.col };
     },
   };
+}
+
+/** Where an issue sits in the file: its keys, and whether to point at the entry's key. */
+export type IssueKeys = (found: ValidationIssue) => { keys: IssuePath; key?: boolean } | undefined;
+
+/**
+ * The one location format of every command that reads `-f FILE` (as `cxda validate`): each issue's
+ * path becomes the file's name as given, with the line and column of its node (`keysOf` maps the
+ * issue's segments to the file's keys; a missing node falls back to its nearest parent, then to the
+ * document), and the issues are sorted by position. Printed, they read `FILE:LINE:COLUMN: message`.
+ */
+export function locateIssues(
+  input: InputFile,
+  shownName: string,
+  issues: readonly ValidationIssue[],
+  keysOf: IssueKeys = (found) => (found.segments ? { keys: found.segments } : undefined),
+): ValidationIssue[] {
+  const located = issues.map((found) => {
+    const target = keysOf(found);
+    let at = target?.key ? input.locateKey(target.keys) : undefined;
+    let keys = target?.keys ?? [];
+    while (at === undefined && keys.length > 0) {
+      at = input.locate(keys);
+      keys = keys.slice(0, -1);
+    }
+    at ??= input.locate([]) ?? { line: 1, column: 1 };
+    return { ...found, file: shownName, path: shownName, line: at.line, column: at.column };
+  });
+  return sortProblems(shownName, located).map(({ file: _file, ...found }) => found);
 }
 
 function firstLine(message: string): string {

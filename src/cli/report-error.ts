@@ -22,8 +22,10 @@ export function reportError(ctx: CommandContext, error: unknown): number {
   }
   out.error(describe(error));
   for (const issue of error.issues.slice(0, 50)) {
-    const where = issue.line !== undefined ? `${issue.path}:${issue.line}:${issue.column ?? 1}` : issue.path;
-    out.info(`  ${where ? `${where}: ` : ""}${issue.message}`);
+    // Located issues read FILE:LINE:COLUMN: message at the start of a line, as cxda validate prints them.
+    if (issue.line !== undefined)
+      out.info(`${issue.path}:${issue.line}:${issue.column ?? 1}: ${issue.message}`);
+    else out.info(`  ${issue.path ? `${issue.path}: ` : ""}${issue.message}`);
   }
   if (error.issues.length > 50) out.info(`  … and ${error.issues.length - 50} more`);
   if (error instanceof UsageError) out.info("(run with --help for usage and examples)");

@@ -89,12 +89,10 @@ function placeholderPart(body: string, whole: string): TextPart {
 
 /**
  * True when a placeholder's name says it holds a credential (`*TOKEN*`, `*SECRET*`, `*PASSWORD*`,
- * `*KEY*`, any case): the variable name, or the file's own name.
+ * `*KEY*`, any case): the variable name, or the file's path as written (`secrets/crm.txt` counts).
  */
 export function looksLikeCredential(placeholder: Placeholder): boolean {
-  const name =
-    placeholder.kind === "env" ? placeholder.arg : (placeholder.arg.split(/[\\/]/).pop() ?? placeholder.arg);
-  return CREDENTIAL_NAME.test(name);
+  return CREDENTIAL_NAME.test(placeholder.arg);
 }
 
 function cut(text: string): string {

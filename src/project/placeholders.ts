@@ -8,7 +8,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Redactor } from "../audit/redactor.js";
 import { type Placeholder, splitPlaceholders } from "../domain/placeholders.js";
-import { issue, joinPath, type ValidationIssue } from "../domain/validation-result.js";
+import { type IssuePath, issue, pathText, type ValidationIssue } from "../domain/validation-result.js";
 import { ValidationError } from "../errors.js";
 
 export { hasPlaceholder } from "../domain/placeholders.js";
@@ -22,6 +22,8 @@ export interface PlaceholderOptions {
   redactor?: Redactor;
   /** Where the value sits, for issue paths (default ""). */
   path?: string;
+  /** The same place as keys and indexes, kept on the issues (`segments`) so callers can locate them. */
+  segments?: IssuePath;
   /** Injectable for tests; default reads UTF-8 from disk. */
   readFile?: (absolutePath: string) => string;
   /** Injectable for tests; default `fs.realpathSync`. */
@@ -78,21 +80,24 @@ export function resolvePlaceholdersDeep(
 ): { value: unknown; issues: ValidationIssue[]; substitutedPaths: string[] } {
   const issues: ValidationIssue[] = [];
   const substitutedPaths: string[] = [];
-  const walk = (node: unknown, path: string): unknown => {
+  const walk = (node: unknown, segments: IssuePath): unknown => {
     if (typeof node === "string") {
-      const r = resolveText(node, { ...options, path }, issues);
+      const rest = pathText(segments);
+      const prefix = options.path ?? "";
+      const path = prefix === "" || rest === "" || rest.startsWith("[") ? prefix + rest : `${prefix}.${rest}`;
+      const r = resolveText(node, { ...options, path, segments }, issues);
       if (r.substituted) substitutedPaths.push(path);
       return r.value;
     }
-    if (Array.isArray(node)) return node.map((item, i) => walk(item, joinPath(path, i)));
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...segments, i]));
     if (node !== null && typeof node === "object") {
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(node)) out[key] = walk(item, joinPath(path, key));
+      for (const [key, item] of Object.entries(node)) out[key] = walk(item, [...segments, key]);
       return out;
     }
     return node;
   };
-  const value = walk(data, options.path ?? "");
+  const value = walk(data, []);
   return { value, issues, substitutedPaths };
 }
 
@@ -104,7 +109,8 @@ export function resolveText(
 ): ResolvedText {
   const path = options.path ?? "";
   const where = path === "" ? "" : ` in ${path}`;
-  const fail = (message: string) => issues.push(issue(path, "validation-failed", message));
+  const fail = (message: string) =>
+    issues.push(issue(options.segments ?? path, "validation-failed", message));
   const sources: PlaceholderSource[] = [];
   let substituted = false;
   let unresolved = false;

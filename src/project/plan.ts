@@ -39,6 +39,11 @@ export interface DiffEntry {
   after?: unknown;
   /** The values are secrets and shown as `***`. */
   secret?: boolean;
+  /**
+   * Where a plain `after` value came from, when a placeholder gave it: `""` for the value itself, or a
+   * key of the value (`value`, `urlTemplate`) → the placeholders as written (`${env:REGION}`).
+   */
+  sources?: Record<string, string>;
 }
 
 export interface PlanChange {
@@ -87,7 +92,7 @@ export function computePlan(desired: DesiredState, live: LiveState, options: Pla
     const want = desiredByName.get(name)!;
     const have = liveByName.get(name);
     const planned = have ? planUpdate(want, have, live, options) : planCreate(want);
-    changes.push(...planned);
+    changes.push(...planned.map((change) => withSources(change, want)));
   }
 
   const missing = live.actions.filter((a) => !desiredByName.has(a.name));
@@ -286,6 +291,24 @@ function coreDiff(want: DesiredAction, have: LiveAction | undefined): DiffEntry[
   field("request", want.request, have?.request ?? null, null);
   field("dependencies", [...want.dependencies].sort(), have ? [...have.dependencies].sort() : [], []);
   return diff;
+}
+
+/** Marks the plain values a placeholder gave with their source, so the reviewer sees both. */
+function withSources(change: PlanChange, want: DesiredAction): PlanChange {
+  const sources = want.sources;
+  if (!sources) return change;
+  const diff = change.diff.map((entry) => {
+    if (entry.op === "remove" || entry.secret) return entry;
+    const key =
+      change.env === undefined ? entry.path : entry.path.replace(/^overrides\./, `overrides.${change.env}.`);
+    const found: Record<string, string> = {};
+    for (const [path, source] of Object.entries(sources)) {
+      if (path === key) found[""] = source;
+      else if (path.startsWith(`${key}.`)) found[path.slice(key.length + 1)] = source;
+    }
+    return Object.keys(found).length > 0 ? { ...entry, sources: found } : entry;
+  });
+  return { ...change, diff };
 }
 
 function scriptSummary(content: string, file?: string): string {

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateProject } from "../../src/project/validate-project.js";
 import { createAction, getToken, scriptAction, startTestEmulator } from "../emulator/helpers.js";
 import { type CliResult, json, runCxda, scratchDir } from "../helpers/cli.js";
 
@@ -63,14 +64,32 @@ describe("cxda vars validate (offline)", () => {
     );
     const r = await runCxda(["vars", "validate", "-f", "bad.yaml"], { cwd });
     expect(r.code).toBe(65);
-    expect(r.stderr).toContain("variables refused (4 problems)");
-    expect(r.stderr).toMatch(/bad\.yaml:variables\[0\]\.value:1:\d+/);
-    expect(r.stderr).toMatch(/bad\.yaml:variables\[1\]\.type:2:\d+/);
-    expect(r.stderr).toMatch(/bad\.yaml:variables\[2\]\.name:3:\d+/);
-    expect(r.stderr).toContain("'dup'");
+    // `value: 42` is the text "42", as in cxda.yaml; the rest is refused, FILE:LINE:COLUMN in order.
+    expect(r.stderr).toContain("variables refused (3 problems)");
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("bad.yaml:"))).toEqual([
+      expect.stringMatching(/^bad\.yaml:2:\d+: type of 'ratio' 'float' is not accepted/),
+      expect.stringMatching(/^bad\.yaml:3:\d+: Variable name '__proto__' is reserved/),
+      expect.stringMatching(/^bad\.yaml:5:\d+: Variable name 'dup' is used 2 times/),
+    ]);
     const j = await runCxda(["vars", "validate", "-f", "bad.yaml", "--json"], { cwd });
     expect(j.code).toBe(65);
-    expect((json(j).issues as unknown[]).length).toBe(4);
+    expect((json(j).issues as unknown[]).length).toBe(3);
+  });
+
+  it('reads `value: 3` as the text "3", the same value rule as cxda.yaml', async () => {
+    const cwd = scratchDir();
+    writeFileSync(
+      join(cwd, "vars.yaml"),
+      "- {name: count, type: integer, value: 3}\n- {name: on, type: boolean, value: true}\n",
+    );
+    const r = await runCxda(["vars", "validate", "-f", "vars.yaml", "--json"], { cwd });
+    expect(r.code).toBe(0);
+    expect(json(r)).toMatchObject({ ok: true, count: 2 });
+    const project = validateProject(
+      "apiVersion: cxda/v1\nactions:\n  alpha:\n    type: HTTP\n    request: {method: GET, urlTemplate: 'https://x.example'}\n    variables:\n      - {name: count, type: integer, value: 3}\n      - {name: on, type: boolean, value: true}\n",
+    );
+    expect(project.problems).toEqual([]);
+    expect(project.project!.actions[0]!.variables!.map((v) => v.value)).toEqual(["3", "true"]);
   });
 
   it("accepts a good file, and warns (not fails) about a literal secret it never prints", async () => {

@@ -1,5 +1,9 @@
-import { resolve } from "node:path";
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: placeholders are literal ${…} text, not template literals
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Redactor } from "../../src/audit/redactor.js";
 import { editDistance } from "../../src/project/did-you-mean.js";
 import {
   formatProblem,
@@ -211,5 +215,144 @@ describe("editDistance", () => {
     ["type", "environments", 11],
   ])("%s ↔ %s = %i", (a, b, d) => {
     expect(editDistance(a, b)).toBe(d);
+  });
+});
+
+describe("placeholders in a project (confinement, plain and secret positions)", () => {
+  // A real directory: confinement resolves symlinks on disk.
+  const root = mkdtempSync(join(tmpdir(), "cxda-confine-"));
+  const project = join(root, "project");
+  mkdirSync(join(project, "secrets"), { recursive: true });
+  mkdirSync(join(root, "outside"));
+  writeFileSync(join(root, "outside", "stolen.txt"), "outside-value-0123\n");
+  writeFileSync(join(project, "secrets", "crm.txt"), "crm-secret-0123456\n");
+  writeFileSync(join(project, "ok.js"), "function main(context) {\n  return context.input;\n}\n");
+  symlinkSync(join(root, "outside", "stolen.txt"), join(project, "link.txt"));
+  const file = join(project, "cxda.yaml");
+  const run = (body: string, options: Partial<ValidateProjectOptions> = {}) => {
+    writeFileSync(file, `${HEAD}  alpha:\n    type: SCRIPT\n    script: {file: ok.js}\n${body}`);
+    return loadProject(file, { env: {}, ...options });
+  };
+
+  it.each([
+    ["a parent path", "${file:../outside/stolen.txt}"],
+    ["an absolute path", `\${file:${join(root, "outside", "stolen.txt")}}`],
+    ["a symlink that leads out", "${file:link.txt}"],
+  ])("refuses %s before reading it, unless allowed", (_what, placeholder) => {
+    const body = `    variables:\n      - {name: token, type: string, value: "${placeholder}", encrypted: true}\n`;
+    const refused = run(body);
+    expect(refused.ok).toBe(false);
+    expect(refused.problems).toHaveLength(1);
+    expect(refused.problems[0]!.message).toMatch(
+      /reads a file outside the project directory .*; .* or pass --allow-files-outside-project$/,
+    );
+    expect(refused.problems[0]).toMatchObject({ line: 7, path: "actions.alpha.variables[0].value" });
+    expect(JSON.stringify(refused)).not.toContain("outside-value");
+    const allowed = run(body, { allowFilesOutsideProject: true });
+    expect(allowed.problems).toEqual([]);
+    expect(allowed.project!.actions[0]!.variables![0]!.value).toBe("outside-value-0123");
+  });
+
+  it("confines script files the same way", () => {
+    writeFileSync(join(root, "outside", "x.js"), "function main() {}\n");
+    writeFileSync(file, `${HEAD}  alpha:\n    type: SCRIPT\n    script: {file: ../outside/x.js}\n`);
+    const result = loadProject(file, { env: {} });
+    expect(result.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^actions\.alpha\.script\.file: .* is outside the project directory/),
+    ]);
+  });
+
+  it("reads a file inside the project, and marks plain values with their source", () => {
+    const result = run(
+      [
+        "    description: 'in ${env:REGION}'",
+        "    headers:",
+        "      X-Region: ${env:REGION}",
+        "      Authorization: Bearer ${file:secrets/crm.txt}",
+        "    variables:",
+        "      - {name: region, type: string, value: '${env:REGION}'}",
+        "",
+      ].join("\n"),
+      { env: { REGION: "eu-west-1" } },
+    );
+    expect(result.problems).toEqual([]);
+    const alpha = result.project!.actions[0]!;
+    expect(alpha.headers).toEqual({ "X-Region": "eu-west-1", Authorization: "Bearer crm-secret-0123456" });
+    expect(alpha.secretHeaders).toEqual(["Authorization"]);
+    expect(alpha.sources).toEqual({
+      description: "${env:REGION}",
+      "headers.X-Region": "${env:REGION}",
+      "variables.region.value": "${env:REGION}",
+    });
+  });
+
+  it("registers only secret values with the redactor: plain ones are stored readable, so shown", () => {
+    const redactor = new Redactor();
+    run("    headers:\n      X-Region: ${env:REGION}\n      Authorization: Bearer ${env:CRM_TOKEN}\n", {
+      env: { REGION: "eu-west-1", CRM_TOKEN: "tok-0123456789abcdef" },
+      redactor,
+    });
+    expect(redactor.redactString("eu-west-1 tok-0123456789abcdef")).toBe("eu-west-1 ***");
+  });
+
+  it.each([
+    [
+      "a plain header",
+      "    headers:\n      X-Tenant: ${env:CI_TOKEN}\n",
+      "header 'X-Tenant'",
+      "send it in a header",
+    ],
+    [
+      "a plain variable",
+      "    variables:\n      - {name: t, type: string, value: '${env:API_KEY}'}\n",
+      "variable 't'",
+      "set encrypted: true",
+    ],
+    [
+      "a description",
+      "    description: ${file:secrets/crm.txt}\n",
+      "the description",
+      "credentials belong in",
+    ],
+  ])(
+    "refuses a credential-like placeholder in %s, naming the field and the fix",
+    (_what, body, field, fix) => {
+      const result = run(body, { env: { CI_TOKEN: "x-0123456789", API_KEY: "k-0123456789" } });
+      expect(result.problems).toHaveLength(1);
+      expect(result.problems[0]!.message).toContain("looks like a credential");
+      expect(result.problems[0]!.message).toContain(`${field} is stored readable`);
+      expect(result.problems[0]!.message).toContain(fix);
+    },
+  );
+
+  it("refuses one variable feeding both a secret and a plain position", () => {
+    const result = run("    headers:\n      Authorization: ${env:SHARED}\n      X-Trace: ${env:SHARED}\n", {
+      env: { SHARED: "shared-0123456789" },
+    });
+    expect(result.problems.map((p) => [p.path, p.message])).toEqual([
+      [
+        "actions.alpha.headers.X-Trace",
+        expect.stringContaining("${env:SHARED} also feeds the secret actions.alpha.headers.Authorization"),
+      ],
+    ]);
+  });
+
+  it("checks the structure without secret values when values are not required", () => {
+    const body = [
+      "    headers:",
+      "      Authorization: Bearer ${env:CRM_TOKEN}",
+      "    variables:",
+      "      - {name: key, type: string, value: '${file:secrets/missing.txt}', encrypted: true}",
+      "      - {name: n, type: integer, value: ten}",
+      "",
+    ].join("\n");
+    const structure = run(body, { requireValues: false });
+    expect(structure.problems.map((p) => p.path)).toEqual(["actions.alpha.variables[1].value"]);
+    expect(structure.unresolved).toEqual(["${env:CRM_TOKEN}", "${file:secrets/missing.txt}"]);
+    expect(run(body).problems.map((p) => p.path)).toEqual([
+      "actions.alpha.headers.Authorization",
+      "actions.alpha.variables[0].value",
+      "actions.alpha.variables[1].value",
+    ]);
   });
 });

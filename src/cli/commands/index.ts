@@ -60,7 +60,8 @@ export const TOP_LEVEL: readonly TopLevelEntry[] = [
   },
   {
     name: "validate",
-    summary: "check a cxda.yaml offline: every rule, every problem at once, as file:line:column",
+    summary:
+      "check a cxda.yaml offline: every rule, every problem at once, as file:line:column; needs no secret values",
     load: async () => (await import("./project/index.js")).validate,
   },
   {

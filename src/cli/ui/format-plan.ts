@@ -54,23 +54,25 @@ function diffLine(entry: DiffEntry): string | undefined {
   if (entry.path === "") return undefined;
   switch (entry.op) {
     case "add":
-      return `+ ${entry.path}: ${show(entry.after)}`;
+      return `+ ${entry.path}: ${show(entry.after, entry.sources)}`;
     case "remove":
       return `- ${entry.path}: ${show(entry.before)}`;
     case "change":
-      return `~ ${entry.path}: ${show(entry.before)} → ${show(entry.after)}`;
+      return `~ ${entry.path}: ${show(entry.before)} → ${show(entry.after, entry.sources)}`;
   }
 }
 
-function show(value: unknown): string {
+/** A value as the plan prints it; one a placeholder gave reads `"eu-west-1" (from ${env:REGION})`. */
+function show(value: unknown, sources: Readonly<Record<string, string>> = {}): string {
+  const from = sources[""] === undefined ? "" : ` (from ${sources[""]})`;
   if (value === undefined || value === null) return "(none)";
   if (value === "***") return "***";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
+  if (typeof value === "string") return `${JSON.stringify(value)}${from}`;
+  if (Array.isArray(value)) return `[${value.map((v) => show(v)).join(", ")}]`;
   if (typeof value === "object") {
     return `{${Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k}: ${show(v)}`)
+      .map(([k, v]) => `${k}: ${show(v, sources[k] === undefined ? {} : { "": sources[k] })}`)
       .join(", ")}}`;
   }
-  return String(value);
+  return `${String(value)}${from}`;
 }

@@ -5,7 +5,7 @@ import { ValidationError } from "../../../errors.js";
 import { resolvePlaceholders, resolvePlaceholdersDeep } from "../../../project/placeholders.js";
 import type { CommandContext } from "../../context.js";
 import { UsageError } from "../../exit-codes.js";
-import { type InputFile, readInputFile } from "../../input-file.js";
+import { type InputFile, locateIssues, readInputFile } from "../../input-file.js";
 
 /** `NAME=VALUE` split at the first '=' (values may hold '='); placeholders resolved and registered. */
 export function parsePairs(ctx: CommandContext, pairs: string[], offline = false): Record<string, string> {
@@ -62,14 +62,12 @@ export function headersFromFile(ctx: CommandContext, file: string, offline = fal
   return headers as Record<string, string>;
 }
 
-/** Adds the file's line and column to issues whose path names a header: the value for value problems,
- *  the name otherwise. */
+/** Issues placed at the header they name: at its value for value problems, at its name otherwise. */
 function locate(input: InputFile, shownName: string, issues: ValidationIssue[]): ValidationIssue[] {
-  return issues.map((i) => {
-    const name = i.path.replace(/^config\.headers\.?/, "");
-    if (name === "") return i;
-    const at = i.message.startsWith("value of ") ? input.locate([name]) : input.locateKey([name]);
-    return at ? { ...i, path: shownName, line: at.line, column: at.column } : i;
+  return locateIssues(input, shownName, issues, (found) => {
+    const segments = found.segments ?? [];
+    const keys = segments[0] === "config" && segments[1] === "headers" ? segments.slice(2) : segments;
+    return { keys, key: !found.message.startsWith("value of ") };
   });
 }
 

@@ -1,37 +1,28 @@
 /** Reads an overrides file (YAML or JSON) into checked override variables, problems located in the file. */
 import { type OverrideVariable, validateOverrides } from "../../../domain/overrides.js";
 import { issue, type ValidationIssue } from "../../../domain/validation-result.js";
+import { inputValueText } from "../../../domain/variables.js";
 import { ValidationError } from "../../../errors.js";
 import { resolvePlaceholdersDeep } from "../../../project/placeholders.js";
 import type { CommandContext } from "../../context.js";
-import { type InputFile, readInputFile } from "../../input-file.js";
+import { type InputFile, locateIssues, readInputFile } from "../../input-file.js";
 
-/** `variables[2].value` → ["variables", 2, "value"]. */
-function segments(path: string): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (const part of path.match(/[^.[\]]+/g) ?? []) out.push(/^\d+$/.test(part) ? Number(part) : part);
-  return out;
-}
-
-/** Issues located in the file (line, column of the nearest node), prefixed with `file:line:column`. */
+/**
+ * Issues of the domain's payload placed in the file: a bare list holds the items itself, and a map
+ * `NAME: value` holds item i under its name.
+ */
 function located(
   file: InputFile,
   shownName: string,
   issues: ValidationIssue[],
-  bare: boolean,
+  items: "nested" | "list" | "map",
 ): ValidationIssue[] {
-  return issues.map((found) => {
-    let keys = segments(found.path);
-    if (bare && keys[0] === "variables") keys = keys.slice(1);
-    let at: { line: number; column: number } | undefined;
-    while (at === undefined && keys.length > 0) {
-      at = file.locate(keys);
-      keys = keys.slice(0, -1);
-    }
-    at ??= file.locate([]);
-    if (!at) return found;
-    const path = bare ? found.path.replace(/^variables/, "") : found.path;
-    return { ...found, path: path === "" ? shownName : `${shownName} ${path}`, ...at };
+  const names = items === "map" ? Object.keys(file.data as object) : [];
+  return locateIssues(file, shownName, issues, (found) => {
+    const [first, index, ...rest] = found.segments ?? [];
+    if (first !== "variables" || items === "nested" || typeof index !== "number")
+      return { keys: found.segments ?? [] };
+    return { keys: items === "map" ? [names[index] ?? index, ...rest] : [index, ...rest] };
   });
 }
 
@@ -50,12 +41,12 @@ function refused(file: string, issues: ValidationIssue[]): ValidationError {
 export function readOverridesFile(ctx: CommandContext, path: string): OverrideVariable[] {
   const file = readInputFile(path);
   const resolved = resolvePlaceholdersDeep(file.data, { baseDir: file.baseDir, redactor: ctx.redactor });
-  if (resolved.issues.length > 0) throw refused(path, located(file, path, resolved.issues, false));
+  if (resolved.issues.length > 0) throw refused(path, locateIssues(file, path, resolved.issues));
   const data = resolved.value;
   let payload: unknown = data;
-  let bare = Array.isArray(data);
+  let items: "nested" | "list" | "map" = Array.isArray(data) ? "list" : "nested";
   if (typeof data === "object" && data !== null && !Array.isArray(data) && !("variables" in data)) {
-    bare = true;
+    items = "map";
     payload = Object.entries(data).map(([name, v]) =>
       typeof v === "object" && v !== null && !Array.isArray(v) ? { name, ...v } : { name, value: v },
     );
@@ -68,8 +59,24 @@ export function readOverridesFile(ctx: CommandContext, path: string): OverrideVa
       ),
     ]);
   }
+  payload = withInputValues(payload);
   const result = validateOverrides(payload);
-  if (!result.ok) throw refused(path, located(file, path, result.issues, bare));
+  if (!result.ok) throw refused(path, located(file, path, result.issues, items));
   const list = Array.isArray(payload) ? payload : (payload as { variables: unknown[] }).variables;
   return list as OverrideVariable[];
+}
+
+/** The value rule of every input file (the same as cxda.yaml): `value: 3` is the text "3". */
+function withInputValues(payload: unknown): unknown {
+  const convert = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((item) =>
+          typeof item === "object" && item !== null && !Array.isArray(item) && "value" in item
+            ? { ...item, value: inputValueText((item as { value: unknown }).value) }
+            : item,
+        )
+      : list;
+  if (Array.isArray(payload)) return convert(payload);
+  const body = payload as Record<string, unknown>;
+  return { ...body, variables: convert(body.variables) };
 }

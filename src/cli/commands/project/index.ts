@@ -10,10 +10,15 @@ const allowLiteralSecrets = flag(
   z.boolean().optional(),
   "accept encrypted or masked values written in the file itself",
 );
+const allowFilesOutsideProject = flag(
+  z.boolean().optional(),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder syntax, shown to users as is
+  "let ${file:…} and script files leave the project file's directory",
+);
 
 export const validateSpec = defineCommand({
   name: "validate",
-  options: z.object({ file: projectFile, allowLiteralSecrets }),
+  options: z.object({ file: projectFile, allowLiteralSecrets, allowFilesOutsideProject }),
   examples: [
     "cxda validate",
     "cxda validate -f examples/contact-center/cxda.yaml",
@@ -46,6 +51,7 @@ export const planSpec = defineCommand({
       "plan rewriting encrypted and masked values (they cannot be compared)",
     ),
     allowLiteralSecrets,
+    allowFilesOutsideProject,
   }),
   examples: [
     "cxda plan",
@@ -82,6 +88,7 @@ export const applySpec = defineCommand({
       "rewrite encrypted and masked values (they cannot be compared)",
     ),
     allowLiteralSecrets,
+    allowFilesOutsideProject,
   }),
   examples: [
     "cxda apply",

@@ -2,13 +2,17 @@ import type { DesiredState } from "../../../project/desired-state.js";
 import { loadProject, type ProjectValidation } from "../../../project/validate-project.js";
 import type { CommandContext } from "../../context.js";
 
+/** `requireValues: false` for validate: a structure check needs no secret values, plan and apply do. */
 export function load(
   ctx: CommandContext,
   file: string,
-  options: { allowLiteralSecrets?: boolean | undefined },
+  options: { allowLiteralSecrets?: boolean | undefined; allowFilesOutsideProject?: boolean | undefined },
+  requireValues = true,
 ): ProjectValidation {
   return loadProject(file, {
     allowLiteralSecrets: options.allowLiteralSecrets === true,
+    allowFilesOutsideProject: options.allowFilesOutsideProject === true,
+    requireValues,
     redactor: ctx.redactor,
   });
 }

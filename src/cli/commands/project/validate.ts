@@ -6,13 +6,14 @@ import { describeProject, load } from "./load.js";
 
 export const run: Handler<typeof validateSpec> = async (ctx, { options }) => {
   const { file } = options;
-  const result = load(ctx, file, options);
+  const result = load(ctx, file, options, false);
   if (ctx.out.json) {
     ctx.out.result({
       ok: result.ok,
       file,
       problems: result.problems,
       ...(result.project ? { actions: result.project.actions.map((a) => a.name) } : {}),
+      unresolved: result.unresolved,
     });
     return result.ok ? EXIT.ok : EXIT.invalidInput;
   }
@@ -23,5 +24,10 @@ export const run: Handler<typeof validateSpec> = async (ctx, { options }) => {
     return EXIT.invalidInput;
   }
   ctx.out.line(`${file} is valid: ${describeProject(result.project!)}`);
+  const n = result.unresolved.length;
+  if (n > 0)
+    ctx.out.info(
+      `${n} placeholder${n === 1 ? " was" : "s were"} not set (${result.unresolved.join(", ")}); their values are checked by cxda plan`,
+    );
   return EXIT.ok;
 };

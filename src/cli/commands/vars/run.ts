@@ -1,6 +1,6 @@
 /** The handlers of `cxda vars …`. */
 import type { ValidationIssue } from "../../../domain/validation-result.js";
-import { type StoredVariable, validateVariables } from "../../../domain/variables.js";
+import { inputValueText, type StoredVariable, validateVariables } from "../../../domain/variables.js";
 import { ValidationError } from "../../../errors.js";
 import { hasPlaceholder, resolvePlaceholdersDeep } from "../../../project/placeholders.js";
 import {
@@ -15,7 +15,7 @@ import {
 } from "../../../workflows/variables.js";
 import type { Handler } from "../../command.js";
 import type { CommandContext } from "../../context.js";
-import { type InputFile, readInputFile } from "../../input-file.js";
+import { type InputFile, locateIssues, readInputFile } from "../../input-file.js";
 import { formatTable } from "../../output.js";
 import type { get, globalGet, globalSet, reencrypt, rotationCheck, set, validate } from "./index.js";
 
@@ -29,16 +29,17 @@ function refused(issues: ValidationIssue[]): ValidationError {
   return new ValidationError(`variables refused (${count}), nothing was written`, { issues });
 }
 
-/** `variables[3].value` → the file's line and column of that node. */
-function locate(input: InputFile, nested: boolean, issues: ValidationIssue[]): ValidationIssue[] {
-  return issues.map((i) => {
-    const m = /^variables(?:\[(\d+)\](?:\.([A-Za-z_]+))?)?/.exec(i.path);
-    if (!m) return i;
-    const keys: (string | number)[] = nested ? ["variables"] : [];
-    if (m[1] !== undefined) keys.push(Number(m[1]));
-    if (m[2] !== undefined) keys.push(m[2]);
-    const at = input.locate(keys) ?? (m[2] !== undefined ? input.locate(keys.slice(0, -1)) : undefined);
-    return at ? { ...i, path: `${input.path}:${i.path}`, line: at.line, column: at.column } : i;
+/** Issues under `variables` (the domain's paths) or under the list itself, placed in the file. */
+function locate(
+  input: InputFile,
+  file: string,
+  nested: boolean,
+  issues: ValidationIssue[],
+): ValidationIssue[] {
+  return locateIssues(input, file, issues, (found) => {
+    const segments = found.segments ?? [];
+    const inList = segments[0] === "variables" ? segments.slice(1) : segments;
+    return { keys: nested ? ["variables", ...inList] : inList };
   });
 }
 
@@ -54,7 +55,7 @@ export function readVariablesFile(ctx: CommandContext, file: string, level: Leve
   if (!Array.isArray(list) || (nested && Object.keys(data as object).some((k) => k !== "variables")))
     throw refused([
       {
-        path: input.path,
+        path: file,
         code: "validation-failed",
         message: `${file} must be a list of variables or {variables: [...]}; see cxda vars set --help`,
         ...(input.locate([]) ?? {}),
@@ -75,10 +76,16 @@ export function readVariablesFile(ctx: CommandContext, file: string, level: Leve
     redactor: ctx.redactor,
     path: "variables",
   });
-  if (resolved.issues.length > 0) throw refused(locate(input, nested, resolved.issues));
-  const check = validateVariables(resolved.value, { scope: level });
-  if (!check.ok) throw refused(locate(input, nested, check.issues));
-  return resolved.value as VariableInput[];
+  if (resolved.issues.length > 0) throw refused(locate(input, file, nested, resolved.issues));
+  // The value rule of every input file (the same as cxda.yaml): `value: 3` is the text "3".
+  const values = (resolved.value as unknown[]).map((v) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) && "value" in v
+      ? { ...v, value: inputValueText((v as { value: unknown }).value) }
+      : v,
+  );
+  const check = validateVariables(values, { scope: level });
+  if (!check.ok) throw refused(locate(input, file, nested, check.issues));
+  return values as VariableInput[];
 }
 
 function table(ctx: CommandContext, variables: StoredVariable[]): string {

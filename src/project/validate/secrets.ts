@@ -50,7 +50,7 @@ function classify(ctx: CheckContext, text: LoadedText): Position | undefined {
       secret: isCredentialHeader(String(key), text.unresolved ? undefined : text.value),
       what: `header '${String(key)}'`,
       makeSecret:
-        "send it in a header that is treated as a credential (Authorization, X-Api-Key, or a name containing Token, Secret, Key, Password or Auth)",
+        "send it in a header treated as a credential (Authorization, or a name with Token, Secret, Key, Password or Auth; see docs/secrets.md)",
     };
   }
   if (field === "variables" && Array.isArray(raw.variables)) {

@@ -21,6 +21,9 @@ export interface ChaosSize {
   /** R14: the flooding tenant's concurrent test runs, and the victim's test runs in each phase. */
   r14Flood: number;
   r14VictimRuns: number;
+  /** Actions of R13's project with plain placeholders; escapes R13 also tries through the built CLI. */
+  r13Actions: number;
+  r13CliEscapes: number;
 }
 
 export const FULL: ChaosSize = {
@@ -40,6 +43,8 @@ export const FULL: ChaosSize = {
   r12Rounds: 5,
   r14Flood: 200,
   r14VictimRuns: 200,
+  r13Actions: 10,
+  r13CliEscapes: 5,
 };
 
 export const BOUNDED: ChaosSize = {
@@ -59,4 +64,6 @@ export const BOUNDED: ChaosSize = {
   r12Rounds: 1,
   r14Flood: 12,
   r14VictimRuns: 6,
+  r13Actions: 2,
+  r13CliEscapes: 2,
 };

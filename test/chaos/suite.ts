@@ -17,6 +17,7 @@ import { runR9 } from "./r9-tenancy.js";
 import { runR10 } from "./r10-audit-completeness.js";
 import { runR11 } from "./r11-encoded-paths.js";
 import { runR12 } from "./r12-test-run-secrets.js";
+import { runR13 } from "./r13-placeholder-confinement.js";
 import { runR14 } from "./r14-noisy-neighbour.js";
 import { runR15 } from "./r15-token-guessing.js";
 import { runR16 } from "./r16-file-modes.js";
@@ -33,6 +34,7 @@ const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Fi
   ["R9", "a second tenant on the first tenant's objects", runR9],
   ["R12", "secret exfiltration through test runs", runR12],
   ["R14", "noisy neighbour: one tenant's flood of test runs", runR14],
+  ["R13", "placeholder confinement: project files only, plan shows what is stored", runR13],
   // R6 and R10 read what the scenarios above left behind.
   ["R6", "no secret in any output, log or database", runR6],
   ["R10", "one audit line per committed write", runR10],

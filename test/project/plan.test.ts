@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: placeholders are literal ${…} text, not template literals
 import pc from "picocolors";
 import { describe, expect, it } from "vitest";
 import { formatPlan, summaryLine } from "../../src/cli/ui/format-plan.js";
@@ -347,5 +348,36 @@ describe("computePlan", () => {
     expect(text.trim().split("\n").at(-1)).toBe("Plan: 1 to create, 1 to update, 0 to delete.");
     const none = formatPlan(computePlan(desired(want("beta")), live(have("beta"))), plain);
     expect(none).toContain("No changes");
+  });
+});
+
+describe("plain values from placeholders", () => {
+  it("are printed resolved with their source; secrets stay ***", () => {
+    const action = want("alpha", {
+      description: "in eu-west-1",
+      headers: { "X-Region": "eu-west-1", Authorization: "Bearer tok-0123456789" },
+      secretHeaders: ["Authorization"],
+      variables: [{ name: "region", type: "string", value: "eu-west-1", encrypted: false }],
+      overrides: { dev: [{ name: "QUEUE", value: "q1", masked: false, description: "" }] },
+      sources: {
+        description: "${env:REGION}",
+        "headers.X-Region": "${env:REGION}",
+        "variables.region.value": "${env:REGION}",
+        "overrides.dev.QUEUE.value": "${file:config/queue.txt}",
+      },
+    });
+    const text = formatPlan(computePlan(desired(action), live()), plain);
+    expect(text).toContain('description: "in eu-west-1" (from ${env:REGION})');
+    expect(text).toContain('+ headers.X-Region: "eu-west-1" (from ${env:REGION})');
+    expect(text).toContain("+ headers.Authorization: ***");
+    expect(text).toContain('value: "eu-west-1" (from ${env:REGION})');
+    expect(text).toContain('value: "q1" (from ${file:config/queue.txt})');
+    const changed = computePlan(
+      desired(action),
+      live(have("alpha", { description: "old", headers: { "X-Region": "us-east-1", Authorization: "x" } })),
+    );
+    expect(formatPlan(changed, plain)).toContain(
+      '~ headers.X-Region: "us-east-1" → "eu-west-1" (from ${env:REGION})',
+    );
   });
 });

@@ -667,3 +667,16 @@ describe("helpers", () => {
     expect(validateDependencyNames({}, "abc")[0]!.path).toBe("dependencies");
   });
 });
+
+describe("validateActionPayload: structured paths", () => {
+  it("gives every issue its segments, and reports config under the configPath it is given", () => {
+    const payload = httpAction({ config: { request: { method: "GET", urlTemplate: "ftp://x" } } });
+    const api = validateActionPayload(payload).issues;
+    expect(api).toEqual([expect.objectContaining({ path: "config.request.urlTemplate" })]);
+    expect(api[0]!.segments).toEqual(["config", "request", "urlTemplate"]);
+    expect(api[0]!.message).toMatch(/^config\.request\.urlTemplate: "ftp:\/\/x" is not an absolute/);
+    const file = validateActionPayload(payload, { configPath: [] }).issues;
+    expect(file[0]!.segments).toEqual(["request", "urlTemplate"]);
+    expect(file[0]!.message).toMatch(/^request\.urlTemplate: "ftp:\/\/x" is not an absolute/);
+  });
+});

@@ -3,7 +3,7 @@
  * problem slug and the request id when the server gave them. Messages never hold secret values:
  * whoever builds an error passes redacted text.
  */
-import { plainIssue, type ValidationIssue } from "./domain/validation-result.js";
+import type { ValidationIssue } from "./domain/validation-result.js";
 
 export interface CxdaErrorDetails {
   status?: number;
@@ -41,7 +41,8 @@ export class CxdaError extends Error {
       ...(this.status === undefined ? {} : { status: this.status }),
       ...(this.slug === undefined ? {} : { slug: this.slug }),
       ...(this.requestId === undefined ? {} : { requestId: this.requestId }),
-      ...(this.issues.length > 0 ? { issues: this.issues.map(plainIssue) } : {}),
+      // Without the structured segments (domain/validation-result.ts plainIssue): the output form.
+      ...(this.issues.length > 0 ? { issues: this.issues.map(({ segments: _, ...rest }) => rest) } : {}),
       ...(this.attempts > 0 ? { attempts: this.attempts } : {}),
     };
   }

@@ -111,10 +111,11 @@ describe("computeDateTime against Intl (independent oracle)", () => {
   });
 
   it("agrees with Intl near every year's transitions in far-future years", () => {
-    // Instants in March/April and October/November of years 2030–9999, where DST rules switch.
+    // Instants in March/April and October/November of years 2030–9998, where DST rules switch. Year 9999
+    // is left out: 61 days from 1 November reach 1 January 10000, whose local time the product refuses.
     const nearTransition = fc
       .record({
-        year: fc.integer({ min: 2030, max: 9999 }),
+        year: fc.integer({ min: 2030, max: 9998 }),
         month: fc.constantFrom(2, 3, 9, 10),
         minute: fc.integer({ min: 0, max: 61 * 24 * 60 - 1 }),
       })

@@ -157,7 +157,6 @@ export function createClient(options: ClientOptions): CxdaClient {
         });
       const t0 = clock();
       const res = await transport(raw);
-      pacer.observe(res.status, res.headers);
       metrics.status(res.status);
       if (options.hooks?.onResponse)
         hooks.response({
@@ -168,6 +167,10 @@ export function createClient(options: ClientOptions): CxdaClient {
           latencyMs: clock() - t0,
           ...(res.headers["x-request-id"] === undefined ? {} : { requestId: res.headers["x-request-id"] }),
         });
+      // After the hook (which redacts, and may take a while): a 429's pause then starts no earlier than
+      // the moment the caller was told of it, so nothing is sent before Retry-After has passed by any
+      // clock that saw the answer. Still before the slot is released, so no queued attempt slips through.
+      pacer.observe(res.status, res.headers);
       return res;
     };
     const send = async (attempt: number): Promise<RawResponse> => {

@@ -296,6 +296,37 @@ describe("retries", () => {
     expect(client.metrics()).toMatchObject({ rateLimited: 1, retries: 1 });
   });
 
+  it("starts a 429's pause no earlier than the response hook saw it (a slow hook cannot shorten it)", async () => {
+    const api = fakeApi({
+      handler: sequence(
+        { ...problem(429, "rate-limited", "slow down"), headers: { "retry-after": "2" } },
+        ok(),
+      ),
+    });
+    const time = fakeTime();
+    const seen: { at: number; status: number }[] = [];
+    const sent: number[] = [];
+    const client = track(
+      makeClient(api, time, {
+        hooks: {
+          onRequest: (info) => {
+            if (info.url.includes("/api/v2/")) sent.push(time.now());
+          },
+          onResponse: (info) => {
+            if (!info.url.includes("/api/v2/")) return;
+            seen.push({ at: time.now(), status: info.status });
+            time.advance(40); // a hook that takes 40 ms (redaction, logging, a busy event loop)
+          },
+        },
+      }),
+    );
+    await client.request("GET", "/dataactions");
+    expect(seen.map((s) => s.status)).toEqual([429, 200]);
+    expect(sent).toHaveLength(2);
+    // Told of the 429 at seen[0].at (+40 ms spent in the hook): the retry waits the full 2 s after that.
+    expect(sent[1]! - (seen[0]!.at + 40)).toBe(2000);
+  });
+
   it("honours Retry-After as an HTTP-date, capped by maxRetryAfterMs", async () => {
     const time = fakeTime();
     const later = new Date(time.now() + 3_600_000).toUTCString();

@@ -187,17 +187,36 @@ export const ALLOWED_KEYS = {
 } as const;
 
 /**
+ * The schema's identifier. A URN, not a URL: nothing is served at an address, so none is promised; editors
+ * associate the schema by file path (README, "Editor support"), and `$id` only names it for `$ref`
+ * resolution and for validators that cache schemas by id.
+ */
+export const SCHEMA_ID = "urn:cxda:schema:project:v1";
+
+/**
  * The JSON Schema of the format, draft-07: the draft every yaml-language-server release reads
  * (newer drafts only in recent ones). Deterministic, so the committed copy can be compared to it.
+ * It compiles under ajv's strict mode: zod writes a union of primitives as a type array, which strict
+ * mode refuses (strictTypes), so those become an `anyOf` of single types, the same set of values.
  */
 export function projectJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(ProjectFileSchema, { target: "draft-07", io: "input" }) as Record<
     string,
     unknown
   >;
-  return {
-    $schema: schema.$schema,
-    title: "cxda project (cxda.yaml, apiVersion cxda/v1)",
-    ...Object.fromEntries(Object.entries(schema).filter(([key]) => key !== "$schema")),
-  };
+  const { $schema, ...rest } = withoutTypeArrays(schema) as Record<string, unknown>;
+  return { $schema, $id: SCHEMA_ID, title: "cxda project (cxda.yaml, apiVersion cxda/v1)", ...rest };
+}
+
+function withoutTypeArrays(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutTypeArrays);
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = withoutTypeArrays(value);
+  if (Array.isArray(out.type)) {
+    const types = out.type as string[];
+    delete out.type;
+    out.anyOf = types.map((type) => ({ type }));
+  }
+  return out;
 }

@@ -5,14 +5,20 @@ import { resolve } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ProjectFileSchema, projectJsonSchema, SCHEMA_FILE_NAME } from "../../src/project/project-schema.js";
+import {
+  ProjectFileSchema,
+  projectJsonSchema,
+  SCHEMA_FILE_NAME,
+  SCHEMA_ID,
+} from "../../src/project/project-schema.js";
 
 const DIR = resolve(import.meta.dirname, "../../examples/contact-center");
 type Doc = { actions: Record<string, Record<string, unknown>>; [key: string]: unknown };
 const example = parse(readFileSync(resolve(DIR, "cxda.yaml"), "utf8")) as Doc;
 
 function validator() {
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  // strict: true is ajv's strictest setting (unknown keywords, union types, ignored keywords all throw).
+  const ajv = new Ajv({ allErrors: true, strict: true });
   return ajv.compile(projectJsonSchema());
 }
 
@@ -26,6 +32,22 @@ describe("the JSON Schema of cxda.yaml", () => {
     expect(projectJsonSchema().$schema).toBe("http://json-schema.org/draft-07/schema#");
     const first = readFileSync(resolve(DIR, "cxda.yaml"), "utf8").split("\n")[0];
     expect(first).toBe(`# yaml-language-server: $schema=./${SCHEMA_FILE_NAME}`);
+  });
+
+  it("carries an $id and compiles under ajv's strict mode", () => {
+    expect(projectJsonSchema().$id).toBe(SCHEMA_ID);
+    expect(() => new Ajv({ strict: true }).compile(projectJsonSchema())).not.toThrow();
+    // zod's type arrays are what strict mode refuses; none is left anywhere in the document.
+    expect(JSON.stringify(projectJsonSchema())).not.toMatch(/"type":\[/);
+  });
+
+  it("is associated in the README's VS Code settings without a modeline", () => {
+    const readme = readFileSync(resolve(DIR, "../../README.md"), "utf8");
+    const block = [...readme.matchAll(/```json\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((text) => text.includes("yaml.schemas"));
+    const settings = JSON.parse(block ?? "null") as { "yaml.schemas": Record<string, string[]> };
+    expect(settings["yaml.schemas"]).toEqual({ [`./${SCHEMA_FILE_NAME}`]: ["cxda.yaml", "**/cxda.yaml"] });
   });
 
   it("validates the example (JSON Schema and zod agree)", () => {

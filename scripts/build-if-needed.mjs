@@ -19,4 +19,5 @@ if (stale) {
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
     stdio: "inherit",
   });
+  execFileSync(process.execPath, ["scripts/write-build-info.mjs"], { stdio: "inherit" });
 }

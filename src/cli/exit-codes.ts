@@ -1,4 +1,4 @@
-/** Exit codes (docs/cli.md), decided in this one place. */
+/** Exit codes (docs/cli.md, listed in exit-code-table.ts), decided in this one place. */
 import {
   AbortError,
   AuthenticationError,
@@ -11,17 +11,9 @@ import {
   ValidationError,
 } from "../errors.js";
 
-export const EXIT = {
-  ok: 0,
-  failed: 1,
-  changes: 2,
-  usage: 64,
-  invalidInput: 65,
-  unavailable: 69,
-  authRefused: 77,
-} as const;
+import { EXIT, type ExitCode } from "./exit-code-table.js";
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+export { EXIT, type ExitCode };
 
 /** A CLI misuse found after commander parsed the line (bad flag value, missing argument). */
 export class UsageError extends CxdaError {}

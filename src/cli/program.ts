@@ -6,6 +6,8 @@
 import { Command, CommanderError } from "commander";
 import type { CommandNode, RunCommand } from "./command.js";
 import { TOP_LEVEL, type TopLevelEntry } from "./commands/index.js";
+import { ENV_VARS } from "./env-vars.js";
+import { EXIT_CODE_MEANINGS } from "./exit-code-table.js";
 
 export interface ProgramIO {
   /** Called with the exit code when a command finishes (tests capture it; bin.ts sets process.exitCode). */
@@ -19,6 +21,15 @@ const VERSION = "0.1.0";
 
 function rootExamples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
+}
+
+/** The exit codes and environment variables, from their one source each (docs/cli.md shows the same). */
+function rootReference(): string {
+  const codes = Object.entries(EXIT_CODE_MEANINGS).map(
+    ([code, meaning]) => `  ${code.padStart(2)}  ${meaning}`,
+  );
+  const vars = ENV_VARS.map((v) => `  ${v.names.join(", ")}\n      ${v.meaning}`);
+  return `Exit codes:\n${codes.join("\n")}\n\nEnvironment variables:\n${vars.join("\n")}\n`;
 }
 
 /** The root command with its global flags and one unloaded stub per top-level command. */
@@ -45,7 +56,8 @@ function buildRoot(): Command {
         "cxda actions list --json",
         "cxda audit --outcome failure",
       ]),
-    );
+    )
+    .addHelpText("after", rootReference());
   for (const entry of TOP_LEVEL) program.command(entry.name).description(entry.summary);
   return program;
 }

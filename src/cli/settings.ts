@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
+import { ENV } from "./env-vars.js";
 
 export const DEFAULT_BASE_URL = "http://127.0.0.1:8787";
 const DEMO_CLIENT = { id: "cxda-demo", secret: "cxda-demo-secret" };
@@ -61,7 +62,9 @@ export interface Settings {
 
 export function profilePath(env: NodeJS.ProcessEnv = process.env): string {
   const base =
-    env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME !== "" ? env.XDG_CONFIG_HOME : join(homedir(), ".config");
+    env[ENV.xdgConfigHome] && env[ENV.xdgConfigHome] !== ""
+      ? env[ENV.xdgConfigHome]!
+      : join(homedir(), ".config");
   return join(base, "cxda", "config.yaml");
 }
 
@@ -105,27 +108,27 @@ function isLoopback(url: string): boolean {
 }
 
 export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Settings {
-  const explicitProfile = flags.profile ?? env.CXDA_PROFILE;
+  const explicitProfile = flags.profile ?? env[ENV.profile];
   const profileName = explicitProfile ?? "default";
   const profile = loadProfile(profileName, env, explicitProfile !== undefined);
   const pick = (flag: string | undefined, envName: string, fromProfile: string | undefined) =>
     nonEmpty(flag) ?? nonEmpty(env[envName]) ?? fromProfile;
 
-  const baseUrl = pick(flags.baseUrl, "CXDA_BASE_URL", profile.baseUrl) ?? DEFAULT_BASE_URL;
+  const baseUrl = pick(flags.baseUrl, ENV.baseUrl, profile.baseUrl) ?? DEFAULT_BASE_URL;
   try {
     new URL(baseUrl);
   } catch {
     throw new ValidationError(`--base-url '${baseUrl}' is not a URL; expected e.g. ${DEFAULT_BASE_URL}`);
   }
-  let clientId = pick(flags.clientId, "CXDA_CLIENT_ID", profile.clientId);
-  let clientSecret = pick(undefined, "CXDA_CLIENT_SECRET", profile.clientSecret);
+  let clientId = pick(flags.clientId, ENV.clientId, profile.clientId);
+  let clientSecret = pick(undefined, ENV.clientSecret, profile.clientSecret);
   let demoCredentials = false;
   if (clientId === undefined && clientSecret === undefined && isLoopback(baseUrl)) {
     clientId = DEMO_CLIENT.id;
     clientSecret = DEMO_CLIENT.secret;
     demoCredentials = true;
   }
-  const auditLog = pick(flags.auditLog, "CXDA_AUDIT_LOG", profile.auditLog) ?? "./cxda-audit.jsonl";
+  const auditLog = pick(flags.auditLog, ENV.auditLog, profile.auditLog) ?? "./cxda-audit.jsonl";
   const settings: Settings = {
     baseUrl: baseUrl.replace(/\/+$/, ""),
     clientId: clientId ?? "",
@@ -135,12 +138,12 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv = pro
     profile: profileName,
     demoCredentials,
   };
-  const accessKeyId = pick(undefined, "CXDA_ACCESS_KEY_ID", profile.accessKeyId);
-  const accessKeySecret = pick(undefined, "CXDA_ACCESS_KEY_SECRET", profile.accessKeySecret);
+  const accessKeyId = pick(undefined, ENV.accessKeyId, profile.accessKeyId);
+  const accessKeySecret = pick(undefined, ENV.accessKeySecret, profile.accessKeySecret);
   if (accessKeyId !== undefined) settings.accessKeyId = accessKeyId;
   if (accessKeySecret !== undefined) settings.accessKeySecret = accessKeySecret;
-  const webhookUrl = pick(flags.webhookUrl, "CXDA_WEBHOOK_URL", profile.webhookUrl);
-  const webhookSecret = pick(flags.webhookSecret, "CXDA_WEBHOOK_SECRET", profile.webhookSecret);
+  const webhookUrl = pick(flags.webhookUrl, ENV.webhookUrl, profile.webhookUrl);
+  const webhookSecret = pick(flags.webhookSecret, ENV.webhookSecret, profile.webhookSecret);
   if (webhookUrl !== undefined) settings.webhookUrl = webhookUrl;
   if (webhookSecret !== undefined) settings.webhookSecret = webhookSecret;
   return settings;

@@ -2,6 +2,7 @@
  * `createClient`: wires the layers of one request — token cache → retry loop → pacer → transport —
  * and the resources on top (SPEC §2.2, §10). Each layer lives in its own file.
  */
+import { API_VERSION } from "./api-version.js";
 import { Agent, type Dispatcher } from "undici";
 import { defaultRedactor } from "../audit/redactor.js";
 import { AbortError, CxdaError } from "../errors.js";
@@ -53,7 +54,7 @@ export type {
   RetryOptions,
 } from "./types.js";
 
-const API_PREFIX = "/api/v2";
+const API_PREFIX = `/api/${API_VERSION}`;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_CONCURRENCY = 8;
 

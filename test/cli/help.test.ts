@@ -1,6 +1,10 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
+import { ENV } from "../../src/cli/env-vars.js";
+import { EXIT } from "../../src/cli/exit-code-table.js";
 import { buildProgram, runCli } from "../../src/cli/program.js";
 
 function capture(): { stream: Writable; text: () => string } {
@@ -68,5 +72,37 @@ describe("cxda --help", async () => {
     const { code, stderr } = await run(["vars"]);
     expect(code).toBe(64);
     expect(stderr).toContain("Usage: cxda vars");
+  });
+});
+
+describe("cxda --help: exit codes and environment variables", () => {
+  /** Every `CXDA_…` name the sources mention (placeholder prefixes such as CXDA_SECRET_ end in '_'). */
+  function envNamesInSources(): string[] {
+    const names = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith(".ts"))
+          for (const m of readFileSync(path, "utf8").matchAll(/\bCXDA_[A-Z0-9_]*[A-Z0-9]\b/g))
+            names.add(m[0]);
+      }
+    };
+    walk(resolve(import.meta.dirname, "../../src"));
+    return [...names].sort();
+  }
+
+  it("lists every exit code and every environment variable the code reads", async () => {
+    const { code, stdout } = await run(["--help"]);
+    expect(code).toBe(0);
+    const codes = stdout.slice(stdout.indexOf("Exit codes:"), stdout.indexOf("Environment variables:"));
+    for (const exit of Object.values(EXIT)) expect(codes).toMatch(new RegExp(`^ +${exit} `, "m"));
+    const vars = stdout.slice(stdout.indexOf("Environment variables:"));
+    const names = [...envNamesInSources(), ...Object.values(ENV), "CXDA_SECRET_*"];
+    expect(names).toContain("CXDA_ACCESS_KEY_SECRET");
+    for (const name of names) expect(vars, name).toContain(name);
+    const docs = readFileSync(resolve(import.meta.dirname, "../../docs/cli.md"), "utf8");
+    for (const name of names) expect(docs, `docs/cli.md lists ${name}`).toContain(name);
+    for (const exit of Object.values(EXIT)) expect(docs).toMatch(new RegExp(`^\\| ${exit} \\|`, "m"));
   });
 });

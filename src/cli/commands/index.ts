@@ -92,4 +92,9 @@ export const TOP_LEVEL: readonly TopLevelEntry[] = [
     summary: "read and filter the audit log",
     load: async () => (await import("./audit/index.js")).audit,
   },
+  {
+    name: "version",
+    summary: "the version, the git commit it was built from, Node, the platform and the API version",
+    load: async () => (await import("./version/index.js")).version,
+  },
 ];

@@ -2,10 +2,10 @@
  * `createClient`: wires the layers of one request — token cache → retry loop → pacer → transport —
  * and the resources on top (SPEC §2.2, §10). Each layer lives in its own file.
  */
-import { API_VERSION } from "./api-version.js";
 import { Agent, type Dispatcher } from "undici";
 import { defaultRedactor } from "../audit/redactor.js";
 import { AbortError, CxdaError } from "../errors.js";
+import { API_VERSION } from "./api-version.js";
 import { errorFromResponse, parseJson } from "./errors-from-response.js";
 import { HookCaller } from "./hooks.js";
 import { newIdempotencyKey } from "./idempotency-key.js";

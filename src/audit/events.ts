@@ -64,24 +64,61 @@ export type DateTimeAppliedData = ActionRef & {
   computedUtc: string;
 };
 
+export type ActionUpdatedData = ActionRef & {
+  version?: number;
+  /** Top-level fields the update sent (names only). */
+  fields: string[];
+};
+
+export type ActionDeletedData = ActionRef & {
+  /** The version that was deleted. */
+  version?: number;
+};
+
+export type VariablesReencryptedData = {
+  scope: "action" | "global";
+  actionId?: string;
+  actionName?: string;
+  latencyMs: number;
+  version?: number;
+  activeKeyId: string;
+  /** Names of the secrets moved to the active key. */
+  names: string[];
+  count: number;
+};
+
+export type KeysRotatedData = {
+  latencyMs: number;
+  activeKeyId: string;
+  previousKeyId: string;
+};
+
 export type CxdaEventDataMap = {
   "action.created": ActionCreatedData;
+  "action.updated": ActionUpdatedData;
+  "action.deleted": ActionDeletedData;
   "headers.updated": HeadersUpdatedData;
   "variables.updated": VariablesUpdatedData;
   "overrides.applied": OverridesAppliedData;
   "build.triggered": BuildTriggeredData;
   "datetime.applied": DateTimeAppliedData;
+  "variables.reencrypted": VariablesReencryptedData;
+  "keys.rotated": KeysRotatedData;
 };
 
 export type CxdaEventType = keyof CxdaEventDataMap;
 
 export const EVENT_TYPES: readonly CxdaEventType[] = [
   "action.created",
+  "action.updated",
+  "action.deleted",
   "headers.updated",
   "variables.updated",
   "overrides.applied",
   "build.triggered",
   "datetime.applied",
+  "variables.reencrypted",
+  "keys.rotated",
 ];
 
 /** A discriminated union: `switch (e.type)` narrows `e.data` (type aliases, so data is a Record<string, unknown>). */

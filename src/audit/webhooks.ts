@@ -9,12 +9,47 @@ import type { CxdaEvent } from "./events.js";
 import { defaultRedactor, type Redactor } from "./redactor.js";
 
 const SECRET_PREFIX = "whsec_";
+/** Standard Webhooks "Symmetric signature": keys SHOULD be 24–64 bytes; cxda refuses others. */
+export const WEBHOOK_KEY_MIN_BYTES = 24;
+export const WEBHOOK_KEY_MAX_BYTES = 64;
+/** Standard base64 (RFC 4648 §4) with its padding: what both official verifiers decode. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** Key bytes of a webhook secret: `whsec_<base64>` is base64-decoded, anything else is used as UTF-8. */
-export function webhookKey(secret: string): Buffer {
-  return secret.startsWith(SECRET_PREFIX)
-    ? Buffer.from(secret.slice(SECRET_PREFIX.length), "base64")
-    : Buffer.from(secret, "utf8");
+const SECRET_FORMAT =
+  "whsec_<base64> or bare base64 of 24–64 random bytes (e.g. `whsec_$(openssl rand -base64 32)`)";
+
+/**
+ * Key bytes of a webhook secret, as the Standard Webhooks libraries read it: `whsec_<base64>` or bare
+ * `<base64>`, decoded. Throws a ValidationError naming `field` (the flag, variable or config field the
+ * secret came from) for anything else; the message never contains the secret.
+ */
+export function parseWebhookSecret(secret: string, field = "webhook secret"): Buffer {
+  const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  if (encoded === "") throw new ValidationError(`${field} is empty; give ${SECRET_FORMAT}`);
+  if (!BASE64.test(encoded)) throw new ValidationError(`${field} is not valid: it must be ${SECRET_FORMAT}`);
+  const key = Buffer.from(encoded, "base64");
+  if (key.length < WEBHOOK_KEY_MIN_BYTES || key.length > WEBHOOK_KEY_MAX_BYTES)
+    throw new ValidationError(
+      `${field} decodes to ${key.length} bytes; a key must be ${WEBHOOK_KEY_MIN_BYTES}–${WEBHOOK_KEY_MAX_BYTES} bytes: give ${SECRET_FORMAT}`,
+    );
+  return key;
+}
+
+/**
+ * Key bytes of a webhook secret for signing and verifying: `whsec_<base64>` or bare base64, decoded,
+ * without the length rule (so published test vectors with shorter keys still check). Undefined when
+ * the secret is not base64.
+ */
+export function webhookKey(secret: string): Buffer | undefined {
+  const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  if (encoded === "" || !BASE64.test(encoded)) return undefined;
+  return Buffer.from(encoded, "base64");
+}
+
+function keyOrThrow(secret: string): Buffer {
+  const key = webhookKey(secret);
+  if (!key) throw new ValidationError(`webhook secret is not valid: it must be ${SECRET_FORMAT}`);
+  return key;
 }
 
 /** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` (Standard Webhooks "Signature scheme"). */
@@ -24,7 +59,7 @@ export function signWebhook(
   timestampSeconds: number,
   body: string | Uint8Array,
 ): string {
-  const hmac = createHmac("sha256", webhookKey(secret));
+  const hmac = createHmac("sha256", keyOrThrow(secret));
   hmac.update(`${msgId}.${timestampSeconds}.`);
   hmac.update(typeof body === "string" ? Buffer.from(body, "utf8") : body);
   return `v1,${hmac.digest("base64")}`;
@@ -81,6 +116,8 @@ export function verifyWebhook(
       reason: `webhook-timestamp is ${Math.round(skew)} s away from now (tolerance ${tolerance} s): too old or too new`,
     };
   }
+  if (webhookKey(secret) === undefined)
+    return { ok: false, reason: `the secret is not valid: it must be ${SECRET_FORMAT}` };
   const expected = Buffer.from(signWebhook(secret, id, seconds, body).slice(3), "base64");
   for (const entry of signatures.trim().split(/\s+/)) {
     const comma = entry.indexOf(",");
@@ -116,7 +153,10 @@ export type WebhookFetch = (url: string, init: FetchInit) => Promise<FetchRespon
 
 export interface WebhookSenderOptions {
   url: string;
+  /** `whsec_<base64>` or bare base64 of a 24–64-byte key (Standard Webhooks). */
   secret: string;
+  /** Where the secret came from (a flag, variable or config field), named in the error when it is invalid. */
+  secretField?: string;
   /** Injectable transport; default undici's fetch. */
   fetch?: WebhookFetch;
   sleep?: (ms: number) => Promise<void>;
@@ -177,8 +217,7 @@ export class WebhookSender {
         `webhook URL must use http or https, not ${target.protocol.replace(":", "")}`,
       );
     }
-    if (!options.secret)
-      throw new ValidationError("webhook secret is empty; give whsec_<base64> or a raw secret");
+    parseWebhookSecret(options.secret, options.secretField ?? "webhook secret");
     this.url = options.url;
     this.target = target;
     this.secret = options.secret;
@@ -280,31 +319,4 @@ export class WebhookSender {
     if (this.target.search) out = out.split(this.target.search).join("?***");
     return this.redactor.redactString(out);
   }
-}
-
-export interface WebhookConfig {
-  url: string;
-  secret: string;
-}
-
-/**
- * Webhook settings: flags ▸ `CXDA_WEBHOOK_URL`/`CXDA_WEBHOOK_SECRET` ▸ profile (SPEC §10, issue 3).
- * Returns null when no URL is configured; a URL without a secret is a usage problem.
- */
-export function resolveWebhookConfig(
-  flags: { url?: string; secret?: string },
-  env: NodeJS.ProcessEnv = process.env,
-  profile: { webhookUrl?: string; webhookSecret?: string } = {},
-): { ok: true; config: WebhookConfig | null } | { ok: false; message: string } {
-  const url = flags.url || env.CXDA_WEBHOOK_URL || profile.webhookUrl;
-  const secret = flags.secret || env.CXDA_WEBHOOK_SECRET || profile.webhookSecret;
-  if (!url) return { ok: true, config: null };
-  if (!secret) {
-    return {
-      ok: false,
-      message:
-        "a webhook URL is set but no secret: give --webhook-secret or CXDA_WEBHOOK_SECRET (whsec_<base64> or raw)",
-    };
-  }
-  return { ok: true, config: { url, secret } };
 }

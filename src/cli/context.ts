@@ -112,7 +112,14 @@ export function createContext(flags: GlobalFlags, options: ContextOptions = {}):
       recorder = new OperationRecorder({
         audit: new AuditLog(s.auditLog, { redactor }),
         ...(s.webhookUrl !== undefined && s.webhookSecret !== undefined
-          ? { webhook: new WebhookSender({ url: s.webhookUrl, secret: s.webhookSecret, redactor }) }
+          ? {
+              webhook: new WebhookSender({
+                url: s.webhookUrl,
+                secret: s.webhookSecret,
+                ...(s.webhookSecretField ? { secretField: s.webhookSecretField } : {}),
+                redactor,
+              }),
+            }
           : {}),
         actor: s.clientId,
         redactor,

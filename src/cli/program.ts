@@ -44,7 +44,10 @@ function buildRoot(): Command {
     .option("--client-id <id>", "OAuth client id (env CXDA_CLIENT_ID; the secret only from env or profile)")
     .option("--audit-log <path>", "audit log file (env CXDA_AUDIT_LOG; default ./cxda-audit.jsonl)")
     .option("--webhook-url <url>", "send signed events here (env CXDA_WEBHOOK_URL)")
-    .option("--webhook-secret <secret>", "webhook signing secret, whsec_… or raw (env CXDA_WEBHOOK_SECRET)")
+    .option(
+      "--webhook-secret <secret>",
+      "webhook signing secret: whsec_<base64> or base64 of 24–64 bytes (env CXDA_WEBHOOK_SECRET)",
+    )
     .option("--json", "machine-readable output with a schemaVersion")
     .option("-v, --verbose", "trace HTTP requests, retries and pacing on stderr (secrets redacted)")
     .option("--no-color", "plain output (also NO_COLOR)")

@@ -55,6 +55,8 @@ export interface Settings {
   auditLog: string;
   webhookUrl?: string;
   webhookSecret?: string;
+  /** Where the webhook secret came from, named when it is refused (docs/cli.md). */
+  webhookSecretField?: string;
   profile: string;
   /** True when the built-in demo credentials were picked because nothing else was configured. */
   demoCredentials: boolean;
@@ -145,7 +147,15 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv = pro
   const webhookUrl = pick(flags.webhookUrl, ENV.webhookUrl, profile.webhookUrl);
   const webhookSecret = pick(flags.webhookSecret, ENV.webhookSecret, profile.webhookSecret);
   if (webhookUrl !== undefined) settings.webhookUrl = webhookUrl;
-  if (webhookSecret !== undefined) settings.webhookSecret = webhookSecret;
+  if (webhookSecret !== undefined) {
+    settings.webhookSecret = webhookSecret;
+    settings.webhookSecretField =
+      nonEmpty(flags.webhookSecret) !== undefined
+        ? "--webhook-secret"
+        : nonEmpty(env.CXDA_WEBHOOK_SECRET) !== undefined
+          ? "CXDA_WEBHOOK_SECRET"
+          : `webhookSecret of profile '${profileName}' in ${profilePath(env)}`;
+  }
   return settings;
 }
 

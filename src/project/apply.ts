@@ -339,6 +339,16 @@ async function patchAction(
       target: { id: response.body.id, name: response.body.name },
       counts: { conflictRetries: outcome.conflicts },
       names: { fields: Object.keys(patch) },
+      event: (latencyMs) => ({
+        type: "action.updated",
+        data: {
+          actionId: response.body.id,
+          actionName: response.body.name,
+          latencyMs,
+          version: response.body.version,
+          fields: Object.keys(patch),
+        },
+      }),
     };
   });
 }

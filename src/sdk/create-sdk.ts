@@ -118,7 +118,9 @@ export function createSdk(options: SdkOptions): CxdaSdk {
     if (options.webhook) redactor.register(options.webhook.secret);
     recorder = new OperationRecorder({
       ...(options.auditLog !== undefined ? { audit: new AuditLog(options.auditLog, { redactor }) } : {}),
-      ...(options.webhook ? { webhook: new WebhookSender({ ...options.webhook, redactor }) } : {}),
+      ...(options.webhook
+        ? { webhook: new WebhookSender({ ...options.webhook, secretField: "webhook.secret", redactor }) }
+        : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       actor: client.clientId,

@@ -21,6 +21,10 @@ export async function deleteAction(ctx: WorkflowContext, ref: string): Promise<{
       value: { id: action.id, name: action.name },
       target: { id: action.id, name: action.name },
       response,
+      event: (latencyMs) => ({
+        type: "action.deleted",
+        data: { actionId: action.id, actionName: action.name, latencyMs, version: action.version },
+      }),
     };
   });
 }

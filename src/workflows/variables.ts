@@ -5,6 +5,7 @@
  * operations, not variables: seed 001's "encryption success rate" divided encrypted variables by
  * successes, which measures nothing.
  */
+import type { CxdaEventInput } from "../audit/events.js";
 import type { GlobalVariables } from "../client/resources/global-variables.js";
 import type { KeyList } from "../client/resources/keys.js";
 import type { ActionVariables, VariableInput } from "../client/resources/variables.js";
@@ -488,6 +489,7 @@ export async function reencrypt(ctx: WorkflowContext, ref: string): Promise<Reen
       counts: { reencrypted: value.reencrypted.length },
       names: { reencrypted: value.reencrypted },
       details: { activeKeyId: value.activeKeyId, version: value.version },
+      event: (latencyMs) => reencryptedEvent(value, latencyMs),
     };
   });
 }
@@ -511,9 +513,26 @@ export async function reencryptGlobalVariables(ctx: WorkflowContext): Promise<Re
         counts: { reencrypted: value.reencrypted.length },
         names: { reencrypted: value.reencrypted },
         details: { activeKeyId: value.activeKeyId, version: value.version },
+        event: (latencyMs) => reencryptedEvent(value, latencyMs),
       };
     },
   );
+}
+
+function reencryptedEvent(value: ReencryptResult, latencyMs: number): CxdaEventInput {
+  return {
+    type: "variables.reencrypted",
+    data: {
+      scope: value.scope,
+      ...(value.actionId !== undefined ? { actionId: value.actionId } : {}),
+      ...(value.actionName !== undefined ? { actionName: value.actionName } : {}),
+      latencyMs,
+      version: value.version,
+      activeKeyId: value.activeKeyId,
+      names: value.reencrypted,
+      count: value.reencrypted.length,
+    },
+  };
 }
 
 /** Rotates the tenant's data key (needs dataactions:admin); old keys stay until secrets move. */
@@ -522,6 +541,18 @@ export async function rotateKey(
 ): Promise<{ activeKeyId: string; previousKeyId: string; keys: RotationCheckResult["keys"] }> {
   return recorded(ctx, { operation: "keys.rotate" }, async () => {
     const response = await ctx.client.keys.rotate();
-    return { value: response.body, response, details: { activeKeyId: response.body.activeKeyId } };
+    return {
+      value: response.body,
+      response,
+      details: { activeKeyId: response.body.activeKeyId },
+      event: (latencyMs) => ({
+        type: "keys.rotated",
+        data: {
+          latencyMs,
+          activeKeyId: response.body.activeKeyId,
+          previousKeyId: response.body.previousKeyId,
+        },
+      }),
+    };
   });
 }

@@ -10,7 +10,7 @@ import { OperationRecorder } from "../../src/audit/recorder.js";
 import { Redactor } from "../../src/audit/redactor.js";
 import { verifyWebhook, WebhookSender } from "../../src/audit/webhooks.js";
 
-const SECRET = "raw-webhook-secret-value";
+const SECRET = `whsec_${Buffer.from("recorder-webhook-secret-0123456789").toString("base64")}`;
 let dir: string;
 let server: http.Server | undefined;
 

@@ -5,12 +5,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CxdaEvent } from "../../src/audit/events.js";
 import { Redactor } from "../../src/audit/redactor.js";
 import {
-  resolveWebhookConfig,
+  parseWebhookSecret,
   signWebhook,
   verifyWebhook,
   WebhookSender,
   webhookKey,
 } from "../../src/audit/webhooks.js";
+import { ValidationError } from "../../src/errors.js";
 
 const RAW_KEY = Buffer.from("0123456789abcdef0123456789abcdef", "utf8");
 const SECRET = `whsec_${RAW_KEY.toString("base64")}`;
@@ -21,15 +22,17 @@ function expectedSignature(key: Buffer, id: string, ts: number, body: string): s
 }
 
 describe("signWebhook", () => {
-  it("matches an independent HMAC-SHA256 over id.timestamp.body for whsec_ and raw secrets", () => {
+  it("matches an independent HMAC-SHA256 over id.timestamp.body for whsec_ and bare base64 secrets", () => {
     const body = '{"type":"action.created","data":{"n":1}}';
     expect(signWebhook(SECRET, "msg_1", 1700000000, body)).toBe(
       expectedSignature(RAW_KEY, "msg_1", 1700000000, body),
     );
-    expect(signWebhook("raw-secret-text", "msg_2", 1, body)).toBe(
-      expectedSignature(Buffer.from("raw-secret-text"), "msg_2", 1, body),
+    // Bare base64 is decoded too (as both official verifiers do), never used as UTF-8 text.
+    expect(signWebhook(RAW_KEY.toString("base64"), "msg_2", 1, body)).toBe(
+      expectedSignature(RAW_KEY, "msg_2", 1, body),
     );
-    expect(webhookKey(SECRET).equals(RAW_KEY)).toBe(true);
+    expect(webhookKey(SECRET)?.equals(RAW_KEY)).toBe(true);
+    expect(() => signWebhook("raw-secret-text", "msg_3", 1, body)).toThrow(/whsec_<base64>/);
   });
 
   it("reproduces the published Standard Webhooks example vector", () => {
@@ -205,26 +208,59 @@ describe("WebhookSender", () => {
   it("rejects an invalid URL or empty secret at construction", () => {
     expect(() => new WebhookSender({ url: "not a url", secret: SECRET })).toThrow(/not a valid absolute URL/);
     expect(() => new WebhookSender({ url: "ftp://x/y", secret: SECRET })).toThrow(/http or https/);
-    expect(() => new WebhookSender({ url: "http://127.0.0.1:1/", secret: "" })).toThrow(/secret is empty/);
+    expect(() => new WebhookSender({ url: "http://127.0.0.1:1/", secret: "" })).toThrow(
+      /webhook secret is empty/,
+    );
   });
 });
 
-describe("resolveWebhookConfig", () => {
-  it("uses flags, then environment, then profile, and needs a secret with a URL", () => {
-    const env = { CXDA_WEBHOOK_URL: "http://env/", CXDA_WEBHOOK_SECRET: "env-secret" };
-    expect(resolveWebhookConfig({ url: "http://flag/", secret: "s1" }, env)).toEqual({
-      ok: true,
-      config: { url: "http://flag/", secret: "s1" },
-    });
-    expect(resolveWebhookConfig({}, env)).toEqual({
-      ok: true,
-      config: { url: "http://env/", secret: "env-secret" },
-    });
-    expect(resolveWebhookConfig({}, {}, { webhookUrl: "http://p/", webhookSecret: "p" })).toEqual({
-      ok: true,
-      config: { url: "http://p/", secret: "p" },
-    });
-    expect(resolveWebhookConfig({}, {})).toEqual({ ok: true, config: null });
-    expect(resolveWebhookConfig({ url: "http://flag/" }, {}).ok).toBe(false);
+describe("parseWebhookSecret", () => {
+  it("decodes whsec_<base64> and bare base64 to the same key", () => {
+    expect(parseWebhookSecret(SECRET).equals(RAW_KEY)).toBe(true);
+    expect(parseWebhookSecret(RAW_KEY.toString("base64")).equals(RAW_KEY)).toBe(true);
+    for (const size of [24, 64]) {
+      const key = Buffer.alloc(size, 1);
+      expect(parseWebhookSecret(`whsec_${key.toString("base64")}`).equals(key)).toBe(true);
+    }
+  });
+
+  it("refuses text that is not base64, keys outside 24–64 bytes and empty secrets, naming the field", () => {
+    const cases: [string, RegExp][] = [
+      ["raw-secret-text", /--webhook-secret is not valid: it must be whsec_<base64> or bare base64/],
+      ["whsec_not base64!", /--webhook-secret is not valid/],
+      ["whsec_QUJD", /--webhook-secret decodes to 3 bytes; a key must be 24–64 bytes/],
+      [Buffer.alloc(23, 2).toString("base64"), /decodes to 23 bytes/],
+      [`whsec_${Buffer.alloc(65, 2).toString("base64")}`, /decodes to 65 bytes/],
+      ["whsec_QUJDRA", /--webhook-secret is not valid/], // base64 without its padding
+      ["", /--webhook-secret is empty/],
+      ["whsec_", /--webhook-secret is empty/],
+    ];
+    for (const [secret, message] of cases) {
+      let thrown: unknown;
+      try {
+        parseWebhookSecret(secret, "--webhook-secret");
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, secret).toBeInstanceOf(ValidationError);
+      expect((thrown as Error).message).toMatch(message);
+      if (secret.length > 6) expect((thrown as Error).message).not.toContain(secret);
+    }
+  });
+
+  it("is what WebhookSender checks, naming the field it was given", () => {
+    expect(
+      () => new WebhookSender({ url: "http://127.0.0.1:1/", secret: "short", secretField: "webhook.secret" }),
+    ).toThrow(/webhook\.secret is not valid/);
+  });
+
+  it("verifyWebhook answers a reason for a secret that is not base64, without throwing", () => {
+    const result = verifyWebhook(
+      "raw-secret-text",
+      { "webhook-id": "m", "webhook-timestamp": "1", "webhook-signature": "v1,x" },
+      "{}",
+      { now: 1000 },
+    );
+    expect(result).toEqual({ ok: false, reason: expect.stringMatching(/secret is not valid/) });
   });
 });

@@ -21,6 +21,9 @@ function scriptFile(dir: string): string {
   return file;
 }
 
+/** A bare base64 secret (no whsec_ prefix), decoded like the prefixed form. */
+const BARE_SECRET = Buffer.from("bare-base64-webhook-key-0123456789").toString("base64");
+
 const auditLines = (dir: string) =>
   readFileSync(join(dir, "cxda-audit.jsonl"), "utf8")
     .trim()
@@ -79,11 +82,11 @@ describe("CLI webhooks", () => {
         const dir = scratchDir();
         const result = await runCxda(
           ["actions", "create", "--name", name, "--script", scriptFile(dir), "--base-url", emulator.url],
-          { cwd: dir, env: { CXDA_WEBHOOK_URL: url, CXDA_WEBHOOK_SECRET: "raw-webhook-secret-value" } },
+          { cwd: dir, env: { CXDA_WEBHOOK_URL: url, CXDA_WEBHOOK_SECRET: BARE_SECRET } },
         );
         expect(result.code).toBe(0);
         expect(result.stderr).toMatch(/warning:.*webhook/i);
-        expect(result.stderr).not.toContain("raw-webhook-secret-value");
+        expect(result.stderr).not.toContain(BARE_SECRET);
         const [line] = auditLines(dir);
         expect(line).toMatchObject({ outcome: "success", webhook: { delivered: false, attempts: 3 } });
       }
@@ -91,6 +94,40 @@ describe("CLI webhooks", () => {
     } finally {
       failing.closeAllConnections();
       await new Promise<void>((resolve) => failing.close(() => resolve()));
+    }
+  }, 60_000);
+
+  it("refuses a secret that is not base64 or decodes outside 24–64 bytes, naming where it came from", async () => {
+    const dir = scratchDir();
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [["--webhook-secret", "raw-webhook-secret-value"], {}, /--webhook-secret is not valid/],
+      [[], { CXDA_WEBHOOK_SECRET: "raw-webhook-secret-value" }, /CXDA_WEBHOOK_SECRET is not valid/],
+      [
+        [],
+        { CXDA_WEBHOOK_SECRET: `whsec_${Buffer.alloc(16, 7).toString("base64")}` },
+        /CXDA_WEBHOOK_SECRET decodes to 16 bytes; a key must be 24–64 bytes/,
+      ],
+    ];
+    for (const [flags, env, message] of cases) {
+      const result = await runCxda(
+        [
+          "actions",
+          "create",
+          "--name",
+          "hook_refused",
+          "--script",
+          scriptFile(dir),
+          "--base-url",
+          emulator.url,
+          ...flags,
+        ],
+        { cwd: dir, env: { CXDA_WEBHOOK_URL: "http://127.0.0.1:9/hook", ...env } },
+      );
+      expect(result.code).toBe(65);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/whsec_<base64>/);
+      expect(result.stderr).not.toContain("raw-webhook-secret-value");
+      expect(result.stderr).not.toMatch(/\n\s+at /);
     }
   }, 60_000);
 });

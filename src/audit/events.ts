@@ -48,6 +48,18 @@ export type OverridesAppliedData = ActionRef & {
   driftCount?: number;
 };
 
+export type OverridesPromotedData = ActionRef & {
+  fromEnvironmentId: string;
+  environmentId: string;
+  version?: number;
+  /** Names copied from the source environment (values never: masked ones were copied sealed). */
+  names: string[];
+  removed?: string[];
+  count: number;
+  maskedCount: number;
+  buildId?: string;
+};
+
 export type BuildTriggeredData = ActionRef & {
   environmentId: string;
   buildId: string;
@@ -100,6 +112,7 @@ export type CxdaEventDataMap = {
   "headers.updated": HeadersUpdatedData;
   "variables.updated": VariablesUpdatedData;
   "overrides.applied": OverridesAppliedData;
+  "overrides.promoted": OverridesPromotedData;
   "build.triggered": BuildTriggeredData;
   "datetime.applied": DateTimeAppliedData;
   "variables.reencrypted": VariablesReencryptedData;
@@ -115,6 +128,7 @@ export const EVENT_TYPES: readonly CxdaEventType[] = [
   "headers.updated",
   "variables.updated",
   "overrides.applied",
+  "overrides.promoted",
   "build.triggered",
   "datetime.applied",
   "variables.reencrypted",

@@ -18,6 +18,7 @@ import {
   resolveVariables,
   unsetOverrides,
 } from "../workflows/overrides.js";
+import { applyOverridesPromotion, planOverridesPromotion, promoteOverrides } from "../workflows/promote.js";
 import { testAction } from "../workflows/test-action.js";
 import {
   getGlobalVariables,
@@ -55,7 +56,15 @@ export const WORKFLOW_GROUPS = {
     upsert: upsertGlobalVariables,
     reencrypt: reencryptGlobalVariables,
   },
-  overrides: { get: getOverrides, apply: applyOverrides, unset: unsetOverrides, diff: diffTenant },
+  overrides: {
+    get: getOverrides,
+    apply: applyOverrides,
+    unset: unsetOverrides,
+    diff: diffTenant,
+    planPromotion: planOverridesPromotion,
+    applyPromotion: applyOverridesPromotion,
+    promote: promoteOverrides,
+  },
   environments: { list: listEnvironments },
   builds: { trigger: triggerBuild, get: getBuild },
   keys: { rotate: rotateKey, rotationCheck },

@@ -24,6 +24,14 @@ export interface OverridesPatch {
   remove?: readonly string[];
 }
 
+/** A promote body: copy `names` (every one when absent) of `fromEnvironmentId` into the path's environment. */
+export interface OverridesPromotion {
+  fromEnvironmentId: string;
+  names?: readonly string[];
+  /** The target set's version as read: a stale one answers 409. */
+  version?: number;
+}
+
 export interface OverridesResource {
   get(actionId: string, environmentId: string): Promise<ApiResponse<OverrideSet>>;
   replace(
@@ -37,6 +45,13 @@ export interface OverridesResource {
     environmentId: string,
     body: OverridesPatch,
     options: { version: number },
+  ): Promise<ApiResponse<WrittenOverrideSet>>;
+  /** Server-side copy from another environment, masked values included (they never leave the server). */
+  promote(
+    actionId: string,
+    environmentId: string,
+    body: OverridesPromotion,
+    options?: { idempotencyKey?: string },
   ): Promise<ApiResponse<WrittenOverrideSet>>;
 }
 
@@ -54,6 +69,11 @@ export function overridesResource(client: Requester): OverridesResource {
       client.request<WrittenOverrideSet>("PATCH", path(actionId, environmentId), {
         ifMatch: options.version,
         body,
+      }),
+    promote: (actionId, environmentId, body, options = {}) =>
+      client.request<WrittenOverrideSet>("POST", `${path(actionId, environmentId)}/promote`, {
+        body,
+        ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       }),
   };
 }

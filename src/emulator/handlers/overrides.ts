@@ -6,6 +6,12 @@
  */
 import type { FastifyRequest } from "fastify";
 import { MASKED_PLACEHOLDER, type OverrideVariable, validateOverrides } from "../../domain/overrides.js";
+import {
+  mergePromoted,
+  type PromotionRequest,
+  selectPromoted,
+  validatePromotionRequest,
+} from "../../domain/promotion.js";
 import { issue } from "../../domain/validation-result.js";
 import type { EmulatorConfig } from "../config.js";
 import type { EmulatorContext } from "../context.js";
@@ -181,6 +187,96 @@ export class OverrideHandlers {
       if (env.buildOnChange) build = this.enqueueBuild(tenantId, action, environmentId, "overrides");
     });
     return this.response(next, build);
+  }
+
+  /**
+   * Copies overrides of `body.fromEnvironmentId` into `environmentId` (upserted by name): plain values as
+   * they are, masked ones opened under the source's binding and sealed again under the target's with the
+   * active key, so the plaintext never leaves this function. Fingerprints stay the source's.
+   */
+  promote(
+    request: FastifyRequest,
+    tenantId: string,
+    actionId: string,
+    environmentId: string,
+    body: unknown,
+  ): ApiResponse {
+    const env = this.environment(environmentId);
+    const action = this.action(tenantId, actionId);
+    const checked = validatePromotionRequest(body, {
+      targetEnvironmentId: environmentId,
+      knownEnvironments: this.ctx.config.environments.map((e) => e.id),
+    });
+    if (!checked.ok) {
+      const unknown = checked.issues.find((i) => i.code === "not-found");
+      if (unknown) throw new ProblemError("not-found", `${unknown.message}.`);
+      throw problemFromIssues(checked.issues, "The promotion");
+    }
+    const { fromEnvironmentId: from, names, version } = body as PromotionRequest;
+    const current = this.current(tenantId, actionId, environmentId);
+    checkVersion(request, version, current.version, `the ${environmentId} overrides of ${action.name}`);
+    if (action.locked)
+      throw new ProblemError(
+        "action-locked",
+        `Action ${action.name} is locked; unlock it first with PATCH {"locked": false}.`,
+      );
+    const source = this.current(tenantId, actionId, from);
+    const { items: chosen, missing } = selectPromoted(source.items, names);
+    if (missing.length > 0)
+      throw problemFromIssues(
+        missing.map((name) =>
+          issue(
+            ["names", names!.indexOf(name)],
+            "validation-failed",
+            `${name} is not an override of ${action.name} in ${from}; promote only names ${from} has (${source.items.map((i) => i.name).join(", ") || "none"})`,
+          ),
+        ),
+        "The promotion",
+      );
+    const copied = chosen.map((item) => this.copy(tenantId, actionId, from, environmentId, item));
+    const merged = mergePromoted(current.items, copied);
+    if (merged.issues.length > 0) throw problemFromIssues(merged.issues, "The promotion");
+    if (sameItems(merged.items, current.items)) return this.response(current);
+    const next: StoredOverrideSet = {
+      ...current,
+      version: current.version + 1,
+      modifiedTimestamp: Math.max(this.ctx.clock(), current.modifiedTimestamp),
+      items: merged.items,
+    };
+    let build: BuildResource | undefined;
+    this.ctx.store.transaction(() => {
+      this.ctx.store.overrides.put(next);
+      if (env.buildOnChange) build = this.enqueueBuild(tenantId, action, environmentId, "overrides");
+    });
+    return this.response(next, build);
+  }
+
+  private copy(
+    tenantId: string,
+    actionId: string,
+    from: string,
+    to: string,
+    item: StoredOverrideItem,
+  ): StoredOverrideItem {
+    if (!item.masked || !item.sealed) return { ...item };
+    const { sealed: _source, ...rest } = item;
+    const binding = { scope: overrideScope(actionId, from), name: item.name };
+    try {
+      const sealed = this.ctx.keyring.seal(
+        tenantId,
+        { scope: overrideScope(actionId, to), name: item.name },
+        this.ctx.keyring.open(tenantId, binding, item.sealed),
+      );
+      return { ...rest, sealed };
+    } catch (error) {
+      if (error instanceof KeyringError)
+        throw new ProblemError(
+          "secret-unreadable",
+          `The masked override '${item.name}' of ${from} cannot be decrypted (${error.code}): ${error.message}; set it again in ${from}, then promote.`,
+          { status: 500 },
+        );
+      throw error;
+    }
   }
 
   private seal(tenantId: string, actionId: string, environmentId: string, v: OverrideVariable) {

@@ -37,6 +37,17 @@ export function registerOverrideRoutes(app: FastifyInstance, ctx: EmulatorContex
     return send(reply, overrides.patch(request, tenantId, request.params.id, request.params.envId, body));
   });
 
+  app.post<{ Params: Params }>(`${path}/promote`, async (request, reply) => {
+    const { tenantId } = ctx.authenticate(request, "dataactions:write");
+    const body = jsonBody(request);
+    return send(
+      reply,
+      await ctx.idempotency.run(request, tenantId, body, () =>
+        overrides.promote(request, tenantId, request.params.id, request.params.envId, body),
+      ),
+    );
+  });
+
   // expand=environments: every environment's overrides of each action, masked values as "***".
   ctx.expand.register("environments", (actions, { store, tenantId }) => {
     const sets = store.overrides.listForActions(

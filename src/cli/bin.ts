@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 import { runCli } from "./program.js";
 
+// A reader that stops early (`cxda actions list | head -1`) closes the pipe: drop the rest of the
+// output and let the command finish quietly, as `gh` and `kubectl` do, instead of dying on EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+    stream.write = (() => true) as typeof stream.write;
+  });
+}
+
 runCli(process.argv.slice(2), {
   exit(code) {
     process.exitCode = code;

@@ -6,7 +6,7 @@
  */
 import { applyPlan } from "../project/apply.js";
 import { deleteAction, getAction, listActions } from "../workflows/actions.js";
-import { getBuild, triggerBuild } from "../workflows/builds.js";
+import { getBuild, listBuilds, triggerBuild } from "../workflows/builds.js";
 import { createAction } from "../workflows/create-action.js";
 import { applyDateProcessing } from "../workflows/datetime.js";
 import { diffTenant } from "../workflows/drift.js";
@@ -66,7 +66,7 @@ export const WORKFLOW_GROUPS = {
     promote: promoteOverrides,
   },
   environments: { list: listEnvironments },
-  builds: { trigger: triggerBuild, get: getBuild },
+  builds: { trigger: triggerBuild, get: getBuild, list: listBuilds },
   keys: { rotate: rotateKey, rotationCheck },
   dateProcessing: { apply: applyDateProcessing },
   project: { apply: applyPlan },

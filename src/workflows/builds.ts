@@ -33,6 +33,22 @@ export async function getBuild(ctx: WorkflowContext, ref: string, buildId: strin
   return (await ctx.client.builds.get(action.id, buildId)).body;
 }
 
+/** An action's builds, newest first; `environmentId` keeps one environment's. */
+export async function listBuilds(
+  ctx: WorkflowContext,
+  ref: string,
+  environmentId?: string,
+): Promise<Build[]> {
+  const action = await ctx.client.actions.resolve(ref);
+  const builds: Build[] = [];
+  for await (const build of ctx.client.builds.list(
+    action.id,
+    environmentId === undefined ? {} : { environmentId },
+  ))
+    builds.push(build);
+  return builds;
+}
+
 /** Reads the build until it is SUCCEEDED or FAILED. */
 export async function waitForBuild(
   client: Pick<CxdaClient, "builds">,

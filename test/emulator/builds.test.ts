@@ -221,3 +221,42 @@ describe("builds (SPEC §6.5)", () => {
     await new Promise((resolve) => setImmediate(resolve));
   });
 });
+
+describe("GET …/builds lists an action's builds", () => {
+  it("newest first, paged, filtered by environmentId; unknown environment → 404", async () => {
+    const action = await newAction();
+    const ids: string[] = [];
+    for (const environmentId of ["dev", "staging", "dev"]) {
+      const res = await api(emulator, "POST", `/api/v2/dataactions/${action.id}/builds`, {
+        token,
+        body: { environmentId },
+      });
+      ids.push(res.body.id);
+      await settle(action.id, res.body.id);
+    }
+    const all = await api(emulator, "GET", `/api/v2/dataactions/${action.id}/builds`, { token });
+    expect(all.status).toBe(200);
+    expect(all.body.total).toBe(3);
+    expect(new Set(all.body.entities.map((b: Body) => b.id))).toEqual(new Set(ids));
+    const created = all.body.entities.map((b: Body) => b.createdTimestamp);
+    expect(created).toEqual([...created].sort((a, b) => b - a));
+
+    const page = await api(emulator, "GET", `/api/v2/dataactions/${action.id}/builds?pageSize=2&page=2`, {
+      token,
+    });
+    expect(page.body).toMatchObject({ page: 2, pageSize: 2, total: 3 });
+    expect(page.body.entities).toHaveLength(1);
+
+    const dev = await api(emulator, "GET", `/api/v2/dataactions/${action.id}/builds?environmentId=dev`, {
+      token,
+    });
+    expect(dev.body.total).toBe(2);
+    expect(dev.body.entities.every((b: Body) => b.environmentId === "dev")).toBe(true);
+
+    const unknown = await api(emulator, "GET", `/api/v2/dataactions/${action.id}/builds?environmentId=qa`, {
+      token,
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.detail).toContain("known environments: dev, staging, prod");
+  });
+});

@@ -49,6 +49,11 @@ export const TOP_LEVEL: readonly TopLevelEntry[] = [
     load: async () => (await import("./drift/index.js")).drift,
   },
   {
+    name: "environments",
+    summary: "the tenant's environments (dev, staging, prod, …)",
+    load: async () => (await import("./environments/index.js")).environments,
+  },
+  {
     name: "builds",
     summary: "builds of an action for an environment",
     load: async () => (await import("./builds/index.js")).builds,

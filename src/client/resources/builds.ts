@@ -33,6 +33,8 @@ export interface BuildsResource {
   /** Queues a build (dataactions:admin). */
   create(actionId: string, body: { environmentId: string }): Promise<ApiResponse<Build>>;
   get(actionId: string, buildId: string): Promise<ApiResponse<Build>>;
+  /** An action's builds, newest first (all pages), optionally of one environment. */
+  list(actionId: string, params?: { environmentId?: string }): AsyncIterable<Build>;
 }
 
 export function buildsResource(client: Requester): BuildsResource {
@@ -41,5 +43,7 @@ export function buildsResource(client: Requester): BuildsResource {
     create: (actionId, body) => client.request<Build>("POST", path(actionId), { body }),
     get: (actionId, buildId) =>
       client.request<Build>("GET", `${path(actionId)}/${encodeURIComponent(buildId)}`),
+    list: (actionId, params = {}) =>
+      client.paginate<Build>(path(actionId), { environmentId: params.environmentId }),
   };
 }

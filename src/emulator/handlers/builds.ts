@@ -15,6 +15,7 @@ import { type ApiResponse, ProblemError, problemFromIssues } from "../problem.js
 import type { BuildError, BuildResource, BuildSnapshot } from "../store/builds-repository.js";
 import type { StoredAction } from "../store/store.js";
 import { resolveEffectiveEntries, VariableDecryptionError } from "./effective-variables.js";
+import { parseListQuery } from "./list-query.js";
 import { requireAction } from "./require-action.js";
 
 export class BuildRunner {
@@ -79,6 +80,33 @@ export class BuildRunner {
         `No build ${JSON.stringify(buildId.slice(0, 80))} of action ${JSON.stringify(actionId.slice(0, 80))} in this tenant.`,
       );
     return { status: 200, body: build };
+  }
+
+  /** GET …/builds?environmentId=&page=&pageSize= → the action's builds, newest first. */
+  list(tenantId: string, actionId: string, query: unknown): ApiResponse {
+    const { page, pageSize } = parseListQuery(query);
+    const raw = (query ?? {}) as Record<string, unknown>;
+    const environmentId = raw.environmentId;
+    if (environmentId !== undefined && (typeof environmentId !== "string" || environmentId === ""))
+      throw problemFromIssues([
+        issue(
+          "environmentId",
+          "validation-failed",
+          `environmentId: give one environment id, one of ${this.environmentIds().join(", ")}`,
+        ),
+      ]);
+    if (environmentId !== undefined && !this.environmentIds().includes(environmentId))
+      throw new ProblemError(
+        "not-found",
+        `No environment ${JSON.stringify(environmentId.slice(0, 64))}; known environments: ${this.environmentIds().join(", ")}.`,
+      );
+    const action = requireAction(this.ctx.store, tenantId, actionId);
+    const { rows, total } = this.ctx.store.builds.list(tenantId, action.id, {
+      ...(environmentId === undefined ? {} : { environmentId }),
+      offset: (page - 1) * pageSize,
+      limit: pageSize,
+    });
+    return { status: 200, body: { entities: rows, page, pageSize, total } };
   }
 
   /** Reschedules builds a previous run of the emulator left QUEUED or RUNNING. */

@@ -17,6 +17,11 @@ export function registerBuildRoutes(app: FastifyInstance, ctx: EmulatorContext, 
     );
   });
 
+  app.get<{ Params: { id: string } }>(`${ACTIONS_PATH}/:id/builds`, async (request, reply) => {
+    const { tenantId } = ctx.authenticate(request, "dataactions:read");
+    return send(reply, builds.list(tenantId, request.params.id, request.query));
+  });
+
   app.get<{ Params: { id: string; buildId: string } }>(
     `${ACTIONS_PATH}/:id/builds/:buildId`,
     async (request, reply) => {

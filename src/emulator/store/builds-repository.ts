@@ -42,6 +42,12 @@ export interface StoredBuild {
 export interface BuildRepository {
   get(tenantId: string, actionId: string, id: string): BuildResource | undefined;
   put(tenantId: string, build: BuildResource): void;
+  /** An action's builds, newest first, optionally of one environment only. */
+  list(
+    tenantId: string,
+    actionId: string,
+    options: { environmentId?: string; offset: number; limit: number },
+  ): { rows: BuildResource[]; total: number };
   /** Builds left QUEUED or RUNNING (e.g. by a stopped emulator), oldest first. */
   unfinished(): StoredBuild[];
   /** Removes every build of an action (the action was deleted). */
@@ -74,6 +80,15 @@ export function createBuildRepository(db: Database.Database): BuildRepository {
       `INSERT OR REPLACE INTO builds (tenant_id, id, action_id, status, created_ts, doc)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ),
+    list: db.prepare<[string, string, string | null, string | null, number, number], { doc: string }>(
+      `SELECT doc FROM builds WHERE tenant_id = ? AND action_id = ?
+         AND (? IS NULL OR json_extract(doc, '$.environmentId') = ?)
+       ORDER BY created_ts DESC, id LIMIT ? OFFSET ?`,
+    ),
+    count: db.prepare<[string, string, string | null, string | null], { n: number }>(
+      `SELECT count(*) AS n FROM builds WHERE tenant_id = ? AND action_id = ?
+         AND (? IS NULL OR json_extract(doc, '$.environmentId') = ?)`,
+    ),
     unfinished: db.prepare<[], { tenant_id: string; doc: string }>(
       "SELECT tenant_id, doc FROM builds WHERE status IN ('QUEUED', 'RUNNING') ORDER BY created_ts, id",
     ),
@@ -93,6 +108,15 @@ export function createBuildRepository(db: Database.Database): BuildRepository {
         build.createdTimestamp,
         JSON.stringify(build),
       );
+    },
+    list: (tenantId, actionId, { environmentId, offset, limit }) => {
+      const env = environmentId ?? null;
+      return {
+        rows: q.list
+          .all(tenantId, actionId, env, env, limit, offset)
+          .map((r) => JSON.parse(r.doc) as BuildResource),
+        total: q.count.get(tenantId, actionId, env, env)?.n ?? 0,
+      };
     },
     unfinished: () =>
       q.unfinished.all().map((r) => ({ tenantId: r.tenant_id, build: JSON.parse(r.doc) as BuildResource })),

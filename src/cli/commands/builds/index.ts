@@ -1,4 +1,4 @@
-/** `cxda builds trigger | status`: a FAILED build exits 1 with its errors. */
+/** `cxda builds list | trigger | status`: a FAILED build exits 1 with its errors. */
 import { z } from "zod";
 import { arg, bind, defineCommand, flag, group } from "../../command.js";
 
@@ -25,7 +25,21 @@ export const status = defineCommand({
   ],
 });
 
+export const list = defineCommand({
+  name: "list",
+  description: "list the builds of an action, newest first",
+  args: z.object({ ref }),
+  options: z.object({
+    env: flag(z.string().optional(), "only the builds of this environment", { value: "<id>" }),
+  }),
+  examples: [
+    "cxda builds list lead_enrichment_v2",
+    "cxda builds list lead_enrichment_v2 --env staging --json",
+  ],
+});
+
 export const builds = group("builds", [
+  bind(list, () => import("./list.js")),
   bind(trigger, () => import("./trigger.js")),
   bind(status, () => import("./status.js")),
 ]);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ENVIRONMENT_ID, ENVIRONMENT_ID_RULE } from "../domain/environment-id.js";
 import { issue, type ValidationIssue } from "../domain/validation-result.js";
 import { ValidationError } from "../errors.js";
+import { publicUrlProblem } from "./issuer.js";
 import { MAX_MEMORY_BYTES, MAX_TIMEOUT_MS, MIB, MIN_MEMORY_BYTES, MIN_TIMEOUT_MS } from "./sandbox/limits.js";
 
 export const ALL_SCOPES = [
@@ -78,6 +79,14 @@ export const emulatorConfigSchema = z.strictObject({
   rateLimit: rateLimitSchema.default({ perMinute: 600, burst: 20 }),
   tokenTtlSeconds: z.number().int().min(1).max(31_536_000).default(3600),
   sandbox: sandboxSchema.default({ timeoutMs: 1000, memoryMb: 32 }),
+  /** The URL clients use (issuer.ts); `--public-url` overrides it. */
+  publicUrl: z
+    .string()
+    .superRefine((value, refinement) => {
+      const problem = publicUrlProblem(value);
+      if (problem !== undefined) refinement.addIssue({ code: "custom", message: problem });
+    })
+    .optional(),
 });
 
 /** The config as written in a file (defaults optional). */

@@ -18,6 +18,8 @@ export interface EmulatorContext {
   clock: () => number;
   /** The base URL the server listens on (`http://127.0.0.1:PORT`), known once it listens. */
   baseUrl: () => string;
+  /** The issuer advertised to a request with this Host header (issuer.ts): the public URL when set. */
+  issuer: (hostHeader: string | undefined) => string;
   tokens: TokenService;
   authenticate: Authenticate;
   idempotency: IdempotencyGuard;

@@ -43,6 +43,7 @@ import { decideExposure, isLoopbackAddress } from "./exposure.js";
 import { FaultRules, parseFaultHeader } from "./faults.js";
 import { createLazySandbox } from "./handlers/test-runs.js";
 import { IdempotencyGuard } from "./idempotency.js";
+import { defaultIssuer, issuerFor, isWildcardHost, parsePublicUrl } from "./issuer.js";
 import { parseJsonBody } from "./json-body.js";
 import { ProblemError, problemBody, problemResponse, slugForStatus } from "./problem.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -78,6 +79,11 @@ export interface EmulatorOptions {
   testHooks?: boolean;
   /** Port; default 8787; 0 = a free port. */
   port?: number;
+  /**
+   * The URL clients use to reach the emulator (`https://cxda.example`): the OAuth issuer and every
+   * advertised URL. Overrides `publicUrl` of the config. Default: each loopback request's Host, else the bind address.
+   */
+  publicUrl?: string;
   /** Directory of the SQLite database; state survives restarts. */
   dataDir?: string;
   /** Keep state in memory only (the default when no dataDir is given). */
@@ -98,6 +104,8 @@ export interface EmulatorOptions {
 export interface RunningEmulator {
   /** Base URL, e.g. `http://127.0.0.1:8787`; the API lives under `/api/v2`. */
   url: string;
+  /** The configured public URL (the issuer), when one was given. */
+  publicUrl?: string;
   port: number;
   host: string;
   config: EmulatorConfig;
@@ -423,6 +431,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   const config = resolveEmulatorConfig(options);
   const host = options.host ?? "127.0.0.1";
+  const publicUrl =
+    options.publicUrl !== undefined
+      ? parsePublicUrl(options.publicUrl, "publicUrl")
+      : config.publicUrl !== undefined
+        ? parsePublicUrl(config.publicUrl, "publicUrl of the emulator config")
+        : undefined;
   const exposure = decideExposure({
     host,
     config,
@@ -431,6 +445,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const clock = options.clock ?? Date.now;
   const warnings = [...exposure.warnings];
+  if (publicUrl === undefined && isWildcardHost(host))
+    warnings.push(
+      `bound to ${host} without a public URL: OAuth discovery advertises the request's own address to loopback clients and http://127.0.0.1:PORT to all others; set --public-url (or publicUrl in the config) to the URL clients use`,
+    );
   const dataDir = options.inMemory ? undefined : options.dataDir;
   if (dataDir !== undefined) {
     const loose = ensurePrivateDir(dataDir, "data directory");
@@ -443,12 +461,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const keyring = new TenantKeyring({ rootKey, storage: rawStore.keys, clock });
   const store = withSealedHeaders(rawStore, keyring);
   let url = "";
+  let fallbackIssuer = "";
   const tokens = new TokenService(config, store, clock);
   const ctx: EmulatorContext = {
     config,
     store,
     clock,
     baseUrl: () => url,
+    issuer: (hostHeader) => issuerFor({ publicUrl, hostHeader, fallback: fallbackIssuer }),
     tokens,
     authenticate: makeAuthenticate(tokens),
     idempotency: new IdempotencyGuard(store, clock),
@@ -472,9 +492,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const address = app.server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
+  fallbackIssuer = defaultIssuer(host, actualPort);
   let closing: Promise<void> | undefined;
   return {
     url,
+    ...(publicUrl !== undefined ? { publicUrl } : {}),
     port: actualPort,
     host,
     config,

@@ -8,6 +8,26 @@ import type { EmulatorContext } from "../context.js";
 
 export const TOKEN_PATH = "/oauth2/token";
 export const DISCOVERY_PATH = "/.well-known/openid-configuration";
+/** RFC 8414 §3: the authorization server metadata of an issuer without a path. */
+export const OAUTH_METADATA_PATH = "/.well-known/oauth-authorization-server";
+
+/**
+ * RFC 8414 authorization server metadata. The emulator is an OAuth 2.0 authorization server for the
+ * client credentials and password grants; it is not an OpenID Provider (no ID tokens, no user login,
+ * no JWKS), so it publishes no OpenID-only fields. The same document answers at the OpenID discovery
+ * path because the SDK and other clients of the real API look there (docs/emulator.md).
+ */
+export function authorizationServerMetadata(issuer: string): Record<string, unknown> {
+  return {
+    issuer,
+    token_endpoint: `${issuer}${TOKEN_PATH}`,
+    grant_types_supported: ["client_credentials", "password"],
+    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+    scopes_supported: [...ALL_SCOPES],
+    // REQUIRED by RFC 8414 §2; empty: there is no authorization endpoint, so no response type is served.
+    response_types_supported: [],
+  };
+}
 
 export class OAuthError extends Error {
   constructor(
@@ -78,17 +98,14 @@ function formOf(request: FastifyRequest): Map<string, string> {
 }
 
 export function registerOAuthRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  app.get(DISCOVERY_PATH, async (_request, reply) => {
-    const issuer = ctx.baseUrl();
-    return reply.header("cache-control", "public, max-age=60").send({
-      issuer,
-      token_endpoint: `${issuer}${TOKEN_PATH}`,
-      grant_types_supported: ["client_credentials", "password"],
-      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
-      scopes_supported: [...ALL_SCOPES],
-      response_types_supported: ["token"],
-    });
-  });
+  for (const path of [OAUTH_METADATA_PATH, DISCOVERY_PATH])
+    app.get(path, async (request, reply) =>
+      reply
+        // The issuer follows the Host header unless a public URL is set: caches must key on it.
+        .header("cache-control", "public, max-age=60")
+        .header("vary", "host")
+        .send(authorizationServerMetadata(ctx.issuer(request.headers.host))),
+    );
 
   app.post(TOKEN_PATH, async (request, reply) => {
     const claimed = claimedClientId(request);

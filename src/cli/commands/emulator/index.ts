@@ -12,6 +12,11 @@ export const start = defineCommand({
       { value: "<host>" },
     ),
     port: flag(z.string().default("8787"), "port (0 = any free port)", { value: "<port>" }),
+    publicUrl: flag(
+      z.string().optional(),
+      "the URL clients use (OAuth issuer and every advertised URL), e.g. behind Docker or a proxy",
+      { value: "<url>" },
+    ),
     dataDir: flag(z.string().optional(), "keep state in this directory (SQLite, survives restarts)", {
       value: "<dir>",
     }),
@@ -31,7 +36,7 @@ export const start = defineCommand({
   examples: [
     "cxda emulator start --in-memory",
     "cxda emulator start --data-dir .cxda --port 9000 --token-ttl 60",
-    "cxda emulator start --host 0.0.0.0 --config emulator.yaml",
+    "cxda emulator start --host 0.0.0.0 --config emulator.yaml --public-url http://cxda:8787",
   ],
 });
 

@@ -12,6 +12,11 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
   if (options.dataDir !== undefined && options.inMemory === true) {
     throw new UsageError("--data-dir and --in-memory cannot be used together: pick one");
   }
+  if (options.publicUrl !== undefined) {
+    const { publicUrlProblem } = await import("../../../emulator/issuer.js");
+    const problem = publicUrlProblem(options.publicUrl);
+    if (problem !== undefined) throw new UsageError(`--public-url ${problem}`);
+  }
   const { startEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } = await import("../../../emulator/server.js");
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
@@ -20,6 +25,7 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
       port,
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : { inMemory: true }),
       ...(options.config !== undefined ? { configFile: options.config } : {}),
+      ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
       ...(perMinute !== undefined ? { rateLimit: { perMinute, burst: Math.min(20, perMinute) } } : {}),
       ...(tokenTtlSeconds !== undefined ? { tokenTtlSeconds } : {}),
       ...(options.testHooks === true ? { testHooks: true } : {}),
@@ -41,17 +47,20 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
       ? `data directory ${options.dataDir}`
       : "in memory (use --data-dir DIR to keep it)";
   for (const warning of emulator.warnings) out.warn(warning);
+  const publicUrl = emulator.publicUrl ?? emulator.url;
   if (out.json) {
     out.result({
       url: emulator.url,
-      apiUrl: `${emulator.url}/api/v2`,
-      tokenUrl: `${emulator.url}/oauth2/token`,
+      ...(emulator.publicUrl !== undefined ? { publicUrl: emulator.publicUrl } : {}),
+      apiUrl: `${publicUrl}/api/v2`,
+      tokenUrl: `${publicUrl}/oauth2/token`,
       state: options.dataDir !== undefined ? { dataDir: options.dataDir } : { inMemory: true },
     });
   } else {
     out.line(`cxda emulator listening on ${emulator.url}`);
-    out.line(`  API          ${emulator.url}/api/v2`);
-    out.line(`  token URL    ${emulator.url}/oauth2/token`);
+    if (emulator.publicUrl !== undefined) out.line(`  public URL   ${emulator.publicUrl}`);
+    out.line(`  API          ${publicUrl}/api/v2`);
+    out.line(`  token URL    ${publicUrl}/oauth2/token`);
     if (options.config === undefined)
       out.line(`  demo client  ${DEMO_CLIENT_ID} / ${DEMO_CLIENT_SECRET}  (built in, for local use only)`);
     out.line(`  state        ${state}`);

@@ -91,6 +91,12 @@ export const ProjectOverrideSchema = z
       .optional()
       .describe("Shown as *** by the API (SPEC §6.2); at least 8 characters. Default false."),
     description: z.string().optional().describe("Free text."),
+    promote: z
+      .boolean()
+      .optional()
+      .describe(
+        "false marks the override environment-specific: cxda promote never copies it into or out of this environment. Default true.",
+      ),
   })
   .describe("A per-environment variable override (SPEC §6.2).");
 

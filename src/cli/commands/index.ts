@@ -49,6 +49,12 @@ export const TOP_LEVEL: readonly TopLevelEntry[] = [
     load: async () => (await import("./drift/index.js")).drift,
   },
   {
+    name: "promote",
+    summary:
+      "copy overrides from one environment into the next (dev → staging → prod), secrets included, unseen",
+    load: async () => (await import("./promote/index.js")).promote,
+  },
+  {
     name: "environments",
     summary: "the tenant's environments (dev, staging, prod, …)",
     load: async () => (await import("./environments/index.js")).environments,

@@ -24,8 +24,7 @@ export const run: Handler<typeof spec> = async (ctx, { args: { refs = [] }, opti
   const { from, to } = options;
   if (refs.length === 0 && options.all !== true)
     throw new UsageError("name the actions to promote, or give --all for every action");
-  if (refs.length > 0 && options.all === true)
-    throw new UsageError("give action names or --all, not both");
+  if (refs.length > 0 && options.all === true) throw new UsageError("give action names or --all, not both");
   if (from === to) throw new UsageError(`--from and --to are both ${from}; promote into another environment`);
   const file = options.file ?? (existsSync("cxda.yaml") ? "cxda.yaml" : undefined);
   if (options.write === true) return writeFile(ctx, refs, options, file);

@@ -1,4 +1,5 @@
 /** What every route module receives: the emulator's services, built once in server.ts. */
+import type { AccessLogger } from "./access-log.js";
 import type { Authenticate } from "./auth/authenticate.js";
 import type { TokenGuard } from "./auth/token-guard.js";
 import type { TokenService } from "./auth/token-service.js";
@@ -33,6 +34,8 @@ export interface EmulatorContext {
   keyring: TenantKeyring;
   /** QuickJS worker pool for test runs (SPEC §4), created once from `config.sandbox`, closed with the server. */
   sandbox: Sandbox;
+  /** The access log (access-log.ts); undefined when logging is off (`silent`, the default in-process). */
+  accessLog: AccessLogger | undefined;
   /** The `/_emulator` routes and the X-Emulator-Fault header are served (to loopback peers only). */
   testHooks: boolean;
 }

@@ -13,6 +13,10 @@ export interface RequestState {
   principal?: Principal | null;
   /** The client the request acted as, for the request log. */
   clientId?: string;
+  /** The tenant of that client (token requests), for the access log. */
+  tenantId?: string;
+  /** performance.now() when the first hook saw the request, for the access log's duration. */
+  startedAt: number;
   rate?: RateDecision;
   idempotencyKey?: string;
   replayed?: boolean;

@@ -16,6 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
+import type { Writable } from "node:stream";
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -24,6 +25,7 @@ import Fastify, {
 } from "fastify";
 import { ValidationError } from "../errors.js";
 import { ensurePrivateDir } from "../files/private-files.js";
+import { createAccessLogger, type LogFormat, type LogLevel, writeAccessLine } from "./access-log.js";
 import { AllowedMethods } from "./allowed-methods.js";
 import { makeAuthenticate, resolvePrincipal } from "./auth/authenticate.js";
 import { TokenGuard } from "./auth/token-guard.js";
@@ -40,7 +42,7 @@ import type { EmulatorContext } from "./context.js";
 import { KeyringError, loadRootKey, TenantKeyring } from "./crypto/index.js";
 import { ExpandRegistry } from "./expand-registry.js";
 import { decideExposure, isLoopbackAddress } from "./exposure.js";
-import { FaultRules, parseFaultHeader } from "./faults.js";
+import { type FaultEffect, FaultRules, parseFaultHeader } from "./faults.js";
 import { createLazySandbox } from "./handlers/test-runs.js";
 import { IdempotencyGuard } from "./idempotency.js";
 import { defaultIssuer, issuerFor, isWildcardHost, parsePublicUrl } from "./issuer.js";
@@ -99,6 +101,12 @@ export interface EmulatorOptions {
   random?: () => number;
   /** Newest entries kept by `GET /_emulator/requests` (default 10 000); older ones are counted as dropped. */
   requestLogCapacity?: number;
+  /** Access log level (default `silent`: nothing is logged in-process); `cxda emulator start` uses `info`. */
+  logLevel?: LogLevel;
+  /** `json` (default) or `pretty` (pino-pretty). */
+  logFormat?: LogFormat;
+  /** Where access log lines go (default standard error). */
+  logDestination?: Writable;
 }
 
 export interface RunningEmulator {
@@ -117,7 +125,13 @@ export interface RunningEmulator {
 }
 
 function stateOf(request: FastifyRequest): RequestState {
-  if (!request.emu) request.emu = { requestId: request.id, path: pathOf(request.url), pendingDelayMs: 0 };
+  if (!request.emu)
+    request.emu = {
+      requestId: request.id,
+      path: pathOf(request.url),
+      pendingDelayMs: 0,
+      startedAt: performance.now(),
+    };
   return request.emu;
 }
 
@@ -366,6 +380,11 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
   return app;
 }
 
+function faultKind(fault: FaultEffect): "reset" | "drop" | "status" | "delay" {
+  return fault.reset ? "reset" : fault.drop ? "drop" : fault.status !== null ? "status" : "delay";
+}
+
+/** One entry in `GET /_emulator/requests` (test hooks excluded) and one access log line (all requests). */
 function logRequest(
   ctx: EmulatorContext,
   request: FastifyRequest,
@@ -373,9 +392,22 @@ function logRequest(
   reply?: FastifyReply,
 ): void {
   const state = stateOf(request);
-  if (state.logged || isUnder(state.path, TEST_HOOKS_PREFIX)) return;
+  if (state.logged) return;
   state.logged = true;
   const fault = state.fault;
+  const clientId = state.clientId ?? state.principal?.clientId ?? null;
+  if (ctx.accessLog)
+    writeAccessLine(ctx.accessLog, {
+      reqId: state.requestId,
+      tenant: state.tenantId ?? state.principal?.tenantId ?? null,
+      clientId,
+      method: request.method,
+      route: request.routeOptions.url ?? null,
+      status,
+      durationMs: Math.round((performance.now() - state.startedAt) * 10) / 10,
+      ...(fault ? { fault: faultKind(fault) } : {}),
+    });
+  if (isUnder(state.path, TEST_HOOKS_PREFIX)) return;
   const key = request.headers["idempotency-key"];
   const ifMatch = request.headers["if-match"];
   const retryAfter = reply?.getHeader("retry-after");
@@ -384,12 +416,12 @@ function logRequest(
     method: request.method,
     path: state.path,
     status,
-    clientId: state.clientId ?? state.principal?.clientId ?? null,
+    clientId,
     idempotencyKey: typeof key === "string" ? key : null,
     faulted: fault !== undefined,
     ...(fault
       ? {
-          fault: fault.reset ? "reset" : fault.drop ? "drop" : fault.status !== null ? "status" : "delay",
+          fault: faultKind(fault),
         }
       : {}),
     ...(retryAfter !== undefined && (status === 429 || status === 503)
@@ -454,6 +486,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const loose = ensurePrivateDir(dataDir, "data directory");
     if (loose !== undefined) warnings.push(loose);
   }
+  const accessLog = await createAccessLogger({
+    ...(options.logLevel !== undefined ? { level: options.logLevel } : {}),
+    ...(options.logFormat !== undefined ? { format: options.logFormat } : {}),
+    ...(options.logDestination !== undefined ? { destination: options.logDestination } : {}),
+  });
   const rootKey = loadEmulatorRootKey(dataDir, options.insecureKeyPermissions ?? false, warnings);
   const rawStore = openSqliteStore(
     dataDir === undefined ? {} : { dataDir, onWarning: (text) => warnings.push(text) },
@@ -480,6 +517,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     keyring,
     sandbox: createLazySandbox(),
     testHooks: exposure.testHooks,
+    accessLog,
   };
   const app = buildApp(ctx);
   try {

@@ -199,6 +199,7 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: EmulatorContext):
         scopes,
       });
       request.emu.clientId = found.client.id;
+      request.emu.tenantId = found.tenant.id;
       return reply
         .header("cache-control", "no-store")
         .header("pragma", "no-cache")

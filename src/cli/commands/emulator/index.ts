@@ -24,6 +24,18 @@ export const start = defineCommand({
     config: flag(z.string().optional(), "tenants, clients, environments (YAML or JSON)", { value: "<file>" }),
     rateLimit: flag(z.string().optional(), "requests per minute per client", { value: "<n>" }),
     tokenTtl: flag(z.string().optional(), "access token lifetime", { value: "<seconds>" }),
+    logLevel: flag(
+      z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      "access log level on standard error: info logs one JSON line per request; silent logs nothing",
+      { value: "<level>" },
+    ),
+    logFormat: flag(
+      z.enum(["json", "pretty"]).default("json"),
+      "access log lines as JSON or one readable line",
+      {
+        value: "<format>",
+      },
+    ),
     testHooks: flag(
       z.boolean().optional(),
       "serve the /_emulator test hooks on a non-loopback --host too (loopback clients only)",

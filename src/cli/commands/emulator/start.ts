@@ -29,6 +29,8 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
       ...(perMinute !== undefined ? { rateLimit: { perMinute, burst: Math.min(20, perMinute) } } : {}),
       ...(tokenTtlSeconds !== undefined ? { tokenTtlSeconds } : {}),
       ...(options.testHooks === true ? { testHooks: true } : {}),
+      logLevel: options.logLevel,
+      logFormat: options.logFormat,
       ...(options.insecureKeyPermissions === true ? { insecureKeyPermissions: true } : {}),
     });
   } catch (error) {

@@ -4,6 +4,7 @@
  */
 
 import { isCredentialHeader, isCredentialHeaderName } from "../domain/credential-header.js";
+import { isWordLike, MIN_REDACTED_LENGTH, maskPattern } from "../domain/secret-masking.js";
 
 export const REDACTED = "***";
 
@@ -40,17 +41,22 @@ export function isSecretFieldName(name: string): boolean {
   return SECRET_FIELD_NAMES.has(normalized) || SECRET_FIELD_SUFFIX.test(normalized);
 }
 
-const MIN_SECRET_LENGTH = 4;
 // Base64 fragments shorter than this are too likely to match unrelated text.
 const MIN_BASE64_CORE_BYTES = 6;
 
-/** Every form in which a secret may show up in text: raw, URL-encoded, form-encoded, JSON-escaped, base64. */
-function formsOf(secret: string): string[] {
+/** The forms in which a secret may show up as text: raw, URL-encoded, form-encoded, JSON-escaped. */
+function textFormsOf(secret: string): string[] {
   const forms = new Set<string>([secret]);
   forms.add(encodeURIComponent(secret));
   forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
   forms.add(JSON.stringify(secret).slice(1, -1));
   for (const form of whatwgUrlForms(secret)) forms.add(form);
+  return [...forms];
+}
+
+/** Its base64 forms, alone or inside a longer base64 text. */
+function encodedFormsOf(secret: string): string[] {
+  const forms = new Set<string>();
   const bytes = Buffer.from(secret, "utf8");
   forms.add(bytes.toString("base64"));
   forms.add(bytes.toString("base64url"));
@@ -63,7 +69,7 @@ function formsOf(secret: string): string[] {
     forms.add(core.toString("base64"));
     forms.add(core.toString("base64url"));
   }
-  return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
+  return [...forms].filter((f) => f.length >= MIN_BASE64_CORE_BYTES);
 }
 
 /** How the WHATWG URL parser (URL objects, fetch) writes the secret in a path, query, fragment or username. */
@@ -84,10 +90,6 @@ function whatwgUrlForms(secret: string): string[] {
   attempt(() => new URL(`http://h/#${secret}`).hash.slice(1), /(?!)/);
   attempt(() => new URL(`http://${secret}@h/`).username, /[:@/?#\\]/);
   return forms;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
 }
 
 const QUERY_PARAM = /(^|[?&;\s])([^=&#\s?;"'<>]+)=([^&#\s;"'<>]*)/g;
@@ -115,20 +117,38 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Told once per secret that is too short to be masked; `source` names where it came from, if known. */
+export type TooShortListener = (source: string | undefined, length: number) => void;
+
 export class Redactor {
   private readonly secrets = new Set<string>();
+  private readonly refused = new Set<string>();
   private pattern: RegExp | null = null;
   private dirty = false;
+  /** Called when a secret is refused for being shorter than 8 characters (the CLI prints a warning). */
+  onTooShort: TooShortListener | undefined;
 
-  /** Registers a runtime secret (client secret, token, variable secret). Ignores empty and very short (<4 chars) strings. Also registers its URL-encoded and base64 forms. */
-  register(secret: string | null | undefined): void {
-    if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) return;
-    if (this.secrets.has(secret)) return;
+  /**
+   * Registers a runtime secret (client secret, token, variable secret) and its URL-encoded and base64
+   * forms. A secret shorter than 8 characters is refused: masking it would garble ordinary words and,
+   * by the gaps, tell a reader the secret. `onTooShort` hears of it. Returns whether it is masked.
+   */
+  register(secret: string | null | undefined, source?: string): boolean {
+    if (typeof secret !== "string" || secret.length === 0) return false;
+    if (secret.length < MIN_REDACTED_LENGTH) {
+      if (!this.refused.has(secret)) {
+        this.refused.add(secret);
+        this.onTooShort?.(source, secret.length);
+      }
+      return false;
+    }
+    if (this.secrets.has(secret)) return true;
     this.secrets.add(secret);
     this.dirty = true;
+    return true;
   }
 
-  /** Replaces every registered secret wherever it appears in the string with "***". */
+  /** Replaces every registered secret in the string with "***" (a word-like one only as a whole token). */
   redactString(text: string): string {
     // Registered secrets first, so a pattern below never cuts one in half and leaves a piece behind.
     let out = this.scrubRegistered(text);
@@ -289,11 +309,13 @@ export class Redactor {
 
   private combinedPattern(): RegExp | null {
     if (this.dirty) {
-      const forms = new Set<string>();
-      for (const secret of this.secrets) for (const form of formsOf(secret)) forms.add(form);
-      // Longest first so a secret that contains another is replaced whole.
-      const sorted = [...forms].sort((a, b) => b.length - a.length);
-      this.pattern = sorted.length === 0 ? null : new RegExp(sorted.map(escapeRegExp).join("|"), "g");
+      const anywhere = new Set<string>();
+      const wholeTokens = new Set<string>();
+      for (const secret of this.secrets) {
+        for (const form of textFormsOf(secret)) (isWordLike(secret) ? wholeTokens : anywhere).add(form);
+        for (const form of encodedFormsOf(secret)) anywhere.add(form);
+      }
+      this.pattern = maskPattern(anywhere, wholeTokens);
       this.dirty = false;
     }
     return this.pattern;

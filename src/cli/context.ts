@@ -44,6 +44,11 @@ export function createContext(flags: GlobalFlags, options: ContextOptions = {}):
     ...(options.stdout ? { stdout: options.stdout } : {}),
     ...(options.stderr ? { stderr: options.stderr } : {}),
   });
+  redactor.onTooShort = (source, length) =>
+    out.warn(
+      `${source ?? "a secret"} is ${length} character${length === 1 ? "" : "s"} long, too short to be masked safely: ` +
+        "output shows it as is; use a secret of at least 8 characters",
+    );
   let settings: Settings | undefined;
   let client: CxdaClient | undefined;
   let recorder: OperationRecorder | undefined;

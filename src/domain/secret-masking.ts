@@ -44,6 +44,11 @@ export function secretTexts(value: unknown): string[] {
 
 /** Every form in which a secret text is masked: as is, JSON-escaped, URL-encoded, base64(url) and hex. */
 export function secretForms(secret: string): string[] {
+  return [...secretTextForms(secret), ...secretEncodedForms(secret)];
+}
+
+/** The secret as text: as is, JSON-escaped, URL-encoded (masked as whole tokens). */
+function secretTextForms(secret: string): string[] {
   if (secret.length < MIN_MASKED_LENGTH) return [];
   const forms = new Set<string>([secret, JSON.stringify(secret).slice(1, -1)]);
   for (const encoded of [
@@ -53,6 +58,13 @@ export function secretForms(secret: string): string[] {
     forms.add(encoded);
     forms.add(encoded.replace(/%[0-9A-F]{2}/g, (code) => code.toLowerCase()));
   }
+  return [...forms];
+}
+
+/** The secret's bytes encoded: base64(url), alone or inside a longer encoding, and hex (masked anywhere). */
+function secretEncodedForms(secret: string): string[] {
+  if (secret.length < MIN_MASKED_LENGTH) return [];
+  const forms = new Set<string>();
   const bytes = Buffer.from(secret, "utf8");
   const base64 = bytes.toString("base64");
   forms.add(base64);
@@ -71,8 +83,39 @@ export function secretForms(secret: string): string[] {
   return [...forms].filter((form) => form.length >= MIN_MASKED_LENGTH);
 }
 
+/** The shortest secret the CLI and the SDK agree to mask in their output (a shorter one is refused). */
+export const MIN_REDACTED_LENGTH = 8;
+
+// Syntax characters only: a pattern with the `u` flag refuses any other escape.
 function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/**
+ * A secret made of letters only ("validate", "password") can be part of an ordinary word, so it is
+ * masked only as a whole token: not next to another letter or digit. Any other secret ("sk-live-4f9a",
+ * "12345678") cannot be, and is masked wherever it appears, even glued to other text.
+ */
+export function isWordLike(secret: string): boolean {
+  return /^\p{L}+$/u.test(secret);
+}
+
+/**
+ * One pattern for the given forms of secrets, longest first so a secret that contains another is
+ * replaced whole. `anywhere` forms match inside any text; `wholeTokens` forms (of word-like secrets,
+ * see `isWordLike`) only where no letter or digit touches them, so a secret "validate" is masked in
+ * "cxda validate" but not in "revalidated", and output is never garbled in mid-word.
+ */
+export function maskPattern(anywhere: Iterable<string>, wholeTokens: Iterable<string>): RegExp | null {
+  const free = new Set(anywhere);
+  const all = new Set([...free, ...wholeTokens]);
+  if (all.size === 0) return null;
+  const alternatives = [...all]
+    .sort((a, b) => b.length - a.length)
+    .map((form) =>
+      free.has(form) ? escapeRegExp(form) : `(?<![\\p{L}\\p{N}])${escapeRegExp(form)}(?![\\p{L}\\p{N}])`,
+    );
+  return new RegExp(alternatives.join("|"), "gu");
 }
 
 export interface SecretMasker {
@@ -92,12 +135,14 @@ export interface SecretMasker {
  * mask, it returns everything unchanged.
  */
 export function createSecretMasker(values: Iterable<unknown>): SecretMasker {
-  const forms = new Set<string>();
+  const anywhere = new Set<string>();
+  const wholeTokens = new Set<string>();
   for (const value of values)
-    for (const text of secretTexts(value)) for (const f of secretForms(text)) forms.add(f);
-  // Longest first, so a secret that contains another one is replaced whole.
-  const sorted = [...forms].sort((a, b) => b.length - a.length);
-  const pattern = sorted.length === 0 ? null : new RegExp(sorted.map(escapeRegExp).join("|"), "g");
+    for (const text of secretTexts(value)) {
+      for (const f of secretTextForms(text)) (isWordLike(text) ? wholeTokens : anywhere).add(f);
+      for (const f of secretEncodedForms(text)) anywhere.add(f);
+    }
+  const pattern = maskPattern(anywhere, wholeTokens);
   let masked = 0;
 
   const text = (input: string): string => {

@@ -140,7 +140,7 @@ export function resolveText(
     }
     sources.push({ ...part.placeholder, key: found.key, value: found.value });
     substituted = true;
-    options.redactor?.register(found.value);
+    options.redactor?.register(found.value, part.placeholder.text);
     value += found.value;
   }
   return { value, substituted, sources, unresolved };

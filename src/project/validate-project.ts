@@ -128,7 +128,8 @@ function checkDocument(ctx: CheckContext): DesiredState | undefined {
 function registerSecrets(positions: readonly Position[], redactor: Redactor | undefined): void {
   for (const p of positions) {
     if (!p.secret) continue;
-    for (const source of p.text.sources) if (source.value !== undefined) redactor?.register(source.value);
+    for (const source of p.text.sources)
+      if (source.value !== undefined) redactor?.register(source.value, source.text);
   }
 }
 

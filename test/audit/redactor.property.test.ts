@@ -7,6 +7,7 @@ import { AuditLog, readAuditLog } from "../../src/audit/audit-log.js";
 import type { CxdaEvent } from "../../src/audit/events.js";
 import { Redactor } from "../../src/audit/redactor.js";
 import { WebhookSender } from "../../src/audit/webhooks.js";
+import { isWordLike } from "../../src/domain/secret-masking.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cxda-redact-prop-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -14,9 +15,15 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 // Serialized sinks (JSON lines, webhook bodies) add quotes, braces and field names around values; a
 // secret drawn from this alphabet with ≥ 12 characters cannot be formed by that structure by accident.
 const SAFE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~!*()$+/=@%&?#:; ";
-const secretArb = fc.string({ unit: fc.constantFrom(...SAFE_CHARS), minLength: 12, maxLength: 40 });
-// Any text at all (unicode, control characters) for the in-memory sinks.
-const anySecretArb = fc.string({ unit: "grapheme", minLength: 4, maxLength: 30 });
+// A secret of letters only is masked as a whole token (never inside a word, see isWordLike); the
+// carriers below glue fillers to secrets, so the properties draw secrets with some other character.
+const secretArb = fc
+  .string({ unit: fc.constantFrom(...SAFE_CHARS), minLength: 12, maxLength: 40 })
+  .filter((s) => !isWordLike(s));
+// Any text at all (unicode, control characters) of at least 8 characters for the in-memory sinks.
+const anySecretArb = fc
+  .string({ unit: "grapheme", minLength: 8, maxLength: 30 })
+  .filter((s) => !isWordLike(s));
 const noise = fc.string({ maxLength: 12 });
 
 /** Every place a secret can hide, built around the given secret. */

@@ -76,20 +76,46 @@ describe("Redactor.redactString", () => {
     }
   });
 
-  it("ignores empty, missing and very short secrets", () => {
+  it("ignores empty and missing secrets, and refuses one shorter than 8 characters, telling its listener once", () => {
     const r = new Redactor();
-    r.register("");
-    r.register(null);
-    r.register(undefined);
-    r.register("abc");
-    expect(r.redactString("abc abcd")).toBe("abc abcd");
+    const told: [string | undefined, number][] = [];
+    r.onTooShort = (source, length) => told.push([source, length]);
+    expect(r.register("")).toBe(false);
+    expect(r.register(null)).toBe(false);
+    expect(r.register(undefined)).toBe(false);
+    expect(r.register("short", "env QUEUE_API_SECRET")).toBe(false);
+    expect(r.register("short", "env QUEUE_API_SECRET")).toBe(false);
+    expect(r.register("date")).toBe(false);
+    expect(r.register("abcdefgh")).toBe(true);
+    expect(told).toEqual([
+      ["env QUEUE_API_SECRET", 5],
+      [undefined, 4],
+    ]);
+    expect(r.redactString("is shorter than 8; run validate; up to date")).toBe(
+      "is shorter than 8; run validate; up to date",
+    );
+  });
+
+  it("masks a word-like secret as a whole token, never inside a word", () => {
+    const r = new Redactor();
+    r.register("validate");
+    expect(r.redactString("run cxda validate again; revalidated; validated")).toBe(
+      `run cxda ${REDACTED} again; revalidated; validated`,
+    );
+    expect(r.redactString('{"key":"validate"} key=validate')).toBe(`{"key":"${REDACTED}"} key=${REDACTED}`);
+  });
+
+  it("masks a secret with digits or symbols even glued to other text", () => {
+    const r = new Redactor();
+    r.register("sk-9f2e71");
+    expect(r.redactString("xsk-9f2e71y")).toBe(`x${REDACTED}y`);
   });
 
   it("replaces the longest secret first", () => {
     const r = new Redactor();
-    r.register("abcd");
-    r.register("abcdefgh");
-    expect(r.redactString("x abcdefgh y abcd")).toBe(`x ${REDACTED} y ${REDACTED}`);
+    r.register("abcd-1234");
+    r.register("abcd-1234-efgh");
+    expect(r.redactString("x abcd-1234-efgh y abcd-1234")).toBe(`x ${REDACTED} y ${REDACTED}`);
   });
 
   it("escapes regular-expression metacharacters", () => {
@@ -100,9 +126,9 @@ describe("Redactor.redactString", () => {
 
   it("never leaves a secret formed by joining fragments after replacement", () => {
     const r = new Redactor();
-    r.register("*ab*");
-    const out = r.redactString("*ab*ab*ab*");
-    expect(out).not.toContain("*ab*");
+    r.register("*abcdef*");
+    const out = r.redactString("*abcdef*abcdef*abcdef*");
+    expect(out).not.toContain("*abcdef*");
   });
 
   it("redacts secret query values, userinfo and bearer credentials without registration", () => {

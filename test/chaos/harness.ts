@@ -44,10 +44,11 @@ export function pending(scenario: string, why: string): Figure {
 export class SecretCollector extends Redactor {
   readonly collected = new Map<string, { kind: string; at: number }>();
 
-  override register(secret: string | null | undefined): void {
-    super.register(secret);
+  override register(secret: string | null | undefined, source?: string): boolean {
+    const masked = super.register(secret, source);
     if (secret && secret.length >= 8 && !this.collected.has(secret))
       this.collected.set(secret, { kind: "registered", at: Date.now() });
+    return masked;
   }
 
   add(secret: string, kind: string): void {

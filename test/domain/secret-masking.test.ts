@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   createSecretMasker,
+  isWordLike,
   MASK,
   MIN_MASKED_LENGTH,
   secretForms,
@@ -138,7 +139,7 @@ describe("createSecretMasker: value", () => {
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
   });
 
-  it("property: no secret of 4+ characters survives in any text around it, in any listed form", () => {
+  it("property: no secret of 4+ characters survives in any text around it, in any listed form (a word-like one as a whole token)", () => {
     fc.assert(
       fc.property(
         fc.string({ minLength: 4, maxLength: 24 }),
@@ -153,10 +154,30 @@ describe("createSecretMasker: value", () => {
           (s) => JSON.stringify(s).slice(1, -1),
         ),
         (secret, before, after, encode) => {
-          const out = createSecretMasker([secret]).text(`${before}${encode(secret)}${after}`);
+          // A secret of letters only is masked as a token: not glued to another letter or digit.
+          const gap = isWordLike(secret) ? " " : "";
+          const out = createSecretMasker([secret]).text(`${before}${gap}${encode(secret)}${gap}${after}`);
           expect(out).not.toContain(encode(secret));
         },
       ),
     );
+  });
+});
+
+describe("whole tokens: a secret is never masked inside an ordinary word", () => {
+  it.each([
+    ["inside a longer word", "validate", "run revalidated", "run revalidated"],
+    ["as a word", "validate", "run cxda validate again", `run cxda ${MASK} again`],
+    ["as a value", "validate", 'key="validate"', `key="${MASK}"`],
+    ["a short one in words", "date", "up to date: update", `up to ${MASK}: update`],
+    ["a secret with digits, glued to text", "abcd-1234", "xabcd-1234y", `x${MASK}y`],
+    ["a number inside a longer one", "12345678", "9123456789", `9${MASK}9`],
+  ])("%s", (_what, secret, input, expected) => {
+    expect(createSecretMasker([secret]).text(input)).toBe(expected);
+  });
+
+  it("tells a word-like secret from others", () => {
+    expect(["validate", "Passwörter"].map(isWordLike)).toEqual([true, true]);
+    expect(["abcd-1234", "12345678", "two words"].map(isWordLike)).toEqual([false, false, false]);
   });
 });

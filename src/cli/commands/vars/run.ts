@@ -64,7 +64,7 @@ export function readVariablesFile(ctx: CommandContext, file: string, level: Leve
   list.forEach((item, i) => {
     const v = item as Record<string, unknown> | null;
     if (v?.encrypted !== true || typeof v.value !== "string" || hasPlaceholder(v.value)) return;
-    ctx.redactor.register(v.value);
+    ctx.redactor.register(v.value, `variable ${String(v.name)}`);
     const at = input.locate([...(nested ? ["variables"] : []), i, "value"]);
     ctx.out.warn(
       `${file}${at ? `:${at.line}:${at.column}` : ""}: encrypted variable '${String(v.name)}' has a literal value; ` +

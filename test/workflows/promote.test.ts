@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CxdaEvent } from "../../src/audit/events.js";
 import { ConflictError, type CxdaSdk, createClient, ValidationError } from "../../src/index.js";
-import { type Emulator, startTestEmulator, UNTHROTTLED } from "../emulator/helpers.js";
+import { api, type Emulator, startTestEmulator, UNTHROTTLED } from "../emulator/helpers.js";
 
 let emulator: Emulator;
 let cxda: CxdaSdk;
@@ -139,5 +139,54 @@ describe("applyPromotion", () => {
       "REGION",
       "TIMEOUT_MS",
     ]);
+  });
+
+  it("survives a dropped response: the retry replays the promotion (same Idempotency-Key), applied once", async () => {
+    const name = await seeded();
+    const before = (await cxda.overrides.get(name, "prod")).version;
+    const rules = [
+      {
+        method: "POST",
+        path: "/api/v2/dataactions/*/environments/prod/variables/promote",
+        drop: true,
+        count: 1,
+      },
+    ];
+    expect((await api(emulator, "PUT", "/_emulator/faults", { body: { rules } })).status).toBe(200);
+    const logStart = ((await api(emulator, "GET", "/_emulator/requests")).body.requests as unknown[]).length;
+    try {
+      const result = await cxda.overrides.promote({ from: "staging", to: "prod", refs: [name] });
+      expect(result.actions[0]!.version).toBe(before + 1);
+    } finally {
+      await api(emulator, "PUT", "/_emulator/faults", { body: { rules: [] } });
+    }
+    const log = (await api(emulator, "GET", "/_emulator/requests")).body.requests as {
+      method: string;
+      path: string;
+      fault?: string;
+      replayed?: boolean;
+    }[];
+    const promotes = log.slice(logStart).filter((e) => e.method === "POST" && e.path.endsWith("/promote"));
+    expect(promotes.map((e) => [e.fault ?? null, e.replayed === true])).toEqual([
+      ["drop", false],
+      [null, true],
+    ]);
+    expect((await cxda.overrides.get(name, "prod")).version).toBe(before + 1);
+  });
+
+  it("no masked value appears in any response body or log of the emulator during promotion", async () => {
+    const name = await seeded();
+    const logStart = ((await api(emulator, "GET", "/_emulator/requests")).body.requests as unknown[]).length;
+    const bodies: string[] = [];
+    const plan = await cxda.overrides.planPromotion({ from: "staging", to: "prod", refs: [name] });
+    bodies.push(JSON.stringify(plan), JSON.stringify(await cxda.overrides.applyPromotion(plan)));
+    const staging = await cxda.overrides.get(name, "staging");
+    const prod = await cxda.overrides.get(name, "prod");
+    bodies.push(JSON.stringify(staging), JSON.stringify(prod));
+    const log = await api(emulator, "GET", "/_emulator/requests");
+    bodies.push(JSON.stringify((log.body.requests as unknown[]).slice(logStart)));
+    for (const text of bodies) expect(text).not.toContain(SECRET);
+    const fingerprint = (set: typeof prod) => set.variables.find((v) => v.name === "API_KEY")!.fingerprint;
+    expect(fingerprint(prod)).toBe(fingerprint(staging));
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The typed error hierarchy of SPEC §10: one class per kind, each carrying the HTTP status, the
+ * The typed error hierarchy: one class per kind, each carrying the HTTP status, the
  * problem slug and the request id when the server gave them. Messages never hold secret values:
  * whoever builds an error passes redacted text.
  */
@@ -75,7 +75,7 @@ export class NetworkError extends CxdaError {}
 export class TimeoutError extends CxdaError {}
 /** The caller aborted the operation. */
 export class AbortError extends CxdaError {}
-/** A live state changed since the plan was computed (SPEC §8). */
+/** A live state changed since the plan was computed. */
 export class PlanDriftError extends CxdaError {}
 /**
  * An invariant of cxda itself was broken (a bug, not bad input): for instance a computed date that

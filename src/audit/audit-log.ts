@@ -1,5 +1,5 @@
 /**
- * The audit trail of SPEC §10 / issue 3 part 1: one JSON line per mutating operation, appended
+ * The audit trail (issue 3 part 1): one JSON line per mutating operation, appended
  * durably, never holding a secret value (every record passes through the redactor first). A new log
  * is created 0600.
  */
@@ -23,7 +23,7 @@ export interface AuditRecord {
   environment?: string;
   outcome: "success" | "failure";
   status?: number;
-  /** Problem slug on failure (SPEC §3). */
+  /** Problem slug on failure. */
   problem?: string;
   /** Redacted error message on failure. */
   error?: string;
@@ -322,7 +322,7 @@ export function formatAuditTable(records: AuditRecord[]): string {
 
 export const DEFAULT_AUDIT_PATH = "./cxda-audit.jsonl";
 
-/** Audit log path: `--audit-log` flag ▸ `CXDA_AUDIT_LOG` ▸ `./cxda-audit.jsonl` (SPEC §10). */
+/** Audit log path: `--audit-log` flag ▸ `CXDA_AUDIT_LOG` ▸ `./cxda-audit.jsonl`. */
 export function resolveAuditPath(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (flag !== undefined && flag !== "") return flag;
   const fromEnv = env.CXDA_AUDIT_LOG;

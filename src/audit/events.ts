@@ -1,5 +1,5 @@
 /**
- * Events emitted after a successful mutating operation (SPEC §10, issue 3 part 3). The same events go
+ * Events emitted after a successful mutating operation (issue 3 part 3). The same events go
  * to the SDK's `onEvent` hook and to the signed webhook. Data carries ids, names, counts, latency and
  * test status only — never a secret value (header values and variable values are never included).
  */
@@ -20,7 +20,7 @@ export type ActionCreatedData = ActionRef & {
 
 export type HeadersUpdatedData = ActionRef & {
   version?: number;
-  /** Header names only (SPEC §4.1: values may be credentials). */
+  /** Header names only (values may be credentials; docs/secrets.md). */
   set: string[];
   removed: string[];
   headerCount: number;
@@ -44,7 +44,7 @@ export type OverridesAppliedData = ActionRef & {
   maskedCount: number;
   /** Id of the build this write triggered (environments with buildOnChange). */
   buildId?: string;
-  /** Differences from the baseline environment after the write, when one was given (SPEC §6.4). */
+  /** Differences from the baseline environment after the write, when one was given. */
   driftCount?: number;
 };
 

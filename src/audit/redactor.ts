@@ -1,6 +1,6 @@
 /**
  * The one redactor every sink uses (logs, HTTP traces, errors, audit, webhook bodies, --json output).
- * SPEC §2.2 and §10: secrets never appear in any output. Issue 3 part 2.
+ * Secrets never appear in any output (docs/secrets.md). Issue 3 part 2.
  */
 
 import { isCredentialHeader, isCredentialHeaderName } from "../domain/credential-header.js";

@@ -1,6 +1,6 @@
 /**
  * Signed webhook delivery and verification per Standard Webhooks (https://www.standardwebhooks.com),
- * SPEC §10 and issue 3 part 3. A delivery problem is reported in the outcome, never thrown.
+ * issue 3 part 3. A delivery problem is reported in the outcome, never thrown.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { fetch as undiciFetch } from "undici";

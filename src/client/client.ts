@@ -1,6 +1,6 @@
 /**
  * `createClient`: wires the layers of one request — token cache → retry loop → pacer → transport —
- * and the resources on top (SPEC §2.2, §10). Each layer lives in its own file.
+ * and the resources on top. Each layer lives in its own file.
  */
 import { Agent, type Dispatcher } from "undici";
 import { defaultRedactor } from "../audit/redactor.js";
@@ -224,7 +224,7 @@ export function createClient(options: ClientOptions): CxdaClient {
                   ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
                 });
               },
-              // SPEC §2.2: a 401 invalid_token drops the cache, fetches one new token and retries once.
+              // A 401 invalid_token drops the cache, fetches one new token and retries once.
               repeatAtOnce: async (res) => {
                 if (res.status !== 401 || refreshedOnce || !isInvalidToken(res)) return false;
                 refreshedOnce = true;

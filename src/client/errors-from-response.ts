@@ -1,5 +1,5 @@
 /**
- * Turns a final non-2xx answer into the typed error of SPEC §10, in one place: class from the
+ * Turns a final non-2xx answer into the typed error (src/errors.ts), in one place: class from the
  * status, slug from the RFC 9457 `type`, issues from `errors`, message from `detail`, all redacted.
  */
 import type { Redactor } from "../audit/redactor.js";

@@ -1,4 +1,4 @@
-/** Counters and a latency summary per client (SPEC §10: every retry counted). */
+/** Counters and a latency summary per client (every retry counted). */
 import type { ClientMetrics, LatencySummary } from "./types.js";
 
 /** Latencies kept for percentiles; older samples are dropped first. */

@@ -1,5 +1,5 @@
 /**
- * OAuth 2.0 as SPEC §2.1 describes it: token endpoint from the discovery document (or given),
+ * OAuth 2.0 client credentials (docs/api.md, Token requests): token endpoint from the discovery document (or given),
  * `client_credentials` with Basic or body client authentication, `password` grant for access keys.
  * Token requests carry an Idempotency-Key and are retried on 5xx/network like any idempotent POST.
  */

@@ -1,5 +1,5 @@
 /**
- * Client-side pacing (SPEC §10): a concurrency cap, a token bucket that follows the server's
+ * Client-side pacing: a concurrency cap, a token bucket that follows the server's
  * published `RateLimit-*` headers, and one shared pause after a 429 that holds every queued attempt
  * of this client until `Retry-After` has passed.
  */
@@ -7,7 +7,7 @@ import { parseRetryAfter } from "./retry-policy.js";
 
 export interface PacerOptions {
   maxConcurrency: number;
-  /** Cap on a 429's Retry-After (SPEC §10: 60 s). */
+  /** Cap on a 429's Retry-After (60 s). */
   maxRetryAfterMs: number;
   /** Pause after a 429 that names no Retry-After. */
   defaultPauseMs: number;

@@ -1,7 +1,7 @@
 /**
- * `for await` over a list endpoint's pages `{entities, page, pageSize, total}` (SPEC §3). Pages are
+ * `for await` over a list endpoint's pages `{entities, page, pageSize, total}`. Pages are
  * asked for in order from 1; it stops on a short or empty page or once page·pageSize ≥ total, so
- * nothing is skipped or read twice (seed 004's loop skipped pages).
+ * nothing is skipped or read twice (a loop that stops at a short page skips the rest).
  */
 import { BugError } from "../errors.js";
 import type { Page } from "./types.js";

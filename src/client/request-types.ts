@@ -1,4 +1,4 @@
-/** The request pipeline's public shapes, shared by the client and its resources (SPEC §3). */
+/** The request pipeline's public shapes, shared by the client and its resources. */
 
 export type Query = Record<string, string | number | boolean | undefined>;
 

@@ -33,7 +33,7 @@ export interface RetryLoopOptions {
   onRetry?: (event: RetryEvent) => void;
   /**
    * Looked at before the policy: true repeats the request at once, outside the backoff rules
-   * (SPEC §2.2: one token refresh and one retry after a 401 invalid_token).
+   * (one token refresh and one retry after a 401 invalid_token).
    */
   repeatAtOnce?: (res: RawResponse) => Promise<boolean>;
   /** Attempt 1, already made by the caller (its fast path); the loop goes on from its outcome. */

@@ -1,5 +1,5 @@
 /**
- * Retry decisions, pure (SPEC §10; classification first, AWS SDK style): what kind of failure an
+ * Retry decisions, pure (classification first, AWS SDK style): what kind of failure an
  * attempt had, whether the request may be repeated, and how long to wait before the next attempt.
  */
 
@@ -43,7 +43,7 @@ export interface RequestTraits {
   hasVersion: boolean;
 }
 
-/** SPEC §10: GET, HEAD, OPTIONS, PUT, DELETE; PATCH with a version; POST with an Idempotency-Key. */
+/** Retryable requests: GET, HEAD, OPTIONS, PUT, DELETE; PATCH with a version; POST with an Idempotency-Key. */
 export function isIdempotent(traits: RequestTraits): boolean {
   const method = traits.method.toUpperCase();
   if (

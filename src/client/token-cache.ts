@@ -1,5 +1,5 @@
 /**
- * In-memory access token (SPEC §2.2): refreshed early (60 s before expiry, or 10 % of the lifetime
+ * In-memory access token: refreshed early (60 s before expiry, or 10 % of the lifetime
  * if shorter), one in-flight token request shared by every concurrent caller (single flight).
  */
 import type { TokenGrant } from "./oauth.js";

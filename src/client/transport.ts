@@ -1,6 +1,6 @@
 /**
  * One HTTP attempt over undici: sends, reads the whole body, and turns failures into the typed
- * network / timeout / abort errors of SPEC §10. No retries, no auth, no pacing here.
+ * network / timeout / abort errors. No retries, no auth, no pacing here.
  */
 import { type Dispatcher, request } from "undici";
 import { AbortError, NetworkError, TimeoutError } from "../errors.js";

@@ -1,4 +1,4 @@
-/** Public types of the SDK client (SPEC §2.2, §10). Resource shapes come from the shared schema. */
+/** Public types of the SDK client. Resource shapes come from the shared schema. */
 import type { Dispatcher } from "undici";
 import type { Redactor } from "../audit/redactor.js";
 import type { Action, ActionInput } from "../domain/action-schema.js";
@@ -152,19 +152,19 @@ export interface CxdaClient {
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   paginate<T>(path: string, query?: Query, options?: { pageSize?: number }): AsyncIterable<T>;
   actions: ActionsResource;
-  /** An action's variables, `/dataactions/{id}/variables` (SPEC §5). */
+  /** An action's variables, `/dataactions/{id}/variables`. */
   variables: VariablesResource;
-  /** The tenant's global variables, `/variables` (SPEC §5.1). */
+  /** The tenant's global variables, `/variables`. */
   globalVariables: GlobalVariablesResource;
-  /** Per-environment overrides, `/dataactions/{id}/environments/{envId}/variables` (SPEC §6.2). */
+  /** Per-environment overrides, `/dataactions/{id}/environments/{envId}/variables`. */
   overrides: OverridesResource;
-  /** `/environments` (SPEC §6.1). */
+  /** `/environments`. */
   environments: EnvironmentsResource;
-  /** `/dataactions/{id}/builds` (SPEC §6.5). */
+  /** `/dataactions/{id}/builds`. */
   builds: BuildsResource;
-  /** `/dataactions/{id}/test` (SPEC §4). */
+  /** `/dataactions/{id}/test`. */
   testRuns: TestRunsResource;
-  /** `/keys` (SPEC §5). */
+  /** `/keys`. */
   keys: KeysResource;
   auth: { check(): Promise<AuthCheck> };
   metrics(): ClientMetrics;

@@ -1,5 +1,5 @@
 /**
- * The rules of SPEC §4 for an action payload, shared by the SDK (before sending) and the emulator (on
+ * The rules for an action payload, shared by the SDK (before sending) and the emulator (on
  * POST, PUT and the merged result of a PATCH), so both give the same messages. Pure; never throws on
  * bad input; reports every problem at once, each message naming the field, the rule and the fix.
  * Existence of dependencies and cycles need the tenant's graph: the caller checks them
@@ -208,7 +208,7 @@ function checkTrigger(payload: Json, issues: ValidationIssue[]): void {
   }
 }
 
-/** The rules for `script` (SPEC §4): language, size (checked before parsing), syntax, `main`. */
+/** The rules for `script`: language, size (checked before parsing), syntax, `main`. */
 export function validateScript(script: unknown, path: IssuePath = ["script"]): ValidationIssue[] {
   if (!isObject(script))
     return [typeIssue(path, 'an object {"language":"JavaScript","content":"…"}', script)];
@@ -297,7 +297,7 @@ function checkHeaders(headers: unknown, path: IssuePath, issues: ValidationIssue
     issues.push(typeIssue(path, "an object of header name → string value", headers));
     return;
   }
-  // A null value removes a header in a write (SPEC §4.1), so the rules apply to the rest.
+  // A null value removes a header in a write, so the rules apply to the rest.
   const matrix = Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== null));
   issues.push(...validateHeaders(matrix, path).issues);
 }
@@ -326,7 +326,7 @@ function checkConfig(
     if (dateProcessing !== undefined && dateProcessing !== null && !isObject(dateProcessing)) {
       issues.push(typeIssue(datePath, "an object or null", dateProcessing));
     } else {
-      // SPEC §4.2: same instant in computedValue and computedUtc, a known zone, a matching recomputation.
+      // Date processing (docs/datetime.md): same instant in computedValue and computedUtc, a known zone, a matching recomputation.
       issues.push(...validateDateProcessing(dateProcessing, datePath).issues);
     }
     checkHeaders(config.headers, [...configPath, "headers"], issues);
@@ -407,7 +407,7 @@ export interface ValidateActionOptions {
 }
 
 /**
- * Every rule of SPEC §4 for a complete editable payload (POST, PUT, or a PATCH merged into the stored
+ * Every action rule for a complete editable payload (POST, PUT, or a PATCH merged into the stored
  * action). Existence of dependencies and cycles through other actions are left to the caller.
  */
 export function validateActionPayload(

@@ -1,5 +1,5 @@
 /**
- * The action resource of SPEC §4 as zod 4 schemas: the single source of the `Action` and `ActionInput`
+ * The action resource as zod 4 schemas: the single source of the `Action` and `ActionInput`
  * types for the emulator, the SDK and the JSON Schema export (`z.toJSONSchema`). The schemas state the
  * shape; `validateActionPayload` (action-rules.ts) applies every rule with the messages users see.
  */
@@ -57,16 +57,16 @@ export const HttpRequestSchema = z
 
 export const HeaderMatrixSchema = z
   .record(z.string(), z.string().nullable())
-  .describe("Request headers (SPEC §4.1): name → value; in a write, null removes the header.");
+  .describe("Request headers: name → value; in a write, null removes the header.");
 
 export const StoredHeaderMatrixSchema = z
   .record(z.string(), z.string())
-  .describe("Request headers (SPEC §4.1) as stored: name → value.");
+  .describe("Request headers as stored: name → value.");
 
-// The date rules of SPEC §4.2 live in their own module; here the field is only an object.
+// The date rules (docs/datetime.md) live in their own module; here the field is only an object.
 export const DateProcessingSchema = z
   .looseObject({})
-  .describe("Date/time processing settings (SPEC §4.2), or null when unused.");
+  .describe("Date/time processing settings, or null when unused.");
 
 export const ActionConfigInputSchema = z
   .strictObject({
@@ -105,7 +105,7 @@ export const ActionInputSchema = z
       .optional()
       .describe("Optimistic concurrency: the version the write is based on (mismatch → 409)."),
   })
-  .describe("The editable fields of a Data Action (SPEC §4).");
+  .describe("The editable fields of a Data Action.");
 
 /** The full resource as the server returns it. Unknown extra fields are tolerated (and dropped). */
 export const ActionResourceSchema = z
@@ -128,7 +128,7 @@ export const ActionResourceSchema = z
     createdTimestamp: z.number().int().describe("Creation time, epoch milliseconds."),
     modifiedTimestamp: z.number().int().describe("Last change, epoch milliseconds."),
   })
-  .describe("A Data Action (SPEC §4).");
+  .describe("A Data Action.");
 
 export type ActionType = (typeof ACTION_TYPES)[number];
 export type HttpMethod = (typeof HTTP_METHODS)[number];

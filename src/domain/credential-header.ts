@@ -16,7 +16,7 @@ const CREDENTIAL_NAME_PARTS =
   /token|secret|key|password|passwd|passphrase|auth|signature|credential|session|cookie|jwt|bearer/i;
 /** A name that is `sig` as a whole dash/underscore-separated word (X-Sig, X-Hub-Sig-256). */
 const SIG_WORD = /(^|[-_])sig([-_]|$)/i;
-/** Names that match a part above but carry no credential (an idempotency key is audited, SPEC §3). */
+/** Names that match a part above but carry no credential (an idempotency key is audited). */
 const NON_CREDENTIAL_NAMES = new Set(["idempotency-key"]);
 
 /** True when the header's name alone marks it as a credential. */

@@ -1,5 +1,5 @@
 /**
- * Exact date/time arithmetic for Data Actions (SPEC §4.2, seed 004): the offset is an exact duration
+ * Exact date/time arithmetic for Data Actions (docs/datetime.md): the offset is an exact duration
  * added to an instant, the result is shown in the target zone with its real offset at that instant.
  * Pure: no I/O, no clock. The tz data comes from the runtime (Intl) through temporal-polyfill (≥ 1.0:
  * 0.3 clamped every lookup at "this year + 10", so DST vanished from 2036 on).
@@ -63,7 +63,7 @@ export interface DateTimeExplanation extends DateTimeResult {
   accurate: true;
 }
 
-/** SPEC §4.2 `config.dateProcessing`. */
+/** `config.dateProcessing` (docs/datetime.md). */
 export interface DateProcessing {
   sourceField: string;
   targetField: string;
@@ -122,7 +122,7 @@ interface Computation {
   result: DateTimeResult;
 }
 
-/** Computes the result of SPEC §4.2 and runs its accuracy check; throws ValidationError on bad input. */
+/** Computes the date processing result and runs its accuracy check; throws ValidationError on bad input. */
 export function computeDateTime(input: DateTimeInput): DateTimeResult {
   return { ...computeChecked(input).result };
 }
@@ -151,7 +151,7 @@ export function validateDateTimeInput(input: unknown): ValidationResult {
   return resultOf(analyse(input, [], false).issues);
 }
 
-/** Builds the `config.dateProcessing` object of SPEC §4.2 for an input, computed and checked. */
+/** Builds the `config.dateProcessing` object for an input, computed and checked. */
 export function buildDateProcessing(
   input: DateTimeInput,
   fields: { sourceField: string; targetField: string },
@@ -256,7 +256,7 @@ export function validateDateProcessing(
 }
 
 /**
- * The accuracy check of SPEC §4.2: computedUtc and computedValue both parse and name the instant
+ * The accuracy check (docs/datetime.md): computedUtc and computedValue both parse and name the instant
  * truncate(source ± offsetMinutes), computedValue carries the zone's real offset, and
  * |epoch(computedUtc) − truncate(source)| = offsetMinutes·60 000 ms. A violation is a bug: BugError.
  */
@@ -266,7 +266,7 @@ export function assertDateTimeAccuracy(input: DateTimeInput, result: DateTimeRes
   const failures = accuracyFailures(analysed.computation.input, result);
   if (failures.length > 0) {
     throw new BugError(
-      `date/time accuracy check failed (SPEC §4.2) for ${input.sourceTimestamp} ${input.operation} ${input.offsetMinutes} min in ${input.timezone}: ${failures.join("; ")}. This is a bug in cxda, not bad input.`,
+      `date/time accuracy check failed for ${input.sourceTimestamp} ${input.operation} ${input.offsetMinutes} min in ${input.timezone}: ${failures.join("; ")}. This is a bug in cxda, not bad input.`,
     );
   }
 }
@@ -276,7 +276,7 @@ function computeChecked(input: DateTimeInput): Computation {
   if (!analysed.computation) throw invalid(analysed.issues);
   const failures = accuracyFailures(analysed.computation.input, analysed.computation.result);
   if (failures.length > 0) {
-    throw new BugError(`date/time accuracy check failed (SPEC §4.2): ${failures.join("; ")}`);
+    throw new BugError(`date/time accuracy check failed: ${failures.join("; ")}`);
   }
   return analysed.computation;
 }
@@ -341,7 +341,7 @@ function analyse(
   return { issues, computation: { input: checked, resultNs, result } };
 }
 
-/** truncate(source ± offset): the offset is exact on the instant, never on the wall clock (SPEC §4.2). */
+/** truncate(source ± offset): the offset is exact on the instant, never on the wall clock. */
 function resultInstant(input: CheckedInput): bigint {
   const sign = input.operation === "ADD_OFFSET" ? 1n : -1n;
   const raw = input.source.epochNs + sign * BigInt(input.offsetMinutes) * NS_PER_MINUTE;
@@ -623,7 +623,7 @@ function checkComputedText(
     return undefined;
   }
   if (want === "offset" && (parsed.designator === null || parsed.designator === "Z")) {
-    // Seed 004 labelled local times with Z (SPEC §9): a local time needs the zone's numeric offset.
+    // A local time must not be labelled with Z: a local time needs the zone's numeric offset.
     issues.push(
       issue(
         where,

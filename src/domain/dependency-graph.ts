@@ -1,5 +1,5 @@
 /**
- * The action dependency graph (SPEC §4, §11): `graph[a]` lists the names `a` depends on. Edges to names
+ * The action dependency graph: `graph[a]` lists the names `a` depends on. Edges to names
  * that are not keys are allowed and treated as leaves. Every function here is iterative (no recursion
  * depth limit) and linear in nodes plus edges, so a 100 000-node chain is fine.
  */
@@ -154,7 +154,7 @@ export function findDependencyCycles(graph: DependencyGraph): string[][] {
 
 /**
  * The cycle that giving `name` the dependencies `newDeps` would close, searched over the WHOLE graph
- * (SPEC §9, seed 002 checked only the new node's own edges): `[name, …, name]`, or null when none.
+ * (the new node's own edges alone cannot show it): `[name, …, name]`, or null when none.
  * Any new cycle must pass through `name`, because only its edges change.
  */
 export function wouldCloseCycle(
@@ -187,7 +187,7 @@ export function wouldCloseCycle(
   return null;
 }
 
-/** `["a","b","a"]` → `"a → b → a"` (the form SPEC §4 puts in a `dependency-cycle` detail). */
+/** `["a","b","a"]` → `"a → b → a"` (the form of a `dependency-cycle` problem's detail). */
 export function formatCycle(path: readonly string[]): string {
   return path.join(" → ");
 }

@@ -1,7 +1,7 @@
 /**
- * Cross-environment drift (SPEC §6.4): which variables differ between a baseline and a target environment.
- * Masked values are compared by fingerprint only and always shown as "***" (seed 003 compared "***" with
- * plaintext, and ignored missing variables: SPEC §9).
+ * Cross-environment drift: which variables differ between a baseline and a target environment.
+ * Masked values are compared by fingerprint only and always shown as "***" (never "***" against
+ * plaintext, and a variable missing on one side is a difference).
  */
 
 /** One variable of an environment, as `GET …/environments/{envId}/variables` returns it. */

@@ -1,5 +1,5 @@
 /**
- * Request headers of an action, `config.headers` (SPEC §4.1): the rules of a valid matrix and the pure
+ * Request headers of an action, `config.headers`: the rules of a valid matrix and the pure
  * edits the SDK applies before writing. Messages name headers, never their values (they may be credentials).
  * Character positions in messages are 1-based and count Unicode code points.
  */
@@ -14,7 +14,7 @@ import {
   type ValidationResult,
 } from "./validation-result.js";
 
-/** Names the integration engine sets itself; never settable, compared case-insensitively (SPEC §4.1). */
+/** Names the integration engine sets itself; never settable, compared case-insensitively. */
 export const HEADER_RESERVED: readonly string[] = Object.freeze([
   "host",
   "transfer-encoding",
@@ -30,7 +30,7 @@ export const HEADER_RESERVED: readonly string[] = Object.freeze([
   "x-forwarded-proto",
 ]);
 
-/** Limit for one header and for the whole matrix, counted by `headerBytes` (SPEC §4.1). */
+/** Limit for one header and for the whole matrix, counted by `headerBytes`. */
 export const MAX_HEADER_BYTES = 8192;
 
 /** The engine's header name rule: a strict subset of an RFC 9110 token. */
@@ -44,7 +44,7 @@ const MAX_SHOWN_POSITIONS = 5;
 const RESERVED = new Set(HEADER_RESERVED);
 const CODE = "validation-failed";
 
-/** `bytes(name) + bytes(value) + 2` in UTF-8, the ": " separator counted as 2 (SPEC §4.1). */
+/** `bytes(name) + bytes(value) + 2` in UTF-8, the ": " separator counted as 2. */
 export function headerBytes(name: string, value: string): number {
   return utf8Bytes(name) + utf8Bytes(value) + 2;
 }
@@ -57,7 +57,7 @@ export function totalHeaderBytes(matrix: Readonly<Record<string, string>>): numb
 }
 
 /**
- * Checks a RESULTING header matrix (after an edit is applied) against every rule of SPEC §4.1 and reports
+ * Checks a RESULTING header matrix (after an edit is applied) against every header rule and reports
  * all problems at once. Never throws; never quotes a value.
  */
 export function validateHeaders(
@@ -184,7 +184,7 @@ export function validateHeaders(
   );
 }
 
-/** A header edit as the SDK applies it to the matrix it read (SPEC §4.1). */
+/** A header edit as the SDK applies it to the matrix it read. */
 export type HeaderEdit =
   | { kind: "set"; headers: Record<string, string> }
   | { kind: "unset"; names: string[] }

@@ -1,5 +1,5 @@
 /**
- * Per-environment variable overrides (SPEC §6.2): the rules shared by the SDK and the emulator.
+ * Per-environment variable overrides: the rules shared by the SDK and the emulator.
  * Lengths and positions count Unicode code points; positions are 1-based (`rm -rf /;` → ';' at position 9).
  * Messages never quote a value; they may name a forbidden character and where it is.
  */
@@ -17,7 +17,7 @@ export const OVERRIDE_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 export const MAX_OVERRIDE_VALUE_CHARS = 1024;
 export const MIN_MASKED_VALUE_CHARS = 8;
 export const MAX_OVERRIDES_PER_ENVIRONMENT = 50;
-/** Characters a shell would interpret; refused in values (SPEC §6.2). */
+/** Characters a shell would interpret; refused in values. */
 export const SHELL_METACHARACTERS: readonly string[] = Object.freeze([
   ";",
   "|",

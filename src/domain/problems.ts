@@ -1,5 +1,5 @@
 /**
- * The problem slugs of SPEC §3–§7: one place that says which slug answers which status,
+ * The problem slugs: one place that says which slug answers which status,
  * shared by the emulator (to build RFC 9457 bodies) and the SDK (to pick error classes).
  */
 export const PROBLEMS = {
@@ -51,7 +51,7 @@ export function slugOf(type: unknown): string | undefined {
     : undefined;
 }
 
-/** An RFC 9457 problem body as the emulator sends it (SPEC §3). */
+/** An RFC 9457 problem body as the emulator sends it. */
 export interface ProblemBody {
   type: string;
   title: string;

@@ -1,5 +1,5 @@
 /**
- * Script checks of SPEC §4: the content must parse as an ECMAScript 2022 *script* (not a module) and
+ * Script checks (docs/script-runtime.md): the content must parse as an ECMAScript 2022 *script* (not a module) and
  * declare a top-level function `main`. Syntax and `main` are separate checks: `checkScriptSyntax` is
  * only the grammar (what V8 would refuse), `findMainFunction` the `main` rule on a parsed program.
  */
@@ -70,7 +70,7 @@ export function parseScript(
   }
 }
 
-/** Grammar only: ok when `source` parses as an ECMAScript 2022 script (SPEC §11). */
+/** Grammar only: ok when `source` parses as an ECMAScript 2022 script. */
 export function checkScriptSyntax(source: string): ValidationResult {
   // No node locations needed for grammar alone: acorn's errors carry theirs anyway (~10 % faster, bench B6).
   const parsed = parseScript(source, SCRIPT_CONTENT, GRAMMAR_ONLY);

@@ -1,5 +1,5 @@
 /**
- * The shape every validator returns (SPEC §11). Validators never throw on bad input:
+ * The shape every validator returns. Validators never throw on bad input:
  * they collect every problem they find and report them all at once.
  */
 
@@ -14,7 +14,7 @@ export interface ValidationIssue {
    * issue elsewhere (a line of a project file) never parses `path`. Issues read from a server have none.
    */
   segments?: IssuePath;
-  /** The problem slug of SPEC §3–§6 where one fits (`script-syntax`, `variable-collision`, …). */
+  /** The problem slug where one fits (`script-syntax`, `variable-collision`, …). */
   code: string;
   /** What is wrong, where, and how to fix it. Never contains a secret value. */
   message: string;

@@ -1,5 +1,5 @@
 /**
- * Typed action variables and global variables (SPEC §5, §5.1): the item rules shared by the SDK and the
+ * Typed action variables and global variables: the item rules shared by the SDK and the
  * emulator. Messages never quote a value, except the short `write 42 as "42"` hint for a plain variable.
  */
 
@@ -210,8 +210,8 @@ function checkScope(
   if (typeof scope === "string" && (VARIABLE_SCOPES as readonly string[]).includes(scope)) {
     const fix =
       level === "action"
-        ? "write global variables to /api/v2/variables (SPEC §5.1); 'template' is reserved"
-        : "write action variables to /api/v2/dataactions/{id}/variables (SPEC §5); 'template' is reserved";
+        ? "write global variables to /api/v2/variables; 'template' is reserved"
+        : "write action variables to /api/v2/dataactions/{id}/variables; 'template' is reserved";
     rules.add(
       "scope",
       issue(

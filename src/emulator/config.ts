@@ -1,5 +1,5 @@
 /**
- * The emulator configuration file of SPEC §7 (YAML or JSON) as a zod schema, its built-in default, and
+ * The emulator configuration file (YAML or JSON; docs/emulator.md) as a zod schema, its built-in default, and
  * the merge with options/flags (flags override the file).
  */
 import { readFileSync } from "node:fs";
@@ -102,7 +102,7 @@ export const DEMO_TENANT_ID = "demo";
 
 /**
  * The built-in default: tenant `demo`, client `cxda-demo` with every scope, `dataactions:execute`
- * granted explicitly (local use only, SPEC §7): the demo's own test runs see its secrets, masked.
+ * granted explicitly (local use only): the demo's own test runs see its secrets, masked.
  */
 export function defaultEmulatorConfig(): EmulatorConfig {
   return emulatorConfigSchema.parse({

@@ -30,9 +30,9 @@ export interface EmulatorContext {
   rateLimiter: RateLimiter;
   /** Rate limit and failure back-off of `POST /oauth2/token`, per client id and per address. */
   tokenGuard: TokenGuard;
-  /** Per-tenant encryption of secrets at rest (SPEC §5), keys in `store.keys`, wrapped by the root key. */
+  /** Per-tenant encryption of secrets at rest, keys in `store.keys`, wrapped by the root key. */
   keyring: TenantKeyring;
-  /** QuickJS worker pool for test runs (SPEC §4), created once from `config.sandbox`, closed with the server. */
+  /** QuickJS worker pool for test runs, created once from `config.sandbox`, closed with the server. */
   sandbox: Sandbox;
   /** The access log (access-log.ts); undefined when logging is off (`silent`, the default in-process). */
   accessLog: AccessLogger | undefined;

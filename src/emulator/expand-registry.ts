@@ -1,5 +1,5 @@
 /**
- * `expand=` on list endpoints (SPEC §3): a registry of expanders. A later issue that adds a
+ * `expand=` on list endpoints: a registry of expanders. A later issue that adds a
  * sub-resource (variables, environment overrides) registers one here; the list route then embeds its
  * data under the expander's name. Unknown values → 400 naming the allowed ones. Starts empty: no
  * sub-resource exists yet, and no data is ever faked.

@@ -1,5 +1,5 @@
 /**
- * Fault injection (SPEC §7): rules set with `PUT /_emulator/faults` and the per-request
+ * Fault injection: rules set with `PUT /_emulator/faults` and the per-request
  * `X-Emulator-Fault` header. Both are validated like any input (400 `invalid-fault`).
  */
 import { z } from "zod";

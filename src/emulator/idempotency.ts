@@ -1,5 +1,5 @@
 /**
- * `Idempotency-Key` for any POST route (SPEC §3). Same key + same body → the stored response is
+ * `Idempotency-Key` for any POST route. Same key + same body → the stored response is
  * replayed with `Idempotent-Replayed: true`; another body → 422 `idempotency-key-reuse`; the first
  * still running → 409 `idempotency-key-in-use`. Keys are per tenant, kept 24 h, in SQLite.
  *
@@ -217,7 +217,7 @@ export class IdempotencyGuard {
     });
   }
 
-  /** Applies a pending injected delay inside the in-flight window (SPEC §7 `delayMs`). */
+  /** Applies a pending injected delay inside the in-flight window (the `delayMs` fault). */
   private async delay(request: FastifyRequest): Promise<void> {
     const ms = request.emu.pendingDelayMs;
     if (ms > 0) {

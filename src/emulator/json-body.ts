@@ -1,5 +1,5 @@
 /**
- * Request body parsing (SPEC §3): JSON text → value, refusing malformed JSON (`malformed-json`) and
+ * Request body parsing: JSON text → value, refusing malformed JSON (`malformed-json`) and
  * prototype-pollution keys (`__proto__`, `constructor.prototype`) with a 400 instead of a crash.
  */
 import { ProblemError } from "./problem.js";

@@ -1,5 +1,5 @@
 /**
- * RFC 9457 problem details, built in this one place (SPEC §3). Handlers throw a `ProblemError`; the
+ * RFC 9457 problem details, built in this one place. Handlers throw a `ProblemError`; the
  * server's error handler (and the idempotency wrapper) turn it into an `ApiResponse`.
  */
 import { PROBLEMS, type ProblemBody, problemType } from "../domain/problems.js";

@@ -1,5 +1,5 @@
 /**
- * Token bucket per client (SPEC §3): capacity `burst`, refilled at `perMinute` tokens per minute.
+ * Token bucket per client: capacity `burst`, refilled at `perMinute` tokens per minute.
  * Headers published on every /api/v2 response, as draft-ietf-httpapi-ratelimit-headers-06 defines them
  * (docs/api.md "Rate limits"):
  * - `RateLimit-Limit`: the quota of the 60 s window (`perMinute`), not the burst;

@@ -1,4 +1,4 @@
-/** Writes an `ApiResponse` to a fastify reply, and reads a request's JSON body (SPEC §3). */
+/** Writes an `ApiResponse` to a fastify reply, and reads a request's JSON body. */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ApiResponse, ProblemError } from "./problem.js";
 

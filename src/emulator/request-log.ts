@@ -1,5 +1,5 @@
 /**
- * The request log behind `GET /_emulator/requests` (SPEC §7): oldest first. It keeps the newest
+ * The request log behind `GET /_emulator/requests`: oldest first. It keeps the newest
  * `capacity` entries (default 10 000, so a long-running emulator's memory stays bounded) and says how
  * many older ones it let go; test suites that audit every request raise the capacity.
  */
@@ -18,7 +18,7 @@ export interface RequestLogEntry {
   /** Seconds, on 429 and injected Retry-After answers. */
   retryAfter?: number;
   ifMatch?: string;
-  /** True when an Idempotency-Key replayed a stored answer instead of handling the request (SPEC §3). */
+  /** True when an Idempotency-Key replayed a stored answer instead of handling the request. */
   replayed?: boolean;
   requestId: string;
 }

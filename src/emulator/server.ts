@@ -1,12 +1,12 @@
 /**
- * The cxda emulator (SPEC §2.1, §3, §4, §7): the reference server of the Data Actions API.
+ * The cxda emulator: the reference server of the Data Actions API.
  *
  * Extension points for later issues:
  * - a route module per resource in `routes/` (`registerXRoutes(app, ctx)`), called from `buildApp`;
  *   operation logic in `handlers/`, storage behind `store/store.ts` (one tenant-scoped table each);
- * - `ctx.authenticate(request, scope)` first in every /api/v2 route (401/403, SPEC §2.1);
+ * - `ctx.authenticate(request, scope)` first in every /api/v2 route (401/403);
  * - `ProblemError` / `problemFromIssues` (problem.ts) for every error answer (RFC 9457);
- * - `ctx.idempotency.run(request, tenantId, body, handler)` around any POST (SPEC §3);
+ * - `ctx.idempotency.run(request, tenantId, body, handler)` around any POST;
  * - `checkVersion` / `etagOf` (versioning.ts) for any versioned resource;
  * - `ctx.expand.register(name, expander)` to embed a sub-resource in action lists.
  *
@@ -173,7 +173,7 @@ function toProblem(error: unknown): ProblemError {
 
 /**
  * Requests Node's HTTP parser refuses (a bare CR/LF or another bad byte in the head, a head over
- * 16 KiB) never reach a route; they get a problem with an X-Request-Id too (SPEC §3), not fastify's
+ * 16 KiB) never reach a route; they get a problem with an X-Request-Id too, not fastify's
  * default JSON.
  */
 function answerClientError(error: Error & { code?: string }, socket: Socket): void {
@@ -315,7 +315,7 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
       await sleep(ms);
     }
     if (state.fault?.drop) {
-      // SPEC §7: the request was handled and committed; now the connection dies with no response.
+      // A `drop` fault: the request was handled and committed; now the connection dies with no response.
       logRequest(ctx, request, reply.statusCode);
       request.socket.destroy();
     }
@@ -433,7 +433,7 @@ function logRequest(
   });
 }
 
-/** SPEC §5: CXDA_EMULATOR_ROOT_KEY, else `<dataDir>/root.key` (0600), else a key for this process only. */
+/** The root key: CXDA_EMULATOR_ROOT_KEY, else `<dataDir>/root.key` (0600), else a key for this process only. */
 function loadEmulatorRootKey(
   dataDir: string | undefined,
   allowInsecurePermissions: boolean,

@@ -1,5 +1,5 @@
 /**
- * Optimistic concurrency for any versioned resource (SPEC §3 Versions): `ETag: "<version>"`,
+ * Optimistic concurrency for any versioned resource: `ETag: "<version>"`,
  * `If-Match` mismatch → 412 `precondition-failed`, body `version` mismatch → 409 `version-conflict`,
  * neither → unconditional.
  */

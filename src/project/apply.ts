@@ -1,5 +1,5 @@
 /**
- * `cxda apply` (SPEC §8, issue 9): runs a plan's changes through the workflows (each writes its own
+ * `cxda apply` (issue 9): runs a plan's changes through the workflows (each writes its own
  * audit line and event). Creates go in dependency order and carry the headers and the date processing
  * (computed now); every other write runs concurrently, bounded, within the client's pacing. Each write
  * is one request, so a failed step leaves its resource at the old state. A create's Idempotency-Key is
@@ -235,7 +235,7 @@ export function createSpecOf(want: DesiredAction): CreateActionSpec {
   } as CreateActionSpec;
 }
 
-/** The value to write: the inputs plus computedValue/computedUtc, computed offline now (SPEC §4.2). */
+/** The value to write: the inputs plus computedValue/computedUtc, computed offline now. */
 function dateProcessingOf(d: DesiredDateProcessing) {
   return prepare(
     {

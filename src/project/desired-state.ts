@@ -21,7 +21,7 @@ export interface DesiredOverride {
   description: string;
 }
 
-/** The inputs of SPEC §4.2; computedValue/computedUtc are derived at apply, never compared. */
+/** The date processing inputs (docs/datetime.md); computedValue/computedUtc are derived at apply, never compared. */
 export type DesiredDateProcessing = DateProcessingInput;
 
 export interface DesiredAction {

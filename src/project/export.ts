@@ -1,5 +1,5 @@
 /**
- * `cxda export` (SPEC §8, issue 9): the live tenant as a `cxda.yaml` plus one script file per SCRIPT
+ * `cxda export` (issue 9): the live tenant as a `cxda.yaml` plus one script file per SCRIPT
  * action, read with `expand` and complete pagination (⌈N/100⌉ list requests, then one for the
  * environments and one for the global variables). Secrets never reach the files: encrypted variables,
  * masked overrides and credential-like header values become `${env:CXDA_SECRET_…}` placeholders, listed
@@ -257,7 +257,7 @@ function hasPlaceholderText(value: unknown): boolean {
   return JSON.stringify(value).includes("${");
 }
 
-/** The opening of a placeholder (SPEC §8). */
+/** The opening of a placeholder. */
 const PLACEHOLDER_OPEN = "${";
 
 /** A value written as is: a `${` in it is escaped as `$${` (placeholders.ts), so nothing is substituted. */

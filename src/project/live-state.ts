@@ -1,6 +1,6 @@
 /**
  * The live state of a tenant as the planner compares it: what `GET /dataactions?expand=variables,
- * environments&pageSize=100` returns (SPEC §3, §8), normalised to the fields a `cxda.yaml` can set.
+ * environments&pageSize=100` returns, normalised to the fields a `cxda.yaml` can set.
  * Fields the server adds (timestamps, key ids, computed dates, sub-resource versions) are dropped
  * here, so they can never show as drift; `id`, `version` and secrets' fingerprints are kept only to
  * write with and to detect a changed tenant, and the planner never compares them.
@@ -10,7 +10,7 @@ import type { DesiredDateProcessing } from "./desired-state.js";
 export interface LiveVariable {
   name: string;
   type: string;
-  /** null for an encrypted variable: the API never returns it (SPEC §5). */
+  /** null for an encrypted variable: the API never returns it. */
   value: string | null;
   encrypted: boolean;
   /** Server-computed; never compared, kept so a rewritten secret changes the live digest. */
@@ -19,7 +19,7 @@ export interface LiveVariable {
 
 export interface LiveOverride {
   name: string;
-  /** null for a masked override: the API returns `***` (SPEC §6.2). */
+  /** null for a masked override: the API returns `***`. */
   value: string | null;
   masked: boolean;
   description: string;
@@ -142,7 +142,7 @@ function normalizeOverrides(value: unknown): Record<string, LiveOverride[]> {
         const masked = o.masked === true;
         return {
           name: String(o.name ?? ""),
-          // A masked value reads "***" (SPEC §6.2): it is unknown, never compared as text.
+          // A masked value reads "***": it is unknown, never compared as text.
           value: masked || typeof o.value !== "string" ? null : o.value,
           masked,
           description: typeof o.description === "string" ? o.description : "",

@@ -1,12 +1,12 @@
 /**
- * The pure planner of `cxda plan` (SPEC §8): desired state + live state in, an ordered plan out. No
+ * The pure planner of `cxda plan`: desired state + live state in, an ordered plan out. No
  * I/O, no clock; the same inputs give the same plan (changesets' assembleReleasePlan style).
  *
  * Order: creates and updates in dependency order (topologicalOrder of the file), each action's
  * resources in the order action, headers, dateProcessing, variables, overrides per environment; then,
  * only with `prune`, deletes of live actions missing from the file, dependents first.
  *
- * Secrets: the client cannot compute the tenant's HMAC fingerprint (the key is server-side, SPEC §5),
+ * Secrets: the client cannot compute the tenant's HMAC fingerprint (the key is server-side),
  * and storing a hash of the plaintext anywhere would leak it to offline guessing. So an encrypted
  * variable or masked override that exists on both sides with the same name, type and flag is taken as
  * unchanged; `refreshSecrets` plans a rewrite of every such secret. A secret whose flag differs, or

@@ -1,7 +1,7 @@
 /**
- * The `cxda.yaml` format, `apiVersion: cxda/v1` (SPEC §8), as zod 4 schemas: the shape of the file and
+ * The `cxda.yaml` format, `apiVersion: cxda/v1`, as zod 4 schemas: the shape of the file and
  * the source of its published JSON Schema. The schemas state the shape (types, known keys, enums);
- * every rule of SPEC §4–§6 is applied by the shared domain validators in validate-project.ts, which
+ * every rule of actions, variables and overrides is applied by the shared domain validators in validate-project.ts, which
  * give the messages users see.
  *
  * Actions are a map keyed by name: editors complete and fold by name, a YAML duplicate key is a
@@ -25,7 +25,7 @@ const PLACEHOLDER_HINT = "May be given as ${env:NAME} or ${file:PATH} (resolved 
 export const EnvironmentIdSchema = z
   .string()
   .regex(ENVIRONMENT_ID)
-  .describe("An environment id of the tenant, e.g. dev, staging, prod (SPEC §6.1).");
+  .describe("An environment id of the tenant, e.g. dev, staging, prod.");
 
 export const ProjectScriptSchema = z
   .strictObject({
@@ -50,7 +50,7 @@ export const ProjectHeadersSchema = z
     z.string().regex(HEADER_NAME_PATTERN),
     z.string().describe(`Header value. Credentials belong in placeholders. ${PLACEHOLDER_HINT}`),
   )
-  .describe("Request headers (SPEC §4.1): name → value. Omitted means no headers.");
+  .describe("Request headers: name → value. Omitted means no headers.");
 
 export const ProjectVariableSchema = z
   .strictObject({
@@ -69,9 +69,9 @@ export const ProjectVariableSchema = z
     encrypted: z
       .boolean()
       .optional()
-      .describe("Store encrypted at rest; the API never returns the value (SPEC §5). Default false."),
+      .describe("Store encrypted at rest; the API never returns the value. Default false."),
   })
-  .describe("An action variable (SPEC §5).");
+  .describe("An action variable.");
 
 export const ProjectOverrideSchema = z
   .strictObject({
@@ -86,10 +86,7 @@ export const ProjectOverrideSchema = z
       .describe(
         `The value (at most 1 024 characters, no shell metacharacters). A masked value must be a placeholder. ${PLACEHOLDER_HINT}`,
       ),
-    masked: z
-      .boolean()
-      .optional()
-      .describe("Shown as *** by the API (SPEC §6.2); at least 8 characters. Default false."),
+    masked: z.boolean().optional().describe("Shown as *** by the API; at least 8 characters. Default false."),
     description: z.string().optional().describe("Free text."),
     promote: z
       .boolean()
@@ -98,7 +95,7 @@ export const ProjectOverrideSchema = z
         "false marks the override environment-specific: cxda promote never copies it into or out of this environment. Default true.",
       ),
   })
-  .describe("A per-environment variable override (SPEC §6.2).");
+  .describe("A per-environment variable override.");
 
 export const ProjectDateProcessingSchema = z
   .strictObject({
@@ -121,7 +118,7 @@ export const ProjectDateProcessingSchema = z
       .describe("Fraction digits 0–3, truncated. Default 3."),
   })
   .describe(
-    "Date/time processing inputs (SPEC §4.2); computedValue and computedUtc are computed at apply, never written here.",
+    "Date/time processing inputs; computedValue and computedUtc are computed at apply, never written here.",
   );
 
 export const ProjectActionSchema = z
@@ -147,7 +144,7 @@ export const ProjectActionSchema = z
       ),
     dateProcessing: ProjectDateProcessingSchema.optional(),
   })
-  .describe("A Data Action (SPEC §4).");
+  .describe("A Data Action.");
 
 export const ProjectFileSchema = z
   .strictObject({
@@ -161,7 +158,7 @@ export const ProjectFileSchema = z
       .optional()
       .describe("The actions, keyed by name (3–64 characters from A–Z, a–z, 0–9, '_' and '-')."),
   })
-  .describe("A cxda project: the desired state of a tenant's Data Actions (SPEC §8).");
+  .describe("A cxda project: the desired state of a tenant's Data Actions.");
 
 /**
  * The same shape with plain-string map keys, used when checking a file: zod drops a record entry whose

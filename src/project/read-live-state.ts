@@ -1,6 +1,6 @@
 /**
  * Reads a whole tenant for the planner: `GET /dataactions?expand=variables,environments&pageSize=100`
- * with complete pagination, ⌈N/100⌉ requests for N actions (SPEC §3, §8). A server that does not offer
+ * with complete pagination, ⌈N/100⌉ requests for N actions. A server that does not offer
  * an expansion answers 400 on the first page; the read then drops that expansion (one request more)
  * and says so, and the planner treats the sub-resource as not read rather than as empty.
  */

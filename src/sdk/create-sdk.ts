@@ -1,6 +1,6 @@
 /**
  * The SDK's `createClient`: the HTTP client core plus every workflow bound to it, with the audit log,
- * the signed webhook and the `onEvent` hook of SPEC §10 wired in when asked for.
+ * the signed webhook and the `onEvent` hook wired in when asked for.
  *
  *   const cxda = createClient({ baseUrl, auth, auditLog: "./cxda-audit.jsonl", onEvent: (e) => … });
  *   await cxda.actions.add({ name: "x", … });
@@ -18,7 +18,7 @@ import type { WorkflowContext } from "../workflows/operation.js";
 import { FLAT_WORKFLOWS, WORKFLOW_GROUPS } from "./workflows.js";
 
 export interface SdkOptions extends ClientOptions {
-  /** Append one JSON line per mutating operation to this file (SPEC §10). */
+  /** Append one JSON line per mutating operation to this file. */
   auditLog?: string;
   /** Send signed Standard Webhooks events here. */
   webhook?: { url: string; secret: string };

@@ -1,5 +1,5 @@
 /**
- * Builds of an action for an environment (SPEC §6.5): trigger one (`build.triggered`, one audit line),
+ * Builds of an action for an environment: trigger one (`build.triggered`, one audit line),
  * read one, or wait until it leaves QUEUED/RUNNING. Waiting polls with a growing pause, bounded in time.
  */
 import type { Build } from "../client/resources/builds.js";

@@ -1,6 +1,6 @@
 /**
- * `createAction` (issue 4, seed 002 done right): validate locally with the emulator's own rules; check
- * dependencies and cycles against the LIVE tenant graph read with complete pagination (SPEC §9: a new
+ * `createAction` (issue 4): validate locally with the emulator's own rules; check
+ * dependencies and cycles against the LIVE tenant graph read with complete pagination (a new
  * node's own edges cannot show a cycle that runs through the rest of the tenant); POST with one
  * Idempotency-Key that every retry reuses; run the optional sandbox test; emit `action.created`; write
  * one `actions.create` audit line. Exhausted retries throw the client's typed error (never undefined).
@@ -20,7 +20,7 @@ export type CreateActionSpec = Omit<ActionInput, "version">;
 export interface CreateActionOptions {
   /** When given, the new action's test runs with this `context.input` (null is a valid input). */
   testInput?: unknown;
-  /** Environment of the test run (SPEC §6.3). */
+  /** Environment of the test run. */
   testEnvironmentId?: string;
   /** The key every retry of the POST reuses; default a fresh UUID. */
   idempotencyKey?: string;

@@ -1,5 +1,5 @@
 /**
- * `applyDateProcessing` (issue 8, SPEC §4.2): find an action by name over every page, compute the
+ * `applyDateProcessing` (issue 8): find an action by name over every page, compute the
  * date/time result offline, write `config.dateProcessing` with the version read (writeWithVersion:
  * re-read and written again on 409/412), and record one `datetime.apply` audit line and one `datetime.applied` event.
  */
@@ -17,7 +17,7 @@ import { NotFoundError, ValidationError } from "../errors.js";
 import { recorded, type WorkflowContext } from "./operation.js";
 import { type VersionedWriteOptions, writeWithVersion } from "./write-with-version.js";
 
-/** Seed 004's field names, used when the caller names none. */
+/** The default field names, used when the caller names none. */
 export const DEFAULT_DATE_FIELDS = {
   sourceField: "input_datetime",
   targetField: "processed_datetime",
@@ -61,7 +61,7 @@ export async function applyDateProcessing(
           found === undefined ? await findAction(ctx, ref) : (await ctx.client.actions.get(found.id)).body;
         return found;
       },
-      // SPEC §3: someone wrote in between; the same value is written again on the new version.
+      // Someone wrote in between (a stale version); the same value is written again on the new version.
       build: () => ({ config: { dateProcessing } }),
       write: (patch, current) => ctx.client.actions.patch(current.id, patch, { version: current.version }),
     });
@@ -123,7 +123,7 @@ export function prepare(payload: DateTimeInput, fields: DateProcessingFields = {
 }
 
 /**
- * An id is read directly; a name is looked for over EVERY page of `nameContains=<ref>` (seed 004
+ * An id is read directly; a name is looked for over EVERY page of `nameContains=<ref>` (
  * skipped pages and took any first entity), stopping at the exact match or the last page.
  */
 export async function findAction(ctx: WorkflowContext, ref: string): Promise<Action> {
@@ -131,7 +131,7 @@ export async function findAction(ctx: WorkflowContext, ref: string): Promise<Act
     try {
       return (await ctx.client.actions.get(ref)).body;
     } catch (error) {
-      // SPEC §4's name pattern also allows uuid-looking names.
+      // The action name pattern also allows uuid-looking names.
       if (!(error instanceof NotFoundError)) throw error;
     }
   }

@@ -1,7 +1,7 @@
 /**
- * Cross-environment drift (SPEC §6.4) for one action or the whole tenant. The tenant is read with
+ * Cross-environment drift for one action or the whole tenant. The tenant is read with
  * `expand=environments` at pageSize 100, so N actions cost ⌈N/100⌉ list requests plus a constant (the
- * environment list); masked values compare by fingerprint only (diffEnvironments, SPEC §9 seed 003).
+ * environment list); masked values compare by fingerprint only (diffEnvironments).
  */
 import type { Action } from "../domain/action-schema.js";
 import { type DriftEntry, type DriftSummary, diffEnvironments, summarizeDrift } from "../domain/drift.js";

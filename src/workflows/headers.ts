@@ -1,5 +1,5 @@
 /**
- * Header edits with no lost updates (SPEC §4.1, issue 5): read the action, apply the edit, validate the
+ * Header edits with no lost updates (issue 5): read the action, apply the edit, validate the
  * RESULTING matrix, write it with the version read (writeWithVersion: on 409/412 re-read and re-apply
  * the same edit, bounded, with jittered backoff). Audit lines, events and `onSync` carry names and byte
  * counts only: header values may be credentials. Network errors and 429 are the client core's job.
@@ -21,7 +21,7 @@ import { NO_WRITE, type VersionedWriteOptions, writeWithVersion } from "./write-
 
 export type HeaderOperation = "headers.set" | "headers.unset" | "headers.replace";
 
-/** What `onSync` receives after a successful write (seed 000's security-gateway hook): names only. */
+/** What `onSync` receives after a successful write (a security-gateway hook): names only. */
 export interface HeadersSyncEvent {
   type: "headers.updated";
   operation: HeaderOperation;
@@ -102,7 +102,7 @@ export async function getHeaders(
 
 /**
  * Problems with an edit itself, found before anything is read or sent: set/replace headers must form a
- * valid matrix on their own (every rule of SPEC §4.1), unset names must be header names.
+ * valid matrix on their own (every header rule), unset names must be header names.
  */
 export function checkHeaderEdit(edit: HeaderEdit): ValidationIssue[] {
   if (edit.kind === "unset") {

@@ -1,7 +1,7 @@
 /**
- * Per-environment overrides (SPEC §6.2, §6.3, issue 7): validate before sending, write with the version
+ * Per-environment overrides (issue 7): validate before sending, write with the version
  * read (writeWithVersion: re-read and retry on 409/412, bounded), report the drift against a baseline environment by
- * fingerprint (never "***" against plaintext: seed 003's bug, SPEC §9), follow the build a buildOnChange
+ * fingerprint (never "***" against plaintext), follow the build a buildOnChange
  * environment starts, and emit `overrides.applied` with THIS call's latency. Values never reach the
  * audit line or the event: names and counts only.
  */
@@ -25,7 +25,7 @@ export type { Environment, OverrideSet };
 
 /** `sleep` serves both the build wait and writeWithVersion's backoff (`maxAttempts`: 30 rounds by default). */
 export interface ApplyOverridesOptions extends WaitOptions, VersionedWriteOptions {
-  /** An environment to compare the result with (SPEC §6.4). */
+  /** An environment to compare the result with. */
   baseline?: string;
   /** PUT the whole set instead of upserting by name (PATCH). */
   replace?: boolean;
@@ -59,7 +59,7 @@ function invalid(issues: ValidationIssue[], what: string): ValidationError {
   );
 }
 
-/** The tenant's environments in order (SPEC §6.1). */
+/** The tenant's environments in order. */
 export async function listEnvironments(ctx: WorkflowContext): Promise<Environment[]> {
   const envs = (await ctx.client.environments.list()).body;
   return [...envs].sort((a, b) => a.order - b.order);

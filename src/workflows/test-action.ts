@@ -1,6 +1,6 @@
 /**
- * A sandboxed test run of an action (SPEC §4, `POST /dataactions/{id}/test`). Not audited: a test run
- * changes nothing on the server (the audit log records mutating operations, SPEC §10); `createAction`
+ * A sandboxed test run of an action (`POST /dataactions/{id}/test`). Not audited: a test run
+ * changes nothing on the server (the audit log records mutating operations); `createAction`
  * records the test it runs in its own `actions.create` line.
  */
 import type { TestRunResult } from "../client/resources/test-runs.js";
@@ -12,7 +12,7 @@ export type { TestRunResult, TestRunStatus } from "../client/resources/test-runs
 export interface TestActionOptions {
   /** Passed to `main` as `context.input` (any JSON; default null). */
   input?: unknown;
-  /** Environment whose overrides and settings the run sees (SPEC §6.3). */
+  /** Environment whose overrides and settings the run sees. */
   environmentId?: string;
 }
 

@@ -1,8 +1,8 @@
 /**
- * Typed and encrypted variables (SPEC §5, §5.1; issue 6). `registerVariables` validates locally (every
+ * Typed and encrypted variables (issue 6). `registerVariables` validates locally (every
  * problem), writes the whole set with the version it read, and checks that the server stored exactly
- * the names it sent (seed 001 only compared counts, after double-nesting the body). Metrics count
- * operations, not variables: seed 001's "encryption success rate" divided encrypted variables by
+ * the names it sent (comparing counts alone would miss a dropped name). Metrics count
+ * operations, not variables: an "encryption success rate" that divided encrypted variables by
  * successes, which measures nothing.
  */
 import type { CxdaEventInput } from "../audit/events.js";
@@ -157,7 +157,7 @@ export function verifyStored(
     .map((v) => v.name);
   if (leaked.length > 0)
     throw new BugError(
-      `The server answered a value for the encrypted variable${leaked.length === 1 ? "" : "s"} ${leaked.join(", ")}; secrets must come back as null (SPEC §5).`,
+      `The server answered a value for the encrypted variable${leaked.length === 1 ? "" : "s"} ${leaked.join(", ")}; secrets must come back as null.`,
       detail,
     );
   return stored as StoredVariable[];
@@ -348,7 +348,7 @@ async function writeGlobalVariables(
 }
 
 /**
- * Replaces an action's variables (SPEC §5) with the version read; when another writer changed them
+ * Replaces an action's variables with the version read; when another writer changed them
  * first (409), reads again and replaces again. Verifies what the server stored.
  */
 export function registerVariables(
@@ -387,7 +387,7 @@ export async function getGlobalVariables(ctx: WorkflowContext): Promise<GlobalVa
   return (await ctx.client.globalVariables.get()).body;
 }
 
-/** Replaces the tenant's global variables (SPEC §5.1; needs dataactions:admin), again on a conflict. */
+/** Replaces the tenant's global variables (needs dataactions:admin), again on a conflict. */
 export function setGlobalVariables(
   ctx: WorkflowContext,
   list: readonly VariableInput[],
@@ -469,7 +469,7 @@ export async function rotationCheck(ctx: WorkflowContext, ref?: string): Promise
   };
 }
 
-/** Re-encrypts an action's secrets under the active key (SPEC §5; needs dataactions:admin). */
+/** Re-encrypts an action's secrets under the active key (needs dataactions:admin). */
 export async function reencrypt(ctx: WorkflowContext, ref: string): Promise<ReencryptResult> {
   return recorded(ctx, { operation: "variables.reencrypt", target: { name: ref } }, async () => {
     const action = await ctx.client.actions.resolve(ref);

@@ -1,5 +1,5 @@
 /**
- * One way to write a versioned resource (SPEC §3 Versions): read it, build what to write from what was
+ * One way to write a versioned resource: read it, build what to write from what was
  * read, write it with the version read; when another writer got there first — 409 `version-conflict`
  * (a body `version`) or 412 `precondition-failed` (`If-Match`) — wait a jittered backoff (the client's
  * `backoffDelay`), read again and build again from the new state, a bounded number of rounds. Headers,

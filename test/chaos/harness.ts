@@ -83,8 +83,8 @@ export class ChaosRun {
   readonly secrets = new SecretCollector();
   readonly figures: Figure[] = [];
   /**
-   * Credential header values: SPEC §4 returns headers with the action, so they may sit in the database
-   * and in `actions get` output, but never in audit lines, events, webhooks or traces (SPEC §4.1).
+   * Credential header values: the API returns headers with the action, so they may sit in the database
+   * and in `actions get` output, but never in audit lines, events, webhooks or traces.
    */
   readonly credentialHeaders: string[] = [];
   /** Every audit log file written by an SDK or CLI run. */
@@ -244,7 +244,7 @@ function headerOf(headers: Dispatcher.DispatchOptions["headers"], name: string):
   return undefined;
 }
 
-/** The emulator's test hooks (SPEC §7). */
+/** The emulator's test hooks. */
 export async function testHook<T = unknown>(
   emulator: RunningEmulator,
   method: "GET" | "PUT" | "POST",

@@ -116,7 +116,7 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
     await plain.close();
     await emulator.close();
 
-    // SPEC §4 returns an action's headers, so `actions get` / `headers get --show-values` may print
+    // The API returns an action's headers, so `actions get` / `headers get --show-values` may print
     // credential header values: they are left out of the output search, and checked on their own below.
     const secrets = [...run.secrets.collected.keys()].filter((s) => !run.credentialHeaders.includes(s));
     const bySink = new Map<string, number>();
@@ -164,7 +164,7 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
       figures.push(exactly("R6", `secrets in ${sink}`, bySink.get(sink) ?? 0, 0));
     figures.push(exactly("R6", "live tokens in any output", liveTokens, 0));
     for (const kind of leakedKinds) figures.push(info("R6", "leaked", kind));
-    // Credential header values: never in traces, audit lines or webhooks (SPEC §4.1).
+    // Credential header values: never in traces, audit lines or webhooks.
     let credentialLeaks = 0;
     for (const { sink, text } of run.outputs)
       if (sink !== "CLI stdout") credentialLeaks += occurrences(text, run.credentialHeaders);

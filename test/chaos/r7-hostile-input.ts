@@ -10,7 +10,7 @@ import { request as httpRequest } from "undici";
 import { type ChaosRun, chaosClient, exactly, type Figure, info, pool } from "./harness.js";
 import type { ChaosSize } from "./sizes.js";
 
-/** Every route of SPEC §2–§6 (`{id}`, `{env}`, `{build}` filled in per request); unknown ones answer 404. */
+/** Every API route (`{id}`, `{env}`, `{build}` filled in per request); unknown ones answer 404. */
 const ROUTES: [string, string][] = [
   ["GET", "/.well-known/openid-configuration"],
   ["POST", "/oauth2/token"],

@@ -5,7 +5,7 @@
  * progress lines, or after a delay from its start), then one run goes to the end and `plan
  * --detailed-exitcode` must find nothing to do. Creates are counted from the emulator's request log:
  * a 201 is a create the first time its Idempotency-Key is seen, and each key is traced back to its
- * action name (apply derives it from the name and content, SPEC §3), so a create-delete-create shows.
+ * action name (apply derives it from the name and content), so a create-delete-create shows.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";

@@ -18,7 +18,7 @@ export interface R8Project {
   env: Record<string, string>;
   /** Values that must stay secret (an encrypted variable, a masked override). */
   secrets: { value: string; kind: string }[];
-  /** Credential header values: returned with the action by the API (SPEC §4), sealed at rest. */
+  /** Credential header values: returned with the action by the API, sealed at rest. */
   credentialHeaders: string[];
 }
 

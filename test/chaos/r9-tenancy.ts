@@ -5,7 +5,7 @@
 import { CxdaError } from "../../src/errors.js";
 import { actionInput, type ChaosRun, chaosClient, exactly, type Figure, info } from "./harness.js";
 
-/** Every route on an action (SPEC §4–§6), with a body where the route takes one. */
+/** Every route on an action, with a body where the route takes one. */
 const PROBES: {
   method: string;
   path: (id: string) => string;

@@ -157,7 +157,7 @@ describe("cxda actions create", () => {
     expect(res.stderr).toContain("cxda actions test looping");
   });
 
-  it("a name outside SPEC §4's pattern (the issue's literal `--name x`) exits 65 naming the rule", async () => {
+  it("a name outside the action name pattern (the issue's literal `--name x`) exits 65 naming the rule", async () => {
     const res = await cxda("actions", "create", "--name", "x", "--script", "f.js", "--json");
     expect(res.code).toBe(65);
     expect(json(res)).toMatchObject({ issues: [{ path: "name" }] });

@@ -256,7 +256,7 @@ describe("cxda datetime apply", () => {
 });
 
 describe("README: Date/time processing", () => {
-  it("shows the New York examples and seed 004's result exactly as the code computes them", () => {
+  it("shows the New York examples and the reference example exactly as the code computes them", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     const section = readme.slice(readme.indexOf("## Date/time processing"), readme.indexOf("## Development"));
     expect(section.length).toBeGreaterThan(0);

@@ -12,7 +12,7 @@ import {
   resolvePlaceholdersDeep,
 } from "../../src/project/placeholders.js";
 
-describe("placeholders (SPEC §8, §12)", () => {
+describe("placeholders", () => {
   it("substitutes ${env:NAME} inside a value and registers the resolved value", () => {
     const redactor = new Redactor();
     const r = resolvePlaceholders("Bearer ${env:CRM_TOKEN}", { env: { CRM_TOKEN: "tok-9f8e7d" }, redactor });

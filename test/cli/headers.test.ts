@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:…} placeholders are CLI input, not template literals
-/** `cxda headers …` end to end: the built CLI against an in-process emulator (SPEC §12, issue 5). */
+/** `cxda headers …` end to end: the built CLI against an in-process emulator (issue 5). */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: placeholders are literal ${…} text, not template literals
-/** `cxda vars …` end to end: the built CLI against an in-process emulator (SPEC §12, issue 6). */
+/** `cxda vars …` end to end: the built CLI against an in-process emulator (issue 6). */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
 /**
  * SDK scenarios over real HTTP against the in-process emulator, driven by its fault injection
- * (SPEC §7) and checked against its request log `/_emulator/requests`.
+ * and checked against its request log `/_emulator/requests`.
  */
 import { request as httpRequest } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";

@@ -42,7 +42,7 @@ describe("classify", () => {
   });
 });
 
-describe("isIdempotent (SPEC §10)", () => {
+describe("isIdempotent", () => {
   it.each<[RequestTraits, boolean]>([
     [traits("GET"), true],
     [traits("put"), true],

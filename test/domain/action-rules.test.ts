@@ -38,7 +38,7 @@ function httpAction(overrides: Payload = {}): Payload {
 
 describe("validateActionPayload: valid payloads", () => {
   it.each<[string, Payload]>([
-    ["the SPEC §4 example", scriptAction()],
+    ["a complete script action", scriptAction()],
     [
       "a minimal SCRIPT action",
       { name: "abc", type: "SCRIPT", script: { language: "JavaScript", content: MAIN } },
@@ -423,7 +423,7 @@ describe("validateActionPayload: one rule at a time", () => {
       ["must be a string", "number"],
     ],
     [
-      "reserved header (validateHeaders, SPEC §4.1)",
+      "reserved header (validateHeaders)",
       scriptAction({ config: { headers: { Host: "example.com" } } }),
       "config.headers.Host",
       "validation-failed",
@@ -444,7 +444,7 @@ describe("validateActionPayload: one rule at a time", () => {
       ["case-insensitive"],
     ],
     [
-      "dateProcessing labelling a local time with Z (seed 004)",
+      "dateProcessing labelling a local time with Z",
       httpAction({
         config: {
           ...(httpAction().config as Payload),

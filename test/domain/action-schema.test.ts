@@ -29,7 +29,7 @@ const SPEC_EXAMPLE = {
 };
 
 describe("ActionResourceSchema", () => {
-  it("parses the SPEC §4 resource", () => {
+  it("parses an action resource", () => {
     const action: Action = ActionResourceSchema.parse(SPEC_EXAMPLE);
     expect(action.name).toBe("lead_enrichment_v2");
     expect(action.config.headers).toEqual({ "X-Source": "cxda" });

@@ -120,7 +120,7 @@ describe("findDependencyCycles", () => {
 });
 
 describe("wouldCloseCycle", () => {
-  it("finds the cycle a new edge closes through the whole graph (seed 002 bug)", () => {
+  it("finds the cycle a new edge closes through the whole graph, not only the new node's own edges", () => {
     const graph = { a: ["b"], b: ["c"], c: [] };
     expect(wouldCloseCycle(graph, "c", ["a"])).toEqual(["c", "a", "b", "c"]);
     expect(wouldCloseCycle(graph, "c", [])).toBeNull();

@@ -43,14 +43,14 @@ describe("diffEnvironments: one row per kind", () => {
     ],
     ["masked vs plain with equal fingerprints", [secret("S", "fp:abc")], [plain("S", "abc")], []],
     [
-      "'***' placeholder vs the literal text '***' (seed 003 bug)",
+      "'***' placeholder vs the literal text '***'",
       [secret("S", "fp:real")],
       [plain("S", "***")],
       [{ name: "S", kind: "masked_mismatch", baseline: "***", target: "***" }],
     ],
     ["only in target", [], [plain("NEW", "1")], [{ name: "NEW", kind: "only_in_target", target: "1" }]],
     [
-      "only in baseline (seed 003 ignored it)",
+      "only in baseline",
       [secret("GONE", "fp")],
       [],
       [{ name: "GONE", kind: "only_in_baseline", baseline: "***" }],

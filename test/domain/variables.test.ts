@@ -130,7 +130,7 @@ describe("validateVariables: one table per rule", () => {
     expect(collisions[1]!.message).toContain("'region' at variables[1], 'region' at variables[3]");
   });
 
-  it("refuses a list that is not an array, with a hint for a double-nested body (seed 001)", () => {
+  it("refuses a list that is not an array, with a hint for a double-nested body", () => {
     expect(validateVariables({ variables: [ok] }, { scope: "action" }).issues[0]!.message).toContain(
       "pass that list itself",
     );

@@ -17,7 +17,7 @@ useTestEmulator(UNTHROTTLED, (running) => {
 
 const path = (id: string) => `/api/v2/dataactions/${id}`;
 
-describe("actions CRUD (SPEC §4)", () => {
+describe("actions CRUD", () => {
   it("creates with 201, Location and ETag, then reads it back", async () => {
     const res = await api(emulator, "POST", "/api/v2/dataactions", {
       token,
@@ -298,7 +298,7 @@ describe("actions CRUD (SPEC §4)", () => {
   });
 });
 
-describe("listing (SPEC §3 pagination)", () => {
+describe("listing and pagination", () => {
   it("pages through 130 actions with none lost and none repeated", async () => {
     const names = Array.from({ length: 130 }, (_, i) => `page_item_${String(i).padStart(3, "0")}`);
     for (const name of names) await createAction(emulator, token, scriptAction(name));

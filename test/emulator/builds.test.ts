@@ -39,7 +39,7 @@ async function settle(actionId: string, buildId: string, seen: string[] = []): P
   throw new Error(`build ${buildId} did not finish`);
 }
 
-describe("builds (SPEC §6.5)", () => {
+describe("builds", () => {
   it("answers 202 QUEUED, then moves through RUNNING to SUCCEEDED with a snapshot and a content hash", async () => {
     const action = await newAction();
     await api(emulator, "PUT", overridesPath(action.id, "prod"), {

@@ -29,7 +29,7 @@ async function freePort(): Promise<number> {
   return typeof address === "object" && address ? address.port : 0;
 }
 
-describe("emulator config (SPEC §7)", () => {
+describe("emulator config", () => {
   it("has the documented built-in default", () => {
     const config = defaultEmulatorConfig();
     expect(config.tenants).toEqual([

@@ -1,4 +1,4 @@
-/** The emulator enforces SPEC §4.2 on `config.dateProcessing` with the SDK's own rules and messages. */
+/** The emulator enforces the date processing rules (docs/datetime.md) on `config.dateProcessing` with the SDK's own rules and messages. */
 import { describe, expect, it } from "vitest";
 import { validateActionPayload } from "../../src/domain/action-rules.js";
 import { buildDateProcessing } from "../../src/domain/datetime.js";
@@ -21,7 +21,7 @@ useTestEmulator(UNTHROTTLED, (running) => {
 
 const ACTIONS = "/api/v2/dataactions";
 const fields = { sourceField: "input_datetime", targetField: "processed_datetime" };
-/** Seed 004's example, computed by the domain: 12:30 -05:00 = 17:30 Z. */
+/** The documented example (docs/datetime.md), computed by the domain: 12:30 -05:00 = 17:30 Z. */
 const seedExample = () =>
   buildDateProcessing(
     {
@@ -51,7 +51,7 @@ function errorsOf(body: Body) {
   }));
 }
 
-describe("config.dateProcessing on POST, PUT and PATCH (SPEC §4.2)", () => {
+describe("config.dateProcessing on POST, PUT and PATCH", () => {
   it("stores a consistent dateProcessing as sent", async () => {
     const dateProcessing = seedExample();
     const created = await createAction(
@@ -92,7 +92,7 @@ describe("config.dateProcessing on POST, PUT and PATCH (SPEC §4.2)", () => {
     expect(errors).toEqual(sdkIssues(payload));
   });
 
-  it("refuses seed 004's local time labelled with Z on PATCH, and keeps the stored value", async () => {
+  it("refuses a local time labelled with Z on PATCH, and keeps the stored value", async () => {
     const created = await createAction(
       emulator,
       token,

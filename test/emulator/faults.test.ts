@@ -19,7 +19,7 @@ useTestEmulator(UNTHROTTLED, (running) => {
 
 const setRules = (rules: unknown[]) => api(emulator, "PUT", "/_emulator/faults", { body: { rules } });
 
-describe("fault rules (SPEC §7)", () => {
+describe("fault rules", () => {
   it("PUT validates and stores the rules with their defaults; GET returns them", async () => {
     const put = await setRules([
       { method: "post", path: "/api/v2/dataactions/*", status: 503, retryAfter: 1 },
@@ -179,7 +179,7 @@ describe("fault matching", () => {
     expect(pathMatches("/**", "/anything/at/all")).toBe(true);
   });
 
-  it("parses the header forms of SPEC §7", () => {
+  it("parses the X-Emulator-Fault header forms", () => {
     expect(parseFaultHeader("status=503;retry-after=1")).toMatchObject({ status: 503, retryAfter: 1 });
     expect(parseFaultHeader("drop")).toMatchObject({ drop: true, status: null });
     expect(parseFaultHeader("delay=500")).toMatchObject({ delayMs: 500 });

@@ -1,5 +1,5 @@
 /**
- * Credential-like header values at rest (issue 11 R6, SPEC §4/§4.1): served in plaintext by every read,
+ * Credential-like header values at rest (issue 11 R6, docs/secrets.md): served in plaintext by every read,
  * held only as ciphertext in the database files and the idempotency records, readable after a restart
  * and a key rotation, and a tampered value answers 500 `secret-unreadable`.
  */

@@ -1,5 +1,5 @@
 /** The emulator validates the RESULTING header matrix on every write that touches config.headers
- *  (SPEC §4.1) with the same messages as the SDK's validateHeaders, and writes nothing when one fails. */
+ *  with the same messages as the SDK's validateHeaders, and writes nothing when one fails. */
 import { describe, expect, it } from "vitest";
 import { validateHeaders } from "../../src/domain/headers.js";
 import {

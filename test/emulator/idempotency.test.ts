@@ -29,7 +29,7 @@ async function countNamed(name: string): Promise<number> {
   return res.body.total;
 }
 
-describe("Idempotency-Key (SPEC §3)", () => {
+describe("Idempotency-Key", () => {
   it("replays the stored response with Idempotent-Replayed: true", async () => {
     const first = await create(scriptAction("idem_one"), "key-1");
     expect(first.status).toBe(201);

@@ -1,4 +1,4 @@
-/** The SQLite KeyStorage behind the tenant keyring (SPEC §5): order, active key, persistence, reset. */
+/** The SQLite KeyStorage behind the tenant keyring: order, active key, persistence, reset. */
 
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";

@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-describe("OAuth2 (SPEC §2.1)", () => {
+describe("OAuth2", () => {
   it("serves the discovery document", async () => {
     const res = await api(emulator, "GET", "/.well-known/openid-configuration");
     expect(res.status).toBe(200);

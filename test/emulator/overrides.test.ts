@@ -32,7 +32,7 @@ function path(actionId: string, env: string): string {
   return `/api/v2/dataactions/${actionId}/environments/${env}/variables`;
 }
 
-describe("GET /environments (SPEC §6.1)", () => {
+describe("GET /environments", () => {
   it("lists the default tiers in order", async () => {
     const res = await api(emulator, "GET", "/api/v2/environments", { token });
     expect(res.status).toBe(200);
@@ -43,7 +43,7 @@ describe("GET /environments (SPEC §6.1)", () => {
     ]);
   });
 
-  it("comes from the configuration when one is given (SPEC §7)", async () => {
+  it("comes from the configuration when one is given", async () => {
     const custom = await startTestEmulator({
       config: {
         tenants: [{ id: "t1", clients: [{ id: "c1", secret: "c1-secret-value" }] }],
@@ -63,7 +63,7 @@ describe("GET /environments (SPEC §6.1)", () => {
   });
 });
 
-describe("overrides (SPEC §6.2)", () => {
+describe("overrides", () => {
   it("starts empty at version 1, PUT replaces, PATCH upserts and removes, masked values read as *** with a fingerprint", async () => {
     const action = await newAction();
     const empty = await api(emulator, "GET", path(action.id, "prod"), { token });

@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-describe("rate limit (SPEC §3)", () => {
+describe("rate limit", () => {
   it("publishes RateLimit-* on every /api/v2 response and answers 429 with Retry-After when the bucket is empty", async () => {
     const remaining: string[] = [];
     for (let i = 0; i < 3; i++) {

@@ -17,7 +17,7 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("tenancy (SPEC §3)", () => {
+describe("tenancy", () => {
   it("isolates tenants fully: another tenant gets 404 for every operation, and lists stay separate", async () => {
     const emulator = await startTestEmulator({ config });
     try {
@@ -50,7 +50,7 @@ describe("tenancy (SPEC §3)", () => {
   });
 });
 
-describe("storage (SPEC §7)", () => {
+describe("storage", () => {
   it("keeps actions and issued tokens across a restart with the same data directory", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "cxda-emu-"));
     dirs.push(dataDir);

@@ -1,4 +1,4 @@
-/** `POST /api/v2/dataactions/{id}/test` (SPEC §4) over real HTTP against an in-process emulator. */
+/** `POST /api/v2/dataactions/{id}/test` over real HTTP against an in-process emulator. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultEmulatorConfig } from "../../src/emulator/config.js";
 import { TestRunHandlers } from "../../src/emulator/handlers/test-runs.js";

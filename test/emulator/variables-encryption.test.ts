@@ -1,5 +1,5 @@
 /**
- * Secrets at rest (SPEC §5): round trip to the sandbox, tamper detection, no plaintext in the database
+ * Secrets at rest: round trip to the sandbox, tamper detection, no plaintext in the database
  * files, key rotation and re-encryption.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";

@@ -1,4 +1,4 @@
-/** Action and global variables over real HTTP (SPEC §5, §5.1): atomic replace, versions, validation. */
+/** Action and global variables over real HTTP: atomic replace, versions, validation. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_VARIABLES } from "../../src/domain/variables.js";
 import {
@@ -207,7 +207,7 @@ describe("bad variable lists: 400 listing every issue, nothing stored", () => {
     expect(res.body.errors).toHaveLength(2);
   });
 
-  it("seed 001's double-nested body, unknown body fields and a non-object body", async () => {
+  it("a double-nested body, unknown body fields and a non-object body", async () => {
     const nested = await expectRejected({ variables: { variables: SAMPLE } });
     expect(nested.body.detail).toContain("pass that list itself");
     const unknown = await expectRejected({ variables: SAMPLE, extra: 1 });

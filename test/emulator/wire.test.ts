@@ -28,7 +28,7 @@ function expectProblem(
   expect(typeof res.body.detail).toBe("string");
 }
 
-describe("wire conventions (SPEC §3)", () => {
+describe("wire conventions", () => {
   it("answers malformed JSON with 400 malformed-json", async () => {
     const res = await api(emulator, "POST", "/api/v2/dataactions", { token, raw: '{"name": "x",' });
     expectProblem(res, 400, "malformed-json");

@@ -19,7 +19,7 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 describe("demo: date/time section", () => {
-  it("applies seed 004's example, shows the stored value, the refused Z label and a DST change", async () => {
+  it("applies the documented example (docs/datetime.md), shows the stored value, the refused Z label and a DST change", async () => {
     const stdout = sink();
     const stderr = sink();
     const out = new Output({
@@ -36,7 +36,7 @@ describe("demo: date/time section", () => {
     expect(text).toContain(
       'computedValue: "2024-02-29T12:30:00.000-05:00", computedUtc: "2024-02-29T17:30:00.000Z"',
     );
-    expect(text).toMatch(/✘ seed 004's "2024-02-29T12:30:00.000Z" refused .*numeric offset/);
+    expect(text).toMatch(/✘ the local time labelled Z, "2024-02-29T12:30:00.000Z", refused .*numeric offset/);
     expect(text).toContain("UTC offset -05:00 before, -04:00 after");
     expect(text).toMatch(/datetime\.applied × 1/);
     expect(text).toMatch(/datetime\.apply\s+callback_scheduler\s+success 200/);

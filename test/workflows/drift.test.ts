@@ -1,4 +1,4 @@
-/** Cross-environment drift through the SDK against the in-process emulator (SPEC §6.4, issue 7). */
+/** Cross-environment drift through the SDK against the in-process emulator (issue 7). */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CxdaSdk, createClient } from "../../src/index.js";
@@ -59,7 +59,7 @@ describe("diffTenant (property)", () => {
     );
   });
 
-  it("reports only_in_baseline and only_in_target (seed 003 ignored missing variables)", async () => {
+  it("reports only_in_baseline and only_in_target (a variable missing on one side is drift)", async () => {
     await cxda.actions.create({
       name: "drift_missing",
       type: "SCRIPT",

@@ -1,5 +1,5 @@
 /** The read-apply-write loop of header edits over a scripted fake client: re-read on 409/412, same edit
- *  re-applied, bounded attempts, jittered backoff (SPEC §4.1). */
+ *  re-applied, bounded attempts, jittered backoff. */
 import { describe, expect, it } from "vitest";
 import { Redactor } from "../../src/audit/redactor.js";
 import type { Action, ApiResponse, CxdaClient } from "../../src/client/types.js";

@@ -1,4 +1,4 @@
-/** Header edits through the SDK facade against the in-process emulator (SPEC §4.1, issue 5). */
+/** Header edits through the SDK facade against the in-process emulator (issue 5). */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,4 +1,4 @@
-/** The `/dataactions` resource (SPEC §4) over the client's request pipeline. */
+/** The `/dataactions` resource over the client's request pipeline. */
 import type { Action, ActionInput } from "../../domain/action-schema.js";
 import { NotFoundError } from "../../errors.js";
 import type { ApiResponse, Query, Requester } from "../request-types.js";
@@ -73,7 +73,7 @@ export function actionsResource(client: Requester): ActionsResource {
         try {
           return (await client.request<Action>("GET", path(ref))).body;
         } catch (error) {
-          // A name may also look like a UUID (SPEC §4's name pattern allows it): try it as a name.
+          // A name may also look like a UUID (the action name pattern allows it; docs/api.md, Action names): try it as a name.
           if (!(error instanceof NotFoundError)) throw error;
         }
       }

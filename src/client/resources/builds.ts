@@ -1,4 +1,4 @@
-/** Builds of an action for an environment, `/dataactions/{id}/builds` (SPEC §6.5). */
+/** Builds of an action for an environment, `/dataactions/{id}/builds`. */
 import type { ApiResponse, Requester } from "../request-types.js";
 import { actionPath } from "./actions.js";
 

@@ -1,4 +1,4 @@
-/** The tenant's environments, `GET /environments` (SPEC §6.1). */
+/** The tenant's environments, `GET /environments`. */
 import type { ApiResponse, Requester } from "../request-types.js";
 
 export interface Environment {

@@ -1,4 +1,4 @@
-/** The tenant's global variables, `/variables` (SPEC §5.1; writes need dataactions:admin). */
+/** The tenant's global variables, `/variables` (writes need dataactions:admin). */
 import type { StoredVariable } from "../../domain/variables.js";
 import type { ApiResponse, Requester } from "../request-types.js";
 import type { Reencrypted, VariableInput } from "./variables.js";

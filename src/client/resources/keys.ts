@@ -1,4 +1,4 @@
-/** The tenant's data keys, `/keys` (SPEC §5): list them, rotate to a new active key (dataactions:admin). */
+/** The tenant's data keys, `/keys`: list them, rotate to a new active key (dataactions:admin). */
 import type { ApiResponse, Requester } from "../request-types.js";
 
 export interface KeyList {

@@ -1,6 +1,6 @@
 /**
- * Per-environment overrides of an action, `/dataactions/{id}/environments/{envId}/variables`
- * (SPEC §6.2): read, replace (PUT) or upsert by name (PATCH), each write with `If-Match` the version read.
+ * Per-environment overrides of an action, `/dataactions/{id}/environments/{envId}/variables`:
+ * read, replace (PUT) or upsert by name (PATCH), each write with `If-Match` the version read.
  */
 import type { OverrideVariable, StoredOverride } from "../../domain/overrides.js";
 import type { ApiResponse, Requester } from "../request-types.js";

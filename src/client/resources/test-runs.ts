@@ -1,4 +1,4 @@
-/** A sandboxed test run of an action, `POST /dataactions/{id}/test` (SPEC §4). */
+/** A sandboxed test run of an action, `POST /dataactions/{id}/test`. */
 import type { ApiResponse, Requester } from "../request-types.js";
 import { actionPath } from "./actions.js";
 
@@ -22,7 +22,7 @@ export interface TestRunResult {
 export interface TestRunInput {
   /** Passed to `main` as `context.input` (any JSON; null when absent). */
   input: unknown;
-  /** Environment whose overrides and settings the run sees (SPEC §6.3). */
+  /** Environment whose overrides and settings the run sees. */
   environmentId?: string;
 }
 

@@ -1,4 +1,4 @@
-/** An action's variables, `/dataactions/{id}/variables` (SPEC §5): the whole set, read and replaced. */
+/** An action's variables, `/dataactions/{id}/variables`: the whole set, read and replaced. */
 import type { StoredVariable } from "../../domain/variables.js";
 import type { ApiResponse, Requester } from "../request-types.js";
 import { actionPath } from "./actions.js";

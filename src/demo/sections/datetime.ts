@@ -3,7 +3,7 @@ import { ValidationError } from "../../errors.js";
 import { applyDateProcessing } from "../../workflows/datetime.js";
 import type { DemoSection } from "../demo-env.js";
 
-/** Seed 004's example and a DST change (SPEC §4.2): the offset is exact on the instant. */
+/** The documented example (docs/datetime.md) and a DST change: the offset is exact on the instant. */
 export const datetimeSection: DemoSection = async (env) => {
   env.section("Date/time processing: exact offsets across zones and DST");
   const created = await env.client.actions.create({
@@ -27,7 +27,7 @@ export const datetimeSection: DemoSection = async (env) => {
     precision: 3,
   });
   env.ok(
-    `seed 004: 2024-02-29T15:30:00.000Z + 120 min in America/New_York → ${dateProcessing.computedValue} (${dateProcessing.computedUtc})`,
+    `2024-02-29T15:30:00.000Z + 120 min in America/New_York → ${dateProcessing.computedValue} (${dateProcessing.computedUtc})`,
   );
   env.say(`stored on ${action.name}, version ${action.version} (${latencyMs} ms); config.dateProcessing:`);
   const stored = action.config.dateProcessing as Record<string, unknown>;
@@ -40,7 +40,7 @@ export const datetimeSection: DemoSection = async (env) => {
   }
 
   try {
-    // Seed 004's output: the local time labelled with Z. The emulator checks like the SDK does.
+    // A wrong output: the local time labelled with Z. The emulator checks like the SDK does.
     await env.client.actions.patch(
       created.body.id,
       { config: { dateProcessing: { ...dateProcessing, computedValue: "2024-02-29T12:30:00.000Z" } } },
@@ -49,7 +49,9 @@ export const datetimeSection: DemoSection = async (env) => {
     env.say("unexpected: a local time labelled with Z was accepted");
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    env.refused(`seed 004's "2024-02-29T12:30:00.000Z" refused by the emulator: ${error.issues[0]?.message}`);
+    env.refused(
+      `the local time labelled Z, "2024-02-29T12:30:00.000Z", refused by the emulator: ${error.issues[0]?.message}`,
+    );
   }
 
   const dst = explainDateTime({

@@ -1,5 +1,5 @@
 /**
- * The declarative workflow of SPEC §8 on the example project: validate, plan, apply, re-plan (no
+ * The declarative workflow (README.md) on the example project: validate, plan, apply, re-plan (no
  * changes), a header changed through the API, the plan catching that drift, apply putting it back.
  * The example's `${env:…}` secrets get demo values in-process (process.env is left alone).
  */

@@ -10,7 +10,7 @@ import type { DemoEnv, DemoSection } from "../demo-env.js";
 
 const ACTION = "crm_lookup";
 
-/** Seed 000 done right (SPEC §4.1): the resulting matrix validated, values never logged, no lost updates. */
+/** Header edits: the resulting matrix validated, values never logged, no lost updates. */
 export const headersSection: DemoSection = async (env) => {
   env.section("Request headers: validated edits with no lost updates");
   await env.client.actions.create({

@@ -1,6 +1,6 @@
 /**
  * Overrides promoted dev → staging → prod on an action of its own (builds for dev and staging, none for
- * prod until one is triggered on demand), then a drift report where an equal masked secret is not drift and a changed one is (SPEC §6).
+ * prod until one is triggered on demand), then a drift report where an equal masked secret is not drift and a changed one is.
  */
 import { ValidationError } from "../../errors.js";
 import { triggerBuild } from "../../workflows/builds.js";

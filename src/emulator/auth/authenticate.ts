@@ -1,5 +1,5 @@
 /**
- * `authenticate(request, scope)`: the one check every /api/v2 route calls first (SPEC §2.1).
+ * `authenticate(request, scope)`: the one check every /api/v2 route calls first.
  * Missing/expired/unknown token → 401 with `WWW-Authenticate: Bearer error="invalid_token"`;
  * missing scope → 403 `insufficient-scope`.
  */
@@ -12,7 +12,7 @@ export type ApiScope = "dataactions:read" | "dataactions:write" | "dataactions:d
 /** Test runs that see decrypted secrets (docs/script-runtime.md); never required, only looked at. */
 export const EXECUTE_SCOPE = "dataactions:execute";
 
-/** SPEC §2.1: GET needs read, POST/PUT/PATCH write, DELETE delete. */
+/** Scopes (docs/api.md, Scopes): GET needs read, POST/PUT/PATCH write, DELETE delete. */
 export function scopeForMethod(method: string): ApiScope {
   switch (method.toUpperCase()) {
     case "GET":

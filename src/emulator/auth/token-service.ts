@@ -1,5 +1,5 @@
 /**
- * Opaque bearer tokens (SPEC §2.1): 32 random bytes, base64url. Only a SHA-256 hash is stored, in the
+ * Opaque bearer tokens: 32 random bytes, base64url. Only a SHA-256 hash is stored, in the
  * Store, so a restart with the same data directory keeps issued tokens valid until they expire.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";

@@ -15,12 +15,12 @@ export type KeyPurpose = "data" | "fingerprint";
 
 export const GLOBAL_SCOPE = "global";
 
-/** Scope of an action variable (SPEC §5). */
+/** Scope of an action variable. */
 export function actionScope(actionId: string): string {
   return `action:${actionId}`;
 }
 
-/** Scope of a masked override (SPEC §6.2): bound to the action as well, so it cannot move between actions. */
+/** Scope of a masked override: bound to the action as well, so it cannot move between actions. */
 export function overrideScope(actionId: string, environmentId: string): string {
   return `override:${encodeURIComponent(environmentId)}/${encodeURIComponent(actionId)}`;
 }

@@ -1,4 +1,4 @@
-/** Encryption at rest for the emulator's secrets (SPEC §5, §6.2): tenant keyring, root key, key storage. */
+/** Encryption at rest for the emulator's secrets: tenant keyring, root key, key storage. */
 export { actionScope, GLOBAL_SCOPE, headerScope, overrideScope, type ValueBinding } from "./binding.js";
 export type { KeyStorage, StoredTenantKey } from "./key-storage.js";
 export { KeyringError, type KeyringErrorCode } from "./keyring-error.js";

@@ -10,7 +10,7 @@ export interface StoredTenantKey {
   createdTimestamp: number;
   /** The 32-byte master key sealed under the root key: base64 of iv(12)|tag(16)|ciphertext(32). */
   wrappedKey: string;
-  /** `data` keys encrypt values and rotate; the single `fingerprint` key is never rotated (SPEC §5). */
+  /** `data` keys encrypt values and rotate; the single `fingerprint` key is never rotated. */
   purpose: "data" | "fingerprint";
 }
 

@@ -1,5 +1,5 @@
 /**
- * Per-tenant envelope encryption (SPEC §5, §6.2). Each tenant has data keys (one active, older ones kept
+ * Per-tenant envelope encryption. Each tenant has data keys (one active, older ones kept
  * for decryption) and one fingerprint key that never rotates, so fingerprints stay comparable. Master
  * keys are random 32-byte keys stored only wrapped under the root key (AES-256-GCM, AAD = tenant, key id,
  * purpose). Values are sealed under the active data key with AAD = tenant, scope, name and key id.
@@ -97,7 +97,7 @@ export class TenantKeyring {
     return text;
   }
 
-  /** SPEC §5: `"hmac-sha256:" + base64url(HMAC-SHA256(tenant fingerprint key, value))`. */
+  /** A value's fingerprint: `"hmac-sha256:" + base64url(HMAC-SHA256(tenant fingerprint key, value))`. */
   fingerprint(tenantId: string, value: string): string {
     const key = this.fingerprintKey(tenantId);
     return `hmac-sha256:${createHmac("sha256", key).update(value, "utf8").digest("base64url")}`;

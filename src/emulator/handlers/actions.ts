@@ -1,5 +1,5 @@
 /**
- * The operations of SPEC §4 on a tenant's actions, over the Store. Synchronous, so a POST runs inside
+ * The operations on a tenant's actions, over the Store. Synchronous, so a POST runs inside
  * the idempotency transaction. Rules: validateActionPayload (the same messages as the SDK), names
  * unique per tenant, dependencies existing, no cycle over the whole tenant graph, `locked`.
  */
@@ -77,7 +77,7 @@ function actionResponse(
   return { status, headers: { etag: etagOf(stored.version), ...extra }, rawJson: stored.doc };
 }
 
-/** The payload without `version` (a concurrency token, not a field), validated (SPEC §4). */
+/** The payload without `version` (a concurrency token, not a field), validated. */
 function validated(payload: unknown): ActionInput {
   const result = validateActionPayload(payload);
   if (!result.ok) throw problemFromIssues(result.issues, "The action");
@@ -199,7 +199,7 @@ export class ActionHandlers {
     if (current) delete graph[current.name];
     const issues = checkDependencies(graph, input.name, deps);
     if (issues.length === 0) return;
-    // A cycle is its own problem type (SPEC §9), unknown names are a 400 listing each one.
+    // A cycle is its own problem type, unknown names are a 400 listing each one.
     if (issues[0]!.code === "dependency-cycle")
       throw new ProblemError("dependency-cycle", issues[0]!.message, { issues });
     throw problemFromIssues(issues, "The dependencies");

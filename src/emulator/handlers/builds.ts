@@ -1,5 +1,5 @@
 /**
- * Builds (SPEC §6.5): a POST stores a QUEUED build and answers 202; the build then runs asynchronously in
+ * Builds: a POST stores a QUEUED build and answers 202; the build then runs asynchronously in
  * small steps on the event loop (QUEUED → RUNNING → SUCCEEDED|FAILED). It checks that the action is valid
  * for the environment — the script compiles, its dependencies exist, every effective variable resolves
  * (each secret opens with the keyring) — and records a snapshot with a SHA-256 content hash. Only names and
@@ -172,7 +172,7 @@ export class BuildRunner {
     });
   }
 
-  /** The checks of SPEC §6.5, all of them, so a failed build lists every problem. */
+  /** The build checks, all of them, so a failed build lists every problem. */
   private check(tenantId: string, build: BuildResource): { errors: BuildError[]; snapshot?: BuildSnapshot } {
     const stored = this.ctx.store.actions.get(tenantId, build.actionId);
     if (!stored)

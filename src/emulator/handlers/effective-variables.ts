@@ -38,7 +38,7 @@ export class VariableDecryptionError extends Error {
   }
 }
 
-/** The typed value of a validated stored string (SPEC §5: values are strings checked against `type`). */
+/** The typed value of a validated stored string (values are stored as strings checked against `type`). */
 export function typedValue(type: VariableType, text: string): unknown {
   switch (type) {
     case "integer":

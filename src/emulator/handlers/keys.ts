@@ -1,5 +1,5 @@
 /**
- * The tenant's data keys (SPEC §5): `GET /api/v2/keys` lists them without key material; rotation makes a
+ * The tenant's data keys: `GET /api/v2/keys` lists them without key material; rotation makes a
  * new active key, old keys stay for decryption until their secrets are re-encrypted.
  */
 import type { EmulatorContext } from "../context.js";

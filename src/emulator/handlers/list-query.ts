@@ -1,4 +1,4 @@
-/** Reads `page`, `pageSize`, `name`, `nameContains` of a list request (SPEC §3 Pagination). */
+/** Reads `page`, `pageSize`, `name`, `nameContains` of a list request. */
 import { issue, type ValidationIssue } from "../../domain/validation-result.js";
 import { problemFromIssues } from "../problem.js";
 

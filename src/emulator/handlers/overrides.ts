@@ -1,8 +1,8 @@
 /**
- * Environments and per-environment overrides (SPEC §6.1, §6.2). Writes are validated with the SDK's own
+ * Environments and per-environment overrides. Writes are validated with the SDK's own
  * validateOverrides (the 50 cap on the resulting set), masked values are sealed with the tenant keyring
  * bound to (action, environment) and read back as "***" with a fingerprint. A write that changes the set
- * of an environment with `buildOnChange` queues a build (SPEC §6.5).
+ * of an environment with `buildOnChange` queues a build.
  */
 import type { FastifyRequest } from "fastify";
 import { MASKED_PLACEHOLDER, type OverrideVariable, validateOverrides } from "../../domain/overrides.js";

@@ -1,4 +1,4 @@
-/** The stored action a route names, or the 404 of SPEC §3 (another tenant's action is not found either). */
+/** The stored action a route names, or a 404 (another tenant's action is not found either). */
 import { ProblemError } from "../problem.js";
 import type { Store, StoredAction } from "../store/store.js";
 

@@ -1,5 +1,5 @@
 /**
- * `POST /dataactions/{id}/test` (SPEC §4): SCRIPT actions run `main(context)` in the QuickJS sandbox
+ * `POST /dataactions/{id}/test`: SCRIPT actions run `main(context)` in the QuickJS sandbox
  * with `context = {input, variables, environment}`; HTTP actions have their request rendered (never
  * sent), secret-looking header values as `***`. A test run changes no state.
  */

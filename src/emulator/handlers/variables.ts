@@ -1,5 +1,5 @@
 /**
- * Action variables and global variables (SPEC §5, §5.1). A PUT replaces the whole set atomically after
+ * Action variables and global variables. A PUT replaces the whole set atomically after
  * validateVariables (the SDK's rules and messages); secrets are sealed under the tenant's active key,
  * bound to tenant, scope and name, and come back only as `value: null` with `keyId` and `fingerprint`.
  * A never-written set is the empty set at version 1. Synchronous, so POSTs run inside idempotency.
@@ -164,7 +164,7 @@ export class VariableHandlers {
     return { status: 200, headers: { etag: etagOf(next.version) }, body: globalBody(next) };
   }
 
-  /** SPEC §5: re-encrypts the action's secrets under the active key; all or nothing. */
+  /** Re-encrypts the action's secrets under the active key; all or nothing. */
   reencryptAction(tenantId: string, actionId: string): ApiResponse {
     this.action(tenantId, actionId);
     const current = this.ctx.store.variables.getActionSet(tenantId, actionId) ?? EMPTY_SET;

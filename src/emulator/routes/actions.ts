@@ -1,4 +1,4 @@
-/** Routes of `/api/v2/dataactions` (SPEC §4): wiring only; the operations live in handlers/actions.ts. */
+/** Routes of `/api/v2/dataactions`: wiring only; the operations live in handlers/actions.ts. */
 import type { FastifyInstance } from "fastify";
 import type { EmulatorContext } from "../context.js";
 import { ACTIONS_PATH, ActionHandlers } from "../handlers/actions.js";

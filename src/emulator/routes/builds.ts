@@ -1,4 +1,4 @@
-/** Routes of `/api/v2/dataactions/{id}/builds` (SPEC §6.5): wiring only; the runner is handlers/builds.ts. */
+/** Routes of `/api/v2/dataactions/{id}/builds`: wiring only; the runner is handlers/builds.ts. */
 import type { FastifyInstance } from "fastify";
 import type { EmulatorContext } from "../context.js";
 import { ACTIONS_PATH } from "../handlers/actions.js";

@@ -1,4 +1,4 @@
-/** `GET /api/v2/environments` (SPEC §6.1): the environments of the emulator's configuration (§7). */
+/** `GET /api/v2/environments`: the environments of the emulator's configuration (§7). */
 import type { FastifyInstance } from "fastify";
 import type { EmulatorContext } from "../context.js";
 import type { OverrideHandlers } from "../handlers/overrides.js";

@@ -1,4 +1,4 @@
-/** Routes of `/api/v2/keys` (SPEC §5): wiring only; the operations live in handlers/keys.ts. */
+/** Routes of `/api/v2/keys`: wiring only; the operations live in handlers/keys.ts. */
 import type { FastifyInstance } from "fastify";
 import type { EmulatorContext } from "../context.js";
 import { KEYS_PATH, KeyHandlers } from "../handlers/keys.js";

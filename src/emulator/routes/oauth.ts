@@ -1,5 +1,5 @@
 /**
- * OAuth 2.0 (SPEC §2.1): discovery and `POST /oauth2/token`. Errors follow RFC 6749 §5.2:
+ * OAuth 2.0: discovery and `POST /oauth2/token`. Errors follow RFC 6749 §5.2:
  * 400 `{error, error_description}`, and 401 `invalid_client` with `WWW-Authenticate: Basic`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";

@@ -1,5 +1,5 @@
 /**
- * Routes of `/api/v2/dataactions/{id}/environments/{envId}/variables` (SPEC §6.2), `GET /environments`
+ * Routes of `/api/v2/dataactions/{id}/environments/{envId}/variables`, `GET /environments`
  * (§6.1), builds (§6.5), and the `environments` expander of action lists (§3): wiring only.
  */
 import type { FastifyInstance } from "fastify";

@@ -1,5 +1,5 @@
 /**
- * Test hooks of SPEC §7 under `/_emulator`: served to loopback clients only (the server hook refuses
+ * Test hooks under `/_emulator`: served to loopback clients only (the server hook refuses
  * others with 403), no token needed.
  */
 import type { FastifyInstance } from "fastify";

@@ -1,4 +1,4 @@
-/** Route of `POST /api/v2/dataactions/{id}/test` (SPEC §4): wiring only; the run lives in handlers/test-runs.ts. */
+/** Route of `POST /api/v2/dataactions/{id}/test`: wiring only; the run lives in handlers/test-runs.ts. */
 import type { FastifyInstance } from "fastify";
 import { EXECUTE_SCOPE } from "../auth/authenticate.js";
 import type { EmulatorContext } from "../context.js";

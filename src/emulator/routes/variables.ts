@@ -1,5 +1,5 @@
 /**
- * Routes of action variables and global variables (SPEC §5, §5.1), and the `variables` expander of
+ * Routes of action variables and global variables, and the `variables` expander of
  * action lists: wiring only; the operations live in handlers/variables.ts.
  */
 import type { FastifyInstance } from "fastify";

@@ -21,7 +21,7 @@ import { WorkerPool } from "./worker-pool.js";
 import { WORKER_SOURCE } from "./worker-source.js";
 
 /**
- * Runs action scripts in QuickJS/WebAssembly on a pool of worker threads (SPEC §4 test runs): the
+ * Runs action scripts in QuickJS/WebAssembly on a pool of worker threads: the
  * caller's event loop never runs guest code, a run that ignores its deadline has its worker terminated,
  * each tenant has its own concurrency quota and queue, served in turn, and a tenant's full queue is
  * refused at once with `SandboxUnavailableError`.

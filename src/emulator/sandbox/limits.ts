@@ -1,6 +1,6 @@
 /**
- * The limits of a sandboxed test run (SPEC §4, `POST /dataactions/{id}/test`). Defaults match SPEC §7's
- * `sandbox: {timeoutMs: 1000, memoryMb: 32}`; the rest bound what one run can hand back to the host.
+ * The limits of a sandboxed test run (`POST /dataactions/{id}/test`). Defaults match the emulator
+ * configuration's `sandbox: {timeoutMs: 1000, memoryMb: 32}` (docs/script-runtime.md, Limits); the rest bound what one run can hand back to the host.
  */
 export const MIB = 1024 * 1024;
 

@@ -2,7 +2,7 @@ import { ServerError } from "../../errors.js";
 
 /**
  * The sandbox cannot take a run now: its queue is full, it is closed, or its workers cannot start.
- * A route answers 503 `service-unavailable` with `Retry-After: retryAfterSeconds` (SPEC §3).
+ * A route answers 503 `service-unavailable` with `Retry-After: retryAfterSeconds`.
  */
 export class SandboxUnavailableError extends ServerError {
   readonly retryAfterSeconds: number;

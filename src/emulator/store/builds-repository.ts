@@ -1,4 +1,4 @@
-/** Builds of an action for an environment (SPEC §6.5): the resource as JSON, keyed by tenant and id. */
+/** Builds of an action for an environment: the resource as JSON, keyed by tenant and id. */
 import type Database from "better-sqlite3";
 
 export type BuildStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";

@@ -1,5 +1,5 @@
 /**
- * SQLite KeyStorage for the tenant keyring (SPEC §5): wrapped master keys (never plaintext) and the
+ * SQLite KeyStorage for the tenant keyring: wrapped master keys (never plaintext) and the
  * active data key per tenant.
  */
 import type { Database } from "better-sqlite3";

@@ -1,5 +1,5 @@
 /**
- * Per-environment overrides of an action (SPEC §6.2): one versioned set per (tenant, action, environment).
+ * Per-environment overrides of an action: one versioned set per (tenant, action, environment).
  * Masked values are kept only as ciphertext (sealed by the tenant keyring); plain values as text.
  */
 import type Database from "better-sqlite3";
@@ -11,7 +11,7 @@ export interface StoredOverrideItem {
   description?: string;
   value?: string;
   sealed?: { ciphertext: string; keyId: string };
-  /** SPEC §5 fingerprint of the value, for drift without reading secrets. */
+  /** HMAC fingerprint of the value, for drift without reading secrets. */
   fingerprint: string;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Credential-like header values at rest (issue 11 R6; SPEC §4.1: "header values may be credentials").
- * SPEC §4 returns `config.headers`, so the values are kept, but sealed: in the database an action's doc
+ * Credential-like header values at rest (issue 11 R6; docs/secrets.md: header values may
+ * be credentials). The API returns `config.headers`, so the values are kept, but sealed: in the database an action's doc
  * holds `{"$sealed":"v1","keyId":…,"ciphertext":…}` in place of each value that the shared
  * `isCredentialHeader(name, value)` flags (by name or by value shape), bound to the tenant, `headerScope(actionId)` and the lower-cased name.
  * `withSealedHeaders(store, keyring)` wraps a Store so every reader (GET, list, expand, test runs,
@@ -187,7 +187,7 @@ function sealedActions(
   };
 }
 
-/** A stored POST answer (the created action) holds the same values: sealed the same way (SPEC §3). */
+/** A stored POST answer (the created action) holds the same values: sealed the same way. */
 function sealedIdempotency(inner: IdempotencyRepository, keyring: TenantKeyring): IdempotencyRepository {
   return {
     get: (tenantId, key) => {

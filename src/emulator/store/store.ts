@@ -1,6 +1,6 @@
 /**
  * The emulator's storage contract. Every row is scoped by tenant id, so tenants never see each other's
- * data (SPEC §3 Tenancy). Later issues add repositories here (variables, overrides, builds, keys), each
+ * data. Later issues add repositories here (variables, overrides, builds, keys), each
  * with its own tenant-scoped table in the SQLite implementation.
  */
 import type { KeyStorage } from "../crypto/key-storage.js";
@@ -36,11 +36,11 @@ export interface ActionListQuery {
 
 export interface ActionRepository {
   get(tenantId: string, id: string): StoredAction | undefined;
-  /** The action named `name` without regard to case (names are unique that way, SPEC §4). */
+  /** The action named `name` without regard to case (names are unique that way). */
   getByName(tenantId: string, name: string): StoredAction | undefined;
   /** Ordered by createdTimestamp, then id (stable across pages). */
   list(tenantId: string, query: ActionListQuery): { rows: StoredAction[]; total: number };
-  /** name → dependencies for every action of the tenant (the whole graph, SPEC §4). */
+  /** name → dependencies for every action of the tenant (the whole graph). */
   graph(tenantId: string): Record<string, string[]>;
   /** Names of the tenant's actions that list `name` among their dependencies. */
   dependentsOf(tenantId: string, name: string): string[];
@@ -49,7 +49,7 @@ export interface ActionRepository {
   delete(tenantId: string, id: string): boolean;
 }
 
-/** A stored POST response, replayed for a repeated `Idempotency-Key` (SPEC §3). */
+/** A stored POST response, replayed for a repeated `Idempotency-Key`. */
 export interface IdempotencyRecord {
   tenantId: string;
   key: string;
@@ -87,7 +87,7 @@ export interface Store {
   readonly overrides: OverrideRepository;
   readonly builds: BuildRepository;
   readonly variables: VariableRepository;
-  /** The tenant keyring's storage: wrapped master keys and the active key (SPEC §5). */
+  /** The tenant keyring's storage: wrapped master keys and the active key. */
   readonly keys: KeyStorage;
   readonly idempotency: IdempotencyRepository;
   readonly tokens: TokenRepository;

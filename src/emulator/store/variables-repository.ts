@@ -1,5 +1,5 @@
 /**
- * Stored variable sets (SPEC §5, §5.1): one versioned set per action and one global set per tenant.
+ * Stored variable sets: one versioned set per action and one global set per tenant.
  * A set is kept as one JSON row (like an action's `doc`); secrets are held only as ciphertext with their
  * key id and fingerprint. Action sets reference their action, so deleting the action deletes them
  * (ON DELETE CASCADE; the store runs with `foreign_keys = ON`).
@@ -19,7 +19,7 @@ export interface StoredVariableItem {
 }
 
 export interface VariableSet {
-  /** 1 for a set never written (empty), +1 per change (SPEC §3 Versions). */
+  /** 1 for a set never written (empty), +1 per change. */
   version: number;
   modifiedTimestamp: number;
   items: StoredVariableItem[];

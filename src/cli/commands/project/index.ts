@@ -16,13 +16,20 @@ const allowFilesOutsideProject = flag(
   "let ${file:…} and script files leave the project file's directory",
 );
 
+const format = flag(
+  z.enum(["text", "github"]).default("text"),
+  "github: report problems as GitHub Actions annotations (::error file=…,line=…,col=…::…; see docs/ci.md)",
+  { value: "<format>" },
+);
+
 export const validateSpec = defineCommand({
   name: "validate",
-  options: z.object({ file: projectFile, allowLiteralSecrets, allowFilesOutsideProject }),
+  options: z.object({ file: projectFile, format, allowLiteralSecrets, allowFilesOutsideProject }),
   examples: [
     "cxda validate",
     "cxda validate -f examples/contact-center/cxda.yaml",
     "cxda validate -f cxda.yaml --json",
+    "cxda validate --format github",
   ],
 });
 
@@ -46,6 +53,7 @@ export const planSpec = defineCommand({
       value: "<path>",
     }),
     prune: flag(z.boolean().optional(), "plan deleting live actions that the file does not list"),
+    format,
     refreshSecrets: flag(
       z.boolean().optional(),
       "plan rewriting encrypted and masked values (they cannot be compared)",
@@ -57,6 +65,7 @@ export const planSpec = defineCommand({
     "cxda plan",
     "cxda plan -f examples/contact-center/cxda.yaml --detailed-exitcode",
     "cxda plan --json --out plan.json",
+    "cxda plan --detailed-exitcode --format github --out plan.json",
   ],
 });
 

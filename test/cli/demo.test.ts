@@ -20,6 +20,12 @@ describe("cxda demo", () => {
     expect(result.stdout).toMatch(
       /(\d+) webhook events received, \1 with a valid Standard Webhooks signature/,
     );
+    // The environments section promotes staging into prod, masked key included, and the drift goes to zero.
+    expect(result.stdout).toMatch(/drift staging → prod before promotion: [1-9]\d* differences/);
+    expect(result.stdout).toContain(
+      "promote staging → prod: API_KEY (masked: copied sealed, never read), REGION, TIMEOUT_MS",
+    );
+    expect(result.stdout).toContain("drift staging → prod after promotion: 0 differences");
     const output = result.stdout + result.stderr;
     for (const secret of ["cxda-demo-secret", "sk_live_demo", "whsec_", "Bearer ey"])
       expect(output).not.toContain(secret);

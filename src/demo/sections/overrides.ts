@@ -1,17 +1,19 @@
 /**
- * Overrides promoted dev → staging → prod on an action of its own (builds for dev and staging, none for
- * prod until one is triggered on demand), then a drift report where an equal masked secret is not drift and a changed one is.
+ * Overrides set in dev and staging on an action of its own (builds for both), then promoted from staging
+ * into prod by the server, masked key included, until the drift is zero (prod builds only on demand),
+ * then a drift report where an equal masked secret is not drift and a changed one is (docs/api.md).
  */
 import { ValidationError } from "../../errors.js";
 import { triggerBuild } from "../../workflows/builds.js";
 import { diffTenant } from "../../workflows/drift.js";
 import { applyOverrides, resolveVariables } from "../../workflows/overrides.js";
+import { applyOverridesPromotion, planOverridesPromotion } from "../../workflows/promote.js";
 import type { DemoSection } from "../demo-env.js";
 
 const ACTION = "payments_gateway";
 
 export const overridesSection: DemoSection = async (env) => {
-  env.section("Environments: overrides promoted dev → staging → prod, builds, drift");
+  env.section("Environments: overrides dev → staging, promoted to prod unseen, builds, drift");
   await env.client.actions.create({
     name: ACTION,
     description: "calls the payment provider with per-environment settings",
@@ -36,7 +38,6 @@ export const overridesSection: DemoSection = async (env) => {
       ],
     },
     { id: "staging", extra: [{ name: "REGION", value: "eu-west-1" }] },
-    { id: "prod", extra: [{ name: "REGION", value: "eu-west-1" }] },
   ];
   let previous: string | undefined;
   for (const tier of tiers) {
@@ -51,6 +52,23 @@ export const overridesSection: DemoSection = async (env) => {
     );
     previous = tier.id;
   }
+
+  // Prod starts behind staging; promotion copies staging's values in, the masked key sealed by the server.
+  await applyOverrides(env.ctx, ACTION, "prod", [{ name: "REGION", value: "us-east-1" }]);
+  const behind = await diffTenant(env.ctx, "staging", "prod", ACTION);
+  env.say(`drift staging → prod before promotion: ${behind.summary.total} differences`);
+  const plan = await planOverridesPromotion(env.ctx, { from: "staging", to: "prod", refs: [ACTION] });
+  const promoted = await applyOverridesPromotion(env.ctx, plan);
+  const names = plan.actions[0]?.entries
+    .filter((e) => e.step === "add" || e.step === "update")
+    .map((e) => (e.masked ? `${e.name} (masked: copied sealed, never read)` : e.name));
+  env.ok(
+    `promote staging → prod: ${names?.join(", ")}; prod at version ${promoted.actions[0]?.version} (cxda promote)`,
+  );
+  const level = await diffTenant(env.ctx, "staging", "prod", ACTION);
+  env.ok(
+    `drift staging → prod after promotion: ${level.summary.total} differences (API_KEY compared by fingerprint)`,
+  );
 
   // Prod never builds on a write; its build is asked for on purpose, as a release step would.
   const release = await triggerBuild(env.ctx, ACTION, "prod", { wait: true });
@@ -73,10 +91,6 @@ export const overridesSection: DemoSection = async (env) => {
     `effective in prod: ${resolved.variables.map((v) => `${v.name}=${v.value} (${v.source})`).join(", ")}`,
   );
 
-  const same = await diffTenant(env.ctx, "staging", "prod", ACTION);
-  env.ok(
-    `drift staging → prod: ${same.summary.total} differences (API_KEY is masked and equal: compared by fingerprint)`,
-  );
   env.out.redactor.register("sk_live_demo_rotated_9Xk2");
   await applyOverrides(env.ctx, ACTION, "prod", [
     { name: "API_KEY", value: "sk_live_demo_rotated_9Xk2", masked: true },

@@ -98,6 +98,7 @@ describe("standardwebhooks (official npm library) verifies what cxda sends", () 
         await cxda.overrides.apply(a, "dev", [
           { name: "API_KEY", value: "dev-clé-0123456789", masked: true },
         ]);
+        await cxda.overrides.promote({ from: "dev", to: "staging", refs: [a] });
         await cxda.builds.trigger(a, "prod");
         await cxda.dateProcessing.apply(a, {
           sourceTimestamp: "2024-03-31T00:30:00Z",

@@ -94,7 +94,8 @@ describe("wire conventions", () => {
     for (const [method, path, allow] of [
       ["DELETE", "/api/v2/dataactions", "GET, HEAD, POST"],
       ["POST", "/api/v2/dataactions/some-id", "DELETE, GET, HEAD, PATCH, PUT"],
-      ["PUT", "/api/v2/dataactions/some-id/builds", "POST"],
+      ["PUT", "/api/v2/dataactions/some-id/builds", "GET, HEAD, POST"],
+      ["GET", "/api/v2/dataactions/some-id/environments/dev/variables/promote", "POST"],
       ["GET", "/oauth2/token", "POST"],
       ["DELETE", "/.well-known/openid-configuration", "GET, HEAD"],
     ] as const) {

@@ -1,6 +1,7 @@
 /**
- * Progress of `cxda apply`: on a TTY one bar redrawn in place on stderr (failures printed above it);
- * otherwise a plain line per finished operation, so CI logs and scripts can follow along.
+ * Progress of `cxda apply`: on a TTY one bar redrawn in place on stderr (failures printed above it),
+ * replaced at the end by the list of what was done; otherwise a plain line per finished operation, so
+ * CI logs and scripts can follow along.
  */
 
 import { type ApplyStep, type ApplyStepResult, describeStep } from "../../project/apply.js";
@@ -9,7 +10,7 @@ import type { Colors } from "../output.js";
 export interface ProgressSink {
   start(step: ApplyStep): void;
   done(result: ApplyStepResult, progress: { done: number; total: number }): void;
-  /** Clears the bar (TTY) before the summary is printed. */
+  /** Replaces the bar (TTY) by the list of what was done, before the summary is printed. */
   finish(): void;
 }
 
@@ -29,6 +30,7 @@ export function createProgress(options: ProgressOptions): ProgressSink {
   const running = new Set<string>();
   let finished = 0;
   let failed = 0;
+  const applied: string[] = [];
 
   if (!options.tty) {
     const line = options.line ?? (() => {});
@@ -65,11 +67,12 @@ export function createProgress(options: ProgressOptions): ProgressSink {
       if (result.outcome !== "applied") {
         failed += 1;
         tty.write(`\r\x1b[2K${resultText(result, colors)}\n`);
-      }
+      } else applied.push(resultText(result, colors));
       draw();
     },
     finish() {
-      tty.write("\r\x1b[2K");
+      // Failures were printed as they happened; the bar gives way to what was done.
+      tty.write(`\r\x1b[2K${applied.map((line) => `${line}\n`).join("")}`);
     },
   };
 }

@@ -15,6 +15,7 @@ import { EXIT, UsageError } from "../../exit-codes.js";
 import { confirmApply } from "../../ui/confirm.js";
 import { formatPlan } from "../../ui/format-plan.js";
 import { createProgress } from "../../ui/progress.js";
+import { promptStream } from "../../ui/terminal.js";
 import type { applySpec } from "./index.js";
 import { load } from "./load.js";
 
@@ -55,10 +56,10 @@ function countsText(result: ApplyResult): string {
 
 export const run: Handler<typeof applySpec> = async (ctx, { options }) => {
   const savedPath = options.plan;
-  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const prompt = promptStream();
   // A saved plan was reviewed when it was made (as with `terraform apply plan.tfplan`).
   const approved = options.autoApprove === true || savedPath !== undefined;
-  if (!approved && !interactive)
+  if (!approved && prompt === undefined)
     throw new UsageError(
       "cxda apply asks for confirmation, but stdin is not a terminal: use --auto-approve in CI (or apply a saved plan with --plan FILE)",
     );
@@ -113,8 +114,11 @@ export const run: Handler<typeof applySpec> = async (ctx, { options }) => {
     return EXIT.ok;
   }
   if (!approved) {
-    ctx.out.info("\nOnly 'yes' applies; anything else cancels.");
-    const yes = await confirmApply(process.stdin, process.stderr);
+    const yes = await confirmApply(
+      process.stdin,
+      prompt ?? process.stderr,
+      "\nOnly 'yes' applies; anything else cancels.\nApply these changes? (yes/no) ",
+    );
     if (!yes) {
       ctx.out.info("Apply cancelled; nothing was changed.");
       return EXIT.failed;

@@ -9,6 +9,7 @@ import type { Handler } from "../../command.js";
 import { EXIT, UsageError } from "../../exit-codes.js";
 import { confirmApply } from "../../ui/confirm.js";
 import { formatPromotion } from "../../ui/format-promotion.js";
+import { promptStream } from "../../ui/terminal.js";
 import type { spec } from "./index.js";
 
 function readProjectFile(path: string): string {
@@ -52,12 +53,13 @@ export const run: Handler<typeof spec> = async (ctx, { args: { refs = [] }, opti
     return changedCode;
   }
   if (options.autoApprove !== true) {
-    if (!process.stdin.isTTY)
+    const prompt = promptStream();
+    if (prompt === undefined)
       throw new UsageError(
         "cxda promote asks for confirmation, but stdin is not a terminal: use --auto-approve in CI, or --dry-run to only see the plan",
       );
-    ctx.out.info("\nOnly 'yes' promotes; anything else cancels.");
-    if (!(await confirmApply(process.stdin, process.stderr, "Promote these overrides? (yes/no) "))) {
+    const question = "\nOnly 'yes' promotes; anything else cancels.\nPromote these overrides? (yes/no) ";
+    if (!(await confirmApply(process.stdin, prompt, question))) {
       ctx.out.info("Promotion cancelled; nothing was changed.");
       return EXIT.failed;
     }

@@ -1,0 +1,85 @@
+/**
+ * The CLI on a terminal (issue 16): a real pseudo-terminal from `script -qfec`, the emulator in this
+ * process (so every child is spawned asynchronously).
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator } from "../../src/emulator/server.js";
+import { CLI, scratchDir } from "../helpers/cli.js";
+
+let emulator: Awaited<ReturnType<typeof startEmulator>>;
+beforeAll(async () => {
+  emulator = await startEmulator({
+    port: 0,
+    inMemory: true,
+    rateLimit: { perMinute: 100_000, burst: 10_000 },
+  });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+let counter = 0;
+/** A scratch project of two SCRIPT actions with fresh names. */
+function project(): { dir: string; names: string[] } {
+  const dir = scratchDir();
+  const n = ++counter;
+  const names = [`term_alpha_${n}`, `term_beta_${n}`];
+  mkdirSync(join(dir, "scripts"));
+  writeFileSync(join(dir, "scripts", "step.js"), "function main(context) {\n  return context.input;\n}\n");
+  writeFileSync(
+    join(dir, "cxda.yaml"),
+    `apiVersion: cxda/v1\nactions:\n${names.map((name) => `  ${name}:\n    type: SCRIPT\n    script: {file: scripts/step.js}\n`).join("")}`,
+  );
+  return { dir, names };
+}
+
+/** Runs a shell line in a pseudo-terminal, typing `input`; returns what the terminal showed. */
+export function inTerminal(
+  dir: string,
+  line: string,
+  input: string,
+): Promise<{ code: number | null; screen: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("script", ["-qfec", line, "/dev/null"], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        NO_COLOR: "1",
+        XDG_CONFIG_HOME: join(dir, ".config"),
+        CXDA_BASE_URL: emulator.url,
+      },
+    });
+    let screen = "";
+    child.stdout.on("data", (d: Buffer) => {
+      screen += d.toString();
+    });
+    child.on("close", (code) => resolve({ code, screen }));
+    child.stdin.end(input);
+  });
+}
+
+describe("cxda apply on a terminal", () => {
+  it("asks on the terminal even when stderr is redirected to a file", async () => {
+    const { dir, names } = project();
+    const r = await inTerminal(dir, `node ${CLI} apply 2>err.txt`, "yes\n");
+    const err = readFileSync(join(dir, "err.txt"), "utf8");
+    expect(err).not.toContain("not a terminal");
+    expect(r.code, `${r.screen}\n${err}`).toBe(0);
+    expect(r.screen).toContain("Apply these changes? (yes/no)");
+    for (const name of names) expect(r.screen).toContain(`created ${name}`);
+  });
+
+  it("replaces the progress bar at the end by the list of what was done", async () => {
+    const { dir, names } = project();
+    const r = await inTerminal(dir, `node ${CLI} apply`, "yes\n");
+    expect(r.code, r.screen).toBe(0);
+    // What the last clear of the line leaves on screen: every operation done, then the summary.
+    const last = r.screen.slice(r.screen.lastIndexOf("\x1b[2K") + 4);
+    for (const name of names) expect(last).toContain(`✔ created ${name}`);
+    expect(last).not.toContain("░");
+    expect(last).toContain("Apply complete: 2 created");
+  });
+});

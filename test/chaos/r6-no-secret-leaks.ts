@@ -2,7 +2,7 @@
  * R6: every secret the run used — client secrets, each token the SDK clients fetched, the webhook
  * secret, and secret values written through workflows — searched for in the spawned CLI's stdout and
  * stderr (with --verbose traces), every audit log, every webhook body and header received, and every
- * emulator database file (incl. -wal/-shm). Token-shaped strings in the outputs are also checked
+ * emulator database file (incl. -wal/-shm), a promotion of the masked override included. Token-shaped strings in the outputs are also checked
  * against the emulator's live tokens, which catches the CLI's own tokens. 0 occurrences.
  */
 import { randomBytes } from "node:crypto";
@@ -81,10 +81,15 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
         ["overrides", "get", "r6_secrets", "--env", "dev", "--verbose"],
         ["overrides", "get", "r6_secrets", "--env", "dev", "--json"],
         ["headers", "get", "r6_secrets", "--verbose"],
+        // Promotion copies the masked override into staging server-side: nothing of it may surface.
+        ["promote", "r6_secrets", "--from", "dev", "--to", "staging", "--auto-approve", "--verbose"],
+        ["drift", "r6_secrets", "--baseline", "dev", "--target", "staging", "--json", "--verbose"],
         ["audit", "--file", run.auditPath("r6-cli"), "--json"],
       ];
       for (const args of commands) {
         const result = await runCxda(args, { env, cwd: run.dir });
+        if (args[0] === "promote")
+          figures.push(exactly("R6", "cxda promote of the masked override (exit code)", result.code, 0));
         cliRuns += 1;
         run.outputs.push({ sink: "CLI stdout", text: result.stdout });
         run.outputs.push({ sink: "CLI stderr and --verbose traces", text: result.stderr });

@@ -40,6 +40,14 @@ export function arg<T extends z.ZodType>(schema: T, help: string, label?: string
   return schema;
 }
 
+/** `--dry-run` of a single-resource write: the request is printed (secrets masked), not sent (dry-run.ts). */
+export function dryRunFlag() {
+  return flag(
+    z.boolean().optional(),
+    "print the request that would be sent (method, path, body; secrets masked) and exit 0 without sending it",
+  );
+}
+
 export interface CommandSpec<O extends Shape = Shape, A extends Shape = Shape> {
   name: string;
   /** Top-level commands take theirs from the command index (shown by `cxda --help` without loading this). */

@@ -69,7 +69,8 @@ export function createContext(flags: GlobalFlags, options: ContextOptions = {}):
     redactor,
     settings: getSettings,
     async workflow(writes) {
-      const recorder = writes ? await context.recorder() : undefined;
+      // A dry run writes nothing, so it records nothing either.
+      const recorder = writes && flags.dryRun !== true ? await context.recorder() : undefined;
       return { client: await context.client(), recorder };
     },
     async client() {
@@ -96,6 +97,7 @@ export function createContext(flags: GlobalFlags, options: ContextOptions = {}):
               },
         redactor,
         hooks: out.verbose ? verboseHooks(out) : {},
+        ...(flags.dryRun === true ? { beforeSend: (await import("./dry-run.js")).stopWrites } : {}),
       });
       return client;
     },

@@ -80,8 +80,12 @@ function runner(io: ProgramIO): RunCommand {
         const { run } = await command.load();
         code = (await run(ctx, input as never)) ?? 0;
       } catch (error) {
-        const { reportError } = await import("./report-error.js");
-        code = reportError(ctx, error);
+        const dryRun = ctx.flags.dryRun === true ? await import("./dry-run.js") : undefined;
+        if (dryRun && error instanceof dryRun.DryRunStop) code = dryRun.reportDryRun(ctx, error);
+        else {
+          const { reportError } = await import("./report-error.js");
+          code = reportError(ctx, error);
+        }
       } finally {
         await ctx.close().catch(() => {});
       }

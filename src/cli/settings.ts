@@ -42,6 +42,8 @@ export interface GlobalFlags {
   webhookSecret?: string;
   json?: boolean;
   verbose?: boolean;
+  /** A command's `--dry-run` (commander merges a command's own flags into these). */
+  dryRun?: boolean;
   color?: boolean;
 }
 

@@ -127,6 +127,12 @@ export function createClient(options: ClientOptions): CxdaClient {
     }
     if (reqOptions.ifMatch !== undefined) headers["if-match"] = `"${reqOptions.ifMatch}"`;
     const idempotencyKey = headers["idempotency-key"];
+    options.beforeSend?.({
+      method: verb,
+      path: urlPath,
+      headers: { ...headers },
+      ...(reqOptions.body === undefined ? {} : { body: reqOptions.body }),
+    });
     const traits = {
       method: verb,
       hasIdempotencyKey: idempotencyKey !== undefined,

@@ -110,6 +110,20 @@ export interface ClientOptions {
   redactor?: Redactor;
   hooks?: ClientHooks;
   userAgent?: string;
+  /**
+   * Called once per API request, before its first attempt (not for token requests). Throwing stops the
+   * request: nothing is sent and the error reaches the caller as thrown (the CLI's `--dry-run`).
+   */
+  beforeSend?: (request: OutgoingRequest) => void;
+}
+
+/** An API request as it is about to be sent; `body` is the value before JSON encoding. */
+export interface OutgoingRequest {
+  method: string;
+  /** The URL's path and query, e.g. `/api/v2/dataactions/…/variables`. */
+  path: string;
+  headers: Record<string, string>;
+  body?: unknown;
 }
 
 export interface LatencySummary {

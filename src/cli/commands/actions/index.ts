@@ -1,6 +1,6 @@
 /** `cxda actions list | get | delete | create | test | validate`. */
 import { z } from "zod";
-import { arg, bind, defineCommand, flag, group } from "../../command.js";
+import { arg, bind, defineCommand, dryRunFlag, flag, group } from "../../command.js";
 
 const ref = arg(z.string(), "action name or id");
 
@@ -24,7 +24,12 @@ export const remove = defineCommand({
   name: "delete",
   description: "delete an action (refused while others depend on it)",
   args: z.object({ ref }),
-  examples: ["cxda actions delete old_action", "cxda actions delete old_action --json"],
+  options: z.object({ dryRun: dryRunFlag() }),
+  examples: [
+    "cxda actions delete old_action",
+    "cxda actions delete old_action --json",
+    "cxda actions delete old_action --dry-run",
+  ],
 });
 
 export const create = defineCommand({
@@ -38,9 +43,11 @@ export const create = defineCommand({
     testInput: flag(z.string().optional(), "run the test with this input: JSON, or @FILE (YAML or JSON)", {
       value: "<json>",
     }),
+    dryRun: dryRunFlag(),
   }),
   examples: [
     "cxda actions create --name base_transform --script base.js",
+    "cxda actions create --name base_transform --script base.js --dry-run",
     'cxda actions create --name lead_enrichment_v2 --script lead.js --depends-on base_transform --test-input \'{"email":"a@example.com"}\'',
     "cxda actions create --name x --script f.js --test-input @input.json --json",
   ],

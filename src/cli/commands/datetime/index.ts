@@ -1,6 +1,6 @@
 /** `cxda datetime compute | apply`: exact date/time arithmetic (config.dateProcessing). */
 import { z } from "zod";
-import { arg, bind, defineCommand, flag, group } from "../../command.js";
+import { arg, bind, defineCommand, dryRunFlag, flag, group } from "../../command.js";
 
 const INPUT_HELP = `
 Input (see docs/datetime.md):
@@ -47,6 +47,7 @@ export const apply = defineCommand({
     targetField: flag(z.string().default("processed_datetime"), "field the result goes to", {
       value: "<name>",
     }),
+    dryRun: dryRunFlag(),
   }),
   help: INPUT_HELP,
   examples: [

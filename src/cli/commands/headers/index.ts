@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: help text shows ${env:NAME} placeholders literally
 /** `cxda headers get | set | unset | replace | validate`: config.headers, edited with no lost updates. */
 import { z } from "zod";
-import { arg, bind, defineCommand, flag, group } from "../../command.js";
+import { arg, bind, defineCommand, dryRunFlag, flag, group } from "../../command.js";
 
 const RULES_HELP = `
 Rules (see docs/cli.md, "headers"), checked on the RESULTING matrix before anything is sent:
@@ -37,11 +37,13 @@ export const set = defineCommand({
   name: "set",
   description: "add or change headers; the others stay",
   args: z.object({ ref, pairs: arg(z.array(z.string()), "headers to set", "NAME=VALUE") }),
+  options: z.object({ dryRun: dryRunFlag() }),
   help: RULES_HELP,
   examples: [
     "cxda headers set crm_lookup X-Source=cxda Accept-Language=en-US",
     "cxda headers set crm_lookup 'Authorization=${env:CRM_TOKEN}'",
     "cxda headers set crm_lookup 'X-Api-Key=${file:./crm-key.txt}' --json",
+    "cxda headers set crm_lookup X-Source=cxda --dry-run",
   ],
 });
 
@@ -49,6 +51,7 @@ export const unset = defineCommand({
   name: "unset",
   description: "remove headers by name (case-insensitive)",
   args: z.object({ ref, names: arg(z.array(z.string()), "header names to remove", "NAME") }),
+  options: z.object({ dryRun: dryRunFlag() }),
   examples: ["cxda headers unset crm_lookup X-Debug", "cxda headers unset crm_lookup x-a X-B --json"],
 });
 
@@ -56,7 +59,7 @@ export const replace = defineCommand({
   name: "replace",
   description: "make the headers exactly those of a YAML or JSON map (an empty map removes all)",
   args: z.object({ ref }),
-  options: z.object({ file: file("YAML or JSON map of NAME: VALUE") }),
+  options: z.object({ file: file("YAML or JSON map of NAME: VALUE"), dryRun: dryRunFlag() }),
   help: RULES_HELP,
   examples: [
     "cxda headers replace crm_lookup -f headers.yaml",

@@ -1,6 +1,6 @@
 /** `cxda overrides get | set | unset | validate | resolve`: per-environment variable overrides. */
 import { z } from "zod";
-import { arg, bind, defineCommand, flag, group } from "../../command.js";
+import { arg, bind, defineCommand, dryRunFlag, flag, group } from "../../command.js";
 
 const ref = arg(z.string(), "action name or id");
 const env = flag(z.string(), "environment id", { value: "<id>" });
@@ -35,6 +35,7 @@ export const set = defineCommand({
       value: "<id>",
     }),
     wait: flag(z.boolean().optional(), "wait for the build a buildOnChange environment starts"),
+    dryRun: dryRunFlag(),
   }),
   examples: [
     "cxda overrides set lead_enrichment_v2 --env staging -f overrides.yaml",
@@ -48,8 +49,11 @@ export const unset = defineCommand({
   name: "unset",
   description: "remove overrides by name (names not set are ignored)",
   args: z.object({ ref, names: arg(z.array(z.string()), "override names") }),
-  options: z.object({ env }),
-  examples: ["cxda overrides unset lead_enrichment_v2 --env dev DEBUG TRACE_ID"],
+  options: z.object({ env, dryRun: dryRunFlag() }),
+  examples: [
+    "cxda overrides unset lead_enrichment_v2 --env dev DEBUG TRACE_ID",
+    "cxda overrides unset lead_enrichment_v2 --env dev DEBUG --dry-run",
+  ],
 });
 
 export const validate = defineCommand({

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: help text shows ${env:NAME} placeholders literally
 /** `cxda vars …`: action and global variables, rotation check, re-encryption. */
 import { z } from "zod";
-import { arg, bind, defineCommand, flag, group } from "../../command.js";
+import { arg, bind, defineCommand, dryRunFlag, flag, group } from "../../command.js";
 
 const FILE_HELP = `
 FILE is YAML or JSON: a list of variables, or {variables: [...]}. Each variable:
@@ -35,11 +35,12 @@ export const set = defineCommand({
   name: "set",
   description: "replace an action's variables with the file's list (all or nothing)",
   args: z.object({ ref }),
-  options: z.object({ file }),
+  options: z.object({ file, dryRun: dryRunFlag() }),
   help: FILE_HELP,
   examples: [
     "cxda vars set crm_lookup -f vars.yaml",
     "CRM_API_KEY=… cxda vars set crm_lookup -f vars.yaml --json",
+    "CRM_API_KEY=… cxda vars set crm_lookup -f vars.yaml --dry-run",
   ],
 });
 
@@ -79,7 +80,7 @@ export const globalGet = defineCommand({
 export const globalSet = defineCommand({
   name: "set",
   description: "replace the global variables with the file's list (needs dataactions:admin)",
-  options: z.object({ file }),
+  options: z.object({ file, dryRun: dryRunFlag() }),
   help: FILE_HELP,
   examples: ["cxda vars global set -f globals.yaml", "cxda vars global set -f globals.json --json"],
 });

@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import type { CxdaClient } from "../client/types.js";
 import { ACTION_NAME_PATTERN, ACTION_TYPES } from "../domain/action-schema.js";
 import { isCredentialHeader } from "../domain/credential-header.js";
+import { hasPlaceholder, splitPlaceholders } from "../domain/placeholders.js";
 import type { LiveAction, LiveState } from "./live-state.js";
 import { API_VERSION, SCHEMA_FILE_NAME } from "./project-schema.js";
 import { readLiveState } from "./read-live-state.js";
@@ -49,6 +50,45 @@ export interface ExportContext {
   globalVariables?: string[];
   /** Notes of the live read (an expansion the server does not offer). */
   notes?: string[];
+  /**
+   * The project file being exported over, parsed: a secret at a position (header, variable, override)
+   * where it already has a placeholder keeps that text, so `Bearer ${env:CRM_API_TOKEN}` is not renamed.
+   */
+  existing?: unknown;
+}
+
+/** The text of a secret position in an existing project file, when it holds a placeholder. */
+function existingPlaceholder(
+  existing: unknown,
+  action: string,
+  at: { header: string } | { variable: string } | { override: string; environment: string },
+): string | undefined {
+  const get = (value: unknown, key: string): unknown =>
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)[key]
+      : undefined;
+  const named = (list: unknown, name: string): unknown =>
+    Array.isArray(list)
+      ? get(
+          list.find((item) => get(item, "name") === name),
+          "value",
+        )
+      : undefined;
+  const entry = get(get(existing, "actions"), action);
+  const value =
+    "header" in at
+      ? get(get(entry, "headers"), at.header)
+      : "variable" in at
+        ? named(get(entry, "variables"), at.variable)
+        : named(get(get(entry, "overrides"), at.environment), at.override);
+  return typeof value === "string" && hasPlaceholder(value) ? value : undefined;
+}
+
+/** The `${env:NAME}` names a placeholder text reads. */
+function envNames(text: string): string[] {
+  return splitPlaceholders(text).flatMap((part) =>
+    part.kind === "placeholder" && part.placeholder.kind === "env" ? [part.placeholder.arg] : [],
+  );
 }
 
 const SUPPORTED_TYPES: readonly string[] = ACTION_TYPES;
@@ -61,6 +101,11 @@ export function buildExport(live: LiveState, context: ExportContext = {}): Expor
   const scripts: { path: string; content: string }[] = [];
   const actions: Record<string, unknown> = {};
   const exported: string[] = [];
+
+  const kept = (action: string, at: Parameters<typeof existingPlaceholder>[2]): string | undefined =>
+    context.existing === undefined ? undefined : existingPlaceholder(context.existing, action, at);
+  // Names the existing file uses are never generated for another secret.
+  for (const name of existingEnvNames(context.existing)) usedEnvNames.add(name);
 
   const secretEnv = (parts: string[]): string => {
     const base = ["CXDA_SECRET", ...parts].map(envPart).join("_");
@@ -95,7 +140,7 @@ export function buildExport(live: LiveState, context: ExportContext = {}): Expor
       });
       continue;
     }
-    const entry = exportAction(action, { secretEnv, secrets, reports, scripts, exportable });
+    const entry = exportAction(action, { secretEnv, secrets, reports, scripts, exportable, kept });
     actions[action.name] = entry;
     exported.push(action.name);
   }
@@ -125,8 +170,16 @@ export function buildExport(live: LiveState, context: ExportContext = {}): Expor
   return { yaml: `${header.join("\n")}\n${body}`, scripts, secrets, reports, actions: exported };
 }
 
+/** Every `${env:NAME}` name anywhere in a parsed project file. */
+function existingEnvNames(value: unknown): string[] {
+  if (typeof value === "string") return envNames(value);
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(existingEnvNames);
+  return [];
+}
+
 interface ActionExportState {
   secretEnv: (parts: string[]) => string;
+  kept: (action: string, at: Parameters<typeof existingPlaceholder>[2]) => string | undefined;
   secrets: ExportSecret[];
   reports: ExportReport[];
   scripts: { path: string; content: string }[];
@@ -167,6 +220,13 @@ function exportAction(action: LiveAction, s: ActionExportState): Record<string, 
     const headers: Record<string, string> = {};
     for (const name of headerNames) {
       if (isCredentialHeader(name, action.headers[name])) {
+        const text = s.kept(action.name, { header: name });
+        if (text !== undefined) {
+          for (const env of envNames(text))
+            s.secrets.push({ env, action: action.name, kind: "header", name });
+          headers[name] = text;
+          continue;
+        }
         const env = s.secretEnv([action.name, name]);
         s.secrets.push({ env, action: action.name, kind: "header", name });
         headers[name] = placeholder(env);
@@ -178,6 +238,12 @@ function exportAction(action: LiveAction, s: ActionExportState): Record<string, 
   if (action.variables && action.variables.length > 0) {
     out.variables = action.variables.map((v) => {
       if (v.encrypted) {
+        const text = s.kept(action.name, { variable: v.name });
+        if (text !== undefined) {
+          for (const env of envNames(text))
+            s.secrets.push({ env, action: action.name, kind: "variable", name: v.name });
+          return { name: v.name, type: v.type, value: text, encrypted: true };
+        }
         const env = s.secretEnv([action.name, v.name]);
         s.secrets.push({ env, action: action.name, kind: "variable", name: v.name });
         return { name: v.name, type: v.type, value: placeholder(env), encrypted: true };
@@ -194,7 +260,19 @@ function exportAction(action: LiveAction, s: ActionExportState): Record<string, 
     for (const env of envs) {
       overrides[env] = action.overrides![env]!.map((o) => {
         const item: Record<string, unknown> = { name: o.name };
-        if (o.masked) {
+        const text = o.masked ? s.kept(action.name, { override: o.name, environment: env }) : undefined;
+        if (text !== undefined) {
+          for (const variable of envNames(text))
+            s.secrets.push({
+              env: variable,
+              action: action.name,
+              kind: "override",
+              name: o.name,
+              environment: env,
+            });
+          item.value = text;
+          item.masked = true;
+        } else if (o.masked) {
           const variable = s.secretEnv([action.name, env, o.name]);
           s.secrets.push({
             env: variable,
@@ -284,7 +362,10 @@ export interface ExportRead extends ExportedProject {
 }
 
 /** Reads the tenant and builds the export (no files written). */
-export async function exportProject(client: CxdaClient): Promise<ExportRead> {
+export async function exportProject(
+  client: CxdaClient,
+  options: Pick<ExportContext, "existing"> = {},
+): Promise<ExportRead> {
   const before = client.metrics().requests;
   const { live, notes } = await readLiveState(client);
   const environments = (await client.environments.list()).body;
@@ -293,6 +374,7 @@ export async function exportProject(client: CxdaClient): Promise<ExportRead> {
     environments: [...environments].sort((a, b) => (a.order ?? 0) - (b.order ?? 0)).map((e) => e.id),
     globalVariables: (globals.variables ?? []).map((v) => v.name),
     notes,
+    ...options,
   });
   return { ...exported, requests: client.metrics().requests - before, tenantActions: live.actions.length };
 }

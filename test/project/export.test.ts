@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} placeholders are cxda.yaml text, not template literals
 /** `cxda export`: pure buildExport rules, and export → plan shows no changes against the same tenant. */
-import { readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildExport } from "../../src/project/export.js";
@@ -190,6 +190,47 @@ describe("cxda export", () => {
       env: { ...env(), ...secretEnv },
     });
     expect(plan.code).toBe(0);
+    expect(json(plan).summary).toEqual({ create: 0, update: 0, delete: 0, noOp: 6 });
+  });
+
+  it("refuses to overwrite any file without --force; over a project, keeps the placeholders it uses", async () => {
+    const applied = await runCxda(["apply", "-f", join(EXAMPLE_DIR, "cxda.yaml"), "--auto-approve"], {
+      env: { ...env(), ...SECRETS },
+    });
+    expect(applied.code).toBe(0);
+    const cwd = scratchDir();
+    cpSync(EXAMPLE_DIR, cwd, { recursive: true });
+    const handEdited = `# my notes\n${readFileSync(join(cwd, "cxda.yaml"), "utf8")}`;
+    writeFileSync(join(cwd, "cxda.yaml"), handEdited);
+    const refused = await runCxda(["export", "-o", "."], { cwd, env: env() });
+    expect(refused.code).toBe(64);
+    expect(refused.stderr).toMatch(/export would overwrite an existing file: cxda\.yaml; pass --force/);
+    expect(readFileSync(join(cwd, "cxda.yaml"), "utf8")).toBe(handEdited);
+
+    // Only a script file in the way is refused as well, before anything is written.
+    const other = scratchDir();
+    mkdirSync(join(other, "scripts"));
+    writeFileSync(join(other, "scripts", "lead_score.js"), "// mine\n");
+    const scripts = await runCxda(["export", "-o", "."], { cwd: other, env: env() });
+    expect(scripts.code).toBe(64);
+    expect(scripts.stderr).toContain("scripts/lead_score.js");
+    expect(readdirSync(other)).toEqual(["scripts"]);
+    expect(readFileSync(join(other, "scripts", "lead_score.js"), "utf8")).toBe("// mine\n");
+
+    const forced = await runCxda(["export", "-o", ".", "--force"], { cwd, env: env() });
+    expect(forced.code, forced.stderr).toBe(0);
+    const yaml = readFileSync(join(cwd, "cxda.yaml"), "utf8");
+    expect(yaml).toContain("Bearer ${env:CRM_API_TOKEN}");
+    expect(yaml).toContain("${env:CRM_API_KEY}");
+    expect(yaml).toContain("${env:QUEUE_API_SECRET}");
+    expect(yaml).not.toContain("CXDA_SECRET_");
+    const names = [...forced.stdout.matchAll(/^ {2}([A-Z_]+) {2}\(/gm)].map((m) => m[1]);
+    expect(names).toEqual(["CRM_API_TOKEN", "CRM_API_KEY", "QUEUE_API_SECRET"]);
+    const plan = await runCxda(["plan", "--detailed-exitcode", "--json"], {
+      cwd,
+      env: { ...env(), ...SECRETS },
+    });
+    expect(plan.code, plan.stderr).toBe(0);
     expect(json(plan).summary).toEqual({ create: 0, update: 0, delete: 0, noOp: 6 });
   });
 

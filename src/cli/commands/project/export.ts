@@ -1,16 +1,24 @@
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { parse } from "yaml";
 import { makePrivateDirs, writePrivateFile } from "../../../files/private-files.js";
 import { exportProject } from "../../../project/export.js";
 import { projectJsonSchema } from "../../../project/project-schema.js";
 import type { Handler } from "../../command.js";
-import { EXIT } from "../../exit-codes.js";
+import { EXIT, UsageError } from "../../exit-codes.js";
 import type { exportSpec } from "./index.js";
 
 export const run: Handler<typeof exportSpec> = async (ctx, { options }) => {
   const file = options.file ?? join(options.out ?? "cxda-export", "cxda.yaml");
   const dir = dirname(file);
+  const schemaFile = join(dir, "cxda.schema.json");
+  if (options.force !== true && existsSync(file)) throw overwriteRefused([file]);
+  const existing = existsSync(file) ? readExisting(file) : undefined;
   const client = await ctx.client();
-  const exported = await exportProject(client);
+  const exported = await exportProject(client, existing === undefined ? {} : { existing });
+  const targets = [file, schemaFile, ...exported.scripts.map((s) => join(dir, s.path))];
+  const taken = targets.filter((path) => existsSync(path));
+  if (options.force !== true && taken.length > 0) throw overwriteRefused(taken);
   // Only the owner may read an export: 0700 directories and 0600 files (issue 15 item 8).
   makePrivateDirs(dir);
   for (const script of exported.scripts) {
@@ -18,7 +26,7 @@ export const run: Handler<typeof exportSpec> = async (ctx, { options }) => {
     makePrivateDirs(dirname(path));
     writePrivateFile(path, script.content);
   }
-  writePrivateFile(join(dir, "cxda.schema.json"), `${JSON.stringify(projectJsonSchema(), null, 2)}\n`);
+  writePrivateFile(schemaFile, `${JSON.stringify(projectJsonSchema(), null, 2)}\n`);
   writePrivateFile(file, exported.yaml);
 
   if (ctx.out.json) {
@@ -52,3 +60,21 @@ export const run: Handler<typeof exportSpec> = async (ctx, { options }) => {
   ctx.out.line(`next: cxda plan -f ${file} (it shows no changes against this tenant)`);
   return EXIT.ok;
 };
+
+/** Export never overwrites a file unless told to: a hand-edited cxda.yaml is worth more than an export. */
+function overwriteRefused(paths: string[]): UsageError {
+  const shown = paths.slice(0, 5).join(", ") + (paths.length > 5 ? `, … (${paths.length} in all)` : "");
+  return new UsageError(
+    `export would overwrite ${paths.length === 1 ? "an existing file" : `${paths.length} existing files`}: ${shown}; ` +
+      "pass --force to overwrite (secrets keep the placeholders the existing cxda.yaml uses), or -o DIR to write elsewhere",
+  );
+}
+
+/** The project file being exported over, parsed; unreadable or not YAML, it has no placeholders to keep. */
+function readExisting(file: string): unknown {
+  try {
+    return parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}

@@ -123,11 +123,16 @@ export const exportSpec = defineCommand({
       short: "-f",
       value: "<path>",
     }),
+    force: flag(
+      z.boolean().optional(),
+      "overwrite existing files (placeholders the existing cxda.yaml uses for secrets are kept)",
+    ),
   }),
   examples: [
     "cxda export",
     "cxda export -o infra/tenant && cxda plan -f infra/tenant/cxda.yaml",
     "cxda export --json",
+    "cxda export -o . --force",
   ],
 });
 

@@ -53,9 +53,11 @@ import { send } from "./reply.js";
 import { RequestLog } from "./request-log.js";
 import { isUnder, normaliseRequestTarget, pathOf } from "./request-path.js";
 import type { RequestState } from "./request-state.js";
+import { type ResponseExchange, responseObservers } from "./response-observers.js";
 import { registerActionRoutes } from "./routes/actions.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { OAuthError, registerOAuthRoutes, sendOAuthError } from "./routes/oauth.js";
+import { registerOpenApiRoutes } from "./routes/openapi.js";
 import { registerOverrideRoutes } from "./routes/overrides.js";
 import { registerTestHookRoutes, TEST_HOOKS_PREFIX } from "./routes/test-hooks.js";
 import { registerTestRunRoutes } from "./routes/test-runs.js";
@@ -118,6 +120,8 @@ export interface RunningEmulator {
   host: string;
   config: EmulatorConfig;
   store: Store;
+  /** Every route the server registered (method and fastify URL pattern), HEAD routes included. */
+  routes: readonly { method: string; url: string }[];
   /** What the operator should know (a network bind, loosened file modes); the CLI prints them. */
   warnings: string[];
   /** Closes the server and the database; safe to call twice. */
@@ -198,7 +202,7 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   );
 }
 
-function buildApp(ctx: EmulatorContext): FastifyInstance {
+function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[]): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
@@ -218,6 +222,9 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
   app.decorateRequest("emu", null as unknown as RequestState);
   const allowed = new AllowedMethods();
   allowed.collect(app);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -314,6 +321,7 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
       state.pendingDelayMs = 0;
       await sleep(ms);
     }
+    if (responseObservers.size > 0) observe(request, reply, payload);
     if (state.fault?.drop) {
       // A `drop` fault: the request was handled and committed; now the connection dies with no response.
       logRequest(ctx, request, reply.statusCode);
@@ -371,6 +379,7 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
   });
 
   registerOAuthRoutes(app, ctx);
+  registerOpenApiRoutes(app);
   registerActionRoutes(app, ctx);
   registerOverrideRoutes(app, ctx);
   registerVariableRoutes(app, ctx);
@@ -378,6 +387,26 @@ function buildApp(ctx: EmulatorContext): FastifyInstance {
   registerTestRunRoutes(app, ctx);
   registerTestHookRoutes(app, ctx);
   return app;
+}
+
+/** Hands the finished response to the registered observers (a test hook; see response-observers.ts). */
+function observe(request: FastifyRequest, reply: FastifyReply, payload: unknown): void {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders()))
+    if (value !== undefined)
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+  const body =
+    typeof payload === "string" ? payload : Buffer.isBuffer(payload) ? payload.toString("utf8") : undefined;
+  const exchange: ResponseExchange = {
+    method: request.method,
+    path: stateOf(request).path.split("?")[0] ?? "",
+    route: request.routeOptions.url,
+    status: reply.statusCode,
+    headers,
+    body,
+    faulted: stateOf(request).fault?.status != null,
+  };
+  for (const observer of responseObservers) observer(exchange);
 }
 
 function faultKind(fault: FaultEffect): "reset" | "drop" | "status" | "delay" {
@@ -519,7 +548,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     testHooks: exposure.testHooks,
     accessLog,
   };
-  const app = buildApp(ctx);
+  const routes: { method: string; url: string }[] = [];
+  const app = buildApp(ctx, routes);
   try {
     await app.listen({ host, port });
   } catch (error) {
@@ -539,6 +569,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     host,
     config,
     store,
+    routes,
     warnings,
     close: () => {
       closing ??= app

@@ -1,0 +1,793 @@
+/**
+ * The OpenAPI 3.1 document of the API the emulator serves (`GET /openapi.json`, committed as
+ * docs/openapi.json). Built with zod-openapi from the zod schemas of `domain/` and `wire-schemas.ts`,
+ * so the document and the request rules share one source. Loaded only when the document is asked for.
+ */
+import { z } from "zod";
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from "zod-openapi";
+import { PROBLEMS, type ProblemSlug } from "../../domain/problems.js";
+import type { ALL_SCOPES } from "../config.js";
+import { DOCS_PATH, DOCS_SCRIPT_PATH, OPENAPI_PATH } from "../routes/openapi.js";
+import * as W from "./wire-schemas.js";
+
+type Scope = (typeof ALL_SCOPES)[number];
+
+// ---------- headers ----------
+
+const header = (id: string, description: string, schema: z.ZodType = z.string()) =>
+  schema.meta({ description, header: { id } });
+
+const H = {
+  requestId: header("X-Request-Id", "Identifies this request in the emulator's log (a UUID)."),
+  rateLimitLimit: header(
+    "RateLimit-Limit",
+    "Requests allowed in the current window (draft-ietf-httpapi-ratelimit-headers; docs/api.md).",
+    z.coerce.number().int().min(0),
+  ),
+  rateLimitRemaining: header(
+    "RateLimit-Remaining",
+    "Requests left in the window.",
+    z.coerce.number().int().min(0),
+  ),
+  rateLimitReset: header(
+    "RateLimit-Reset",
+    "Seconds until the window resets.",
+    z.coerce.number().int().min(0),
+  ),
+  rateLimitPolicy: header("RateLimit-Policy", "The quota policy, e.g. `20;w=60`."),
+  retryAfter: header("Retry-After", "Seconds to wait before retrying.", z.coerce.number().int().min(0)),
+  etag: header("ETag", 'The version of the resource, quoted: `"3"`.', z.string().regex(/^"\d+"$/)),
+  location: header("Location", "Path of the created resource."),
+  replayed: header(
+    "Idempotent-Replayed",
+    "`true` when this answer is a replay of an earlier request with the same Idempotency-Key.",
+    z.enum(["true"]),
+  ),
+  wwwAuthenticate: header("WWW-Authenticate", "The authentication challenge (RFC 6750 / RFC 7617)."),
+  cacheControl: header("Cache-Control", "Caching directives."),
+};
+
+// ---------- responses ----------
+
+interface OperationTraits {
+  /** Under /api/v2: bearer token, rate limit headers. */
+  api: boolean;
+  /** A POST that honours Idempotency-Key. */
+  idempotent: boolean;
+}
+
+function baseHeaders(traits: OperationTraits): Record<string, z.ZodType> {
+  return {
+    "X-Request-Id": H.requestId,
+    ...(traits.api
+      ? {
+          "RateLimit-Limit": H.rateLimitLimit,
+          "RateLimit-Remaining": H.rateLimitRemaining,
+          "RateLimit-Reset": H.rateLimitReset,
+          "RateLimit-Policy": H.rateLimitPolicy,
+        }
+      : {}),
+    ...(traits.idempotent ? { "Idempotent-Replayed": H.replayed.optional() } : {}),
+  };
+}
+
+/** Headers of a problem answer, by status. */
+function problemHeaders(status: number, traits: OperationTraits): Record<string, z.ZodType> {
+  const headers = baseHeaders(traits);
+  if (status === 401) headers["WWW-Authenticate"] = H.wwwAuthenticate;
+  if (status === 403) headers["WWW-Authenticate"] = H.wwwAuthenticate.optional();
+  if (status === 429) headers["Retry-After"] = H.retryAfter;
+  if (status === 409 || status === 503) headers["Retry-After"] = H.retryAfter.optional();
+  if (status === 409 || status === 412) headers.ETag = H.etag.optional();
+  return headers;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No Content",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  409: "Conflict",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/** Problem answers grouped by status; each body is one of the slugs' schemas. */
+function problemResponses(
+  slugs: Iterable<ProblemSlug>,
+  traits: OperationTraits,
+): Record<string, ZodOpenApiResponseObject> {
+  const byStatus = new Map<number, ProblemSlug[]>();
+  for (const slug of new Set(slugs)) {
+    const status = PROBLEMS[slug].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), slug]);
+  }
+  const responses: Record<string, ZodOpenApiResponseObject> = {};
+  for (const [status, list] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+    const schemas = list.sort().map((slug) => W.PROBLEM_SCHEMAS[slug]);
+    const schema = schemas.length === 1 ? schemas[0]! : z.union(schemas as unknown as [z.ZodType, z.ZodType]);
+    responses[String(status)] = {
+      description: `${STATUS_TEXT[status] ?? "Error"}: ${list.map((s) => `\`${s}\``).join(", ")}.`,
+      headers: z.object(problemHeaders(status, traits)),
+      content: { "application/problem+json": { schema } },
+    };
+  }
+  return responses;
+}
+
+interface Success {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+  headers?: Record<string, z.ZodType>;
+}
+
+function successResponse(success: Success, traits: OperationTraits): ZodOpenApiResponseObject {
+  return {
+    description: success.description,
+    headers: z.object({ ...baseHeaders(traits), ...(success.headers ?? {}) }),
+    ...(success.schema
+      ? { content: { [success.contentType ?? "application/json"]: { schema: success.schema } } }
+      : {}),
+  };
+}
+
+// ---------- operations ----------
+
+/** Problems any /api/v2 operation may answer. */
+const API_PROBLEMS: ProblemSlug[] = ["unauthorized", "insufficient-scope", "rate-limited", "internal-error"];
+/** Problems of any request with a JSON body. */
+const BODY_PROBLEMS: ProblemSlug[] = [
+  "malformed-json",
+  "validation-failed",
+  "payload-too-large",
+  "unsupported-media-type",
+];
+/** Idempotency-Key problems of a POST. */
+const IDEMPOTENCY_PROBLEMS: ProblemSlug[] = [
+  "validation-failed",
+  "idempotency-key-reuse",
+  "idempotency-key-in-use",
+];
+/** If-Match and body `version` problems of a versioned write. */
+const VERSION_PROBLEMS: ProblemSlug[] = ["validation-failed", "precondition-failed", "version-conflict"];
+
+interface OperationSpec {
+  id: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** The scope the operation needs; undefined: no token. */
+  scope?: Scope;
+  path?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  body?: { schema: z.ZodType; types?: string[]; required?: boolean };
+  success: Record<number, Success>;
+  problems?: ProblemSlug[];
+  idempotent?: boolean;
+}
+
+function operation(spec: OperationSpec): ZodOpenApiOperationObject {
+  const api = spec.scope !== undefined;
+  const traits: OperationTraits = { api, idempotent: spec.idempotent === true };
+  const slugs: ProblemSlug[] = [
+    ...(api ? API_PROBLEMS : []),
+    ...(spec.body ? BODY_PROBLEMS : []),
+    ...(spec.idempotent ? IDEMPOTENCY_PROBLEMS : []),
+    ...(spec.problems ?? []),
+  ];
+  const headerParams = spec.idempotent
+    ? z.object({
+        "Idempotency-Key": z
+          .string()
+          .regex(/^[\x21-\x7E]{1,255}$/)
+          .optional()
+          .meta({
+            description: "Makes a retry safe: the same key and body replay the first answer for 24 h.",
+          }),
+        ...(spec.headers?.shape ?? {}),
+      })
+    : spec.headers;
+  const responses: Record<string, ZodOpenApiResponseObject> = {};
+  for (const [status, success] of Object.entries(spec.success))
+    responses[status] = successResponse(success, traits);
+  Object.assign(responses, problemResponses(slugs, traits));
+  return {
+    operationId: spec.id,
+    summary: spec.summary,
+    ...(spec.description ? { description: spec.description } : {}),
+    tags: [spec.tag],
+    ...(spec.scope ? { security: [{ oauth2: [spec.scope] }] } : { security: [] }),
+    ...(spec.path || spec.query || headerParams
+      ? {
+          requestParams: {
+            ...(spec.path ? { path: spec.path } : {}),
+            ...(spec.query ? { query: spec.query } : {}),
+            ...(headerParams ? { header: headerParams } : {}),
+          },
+        }
+      : {}),
+    ...(spec.body
+      ? {
+          requestBody: {
+            required: spec.body.required ?? true,
+            content: Object.fromEntries(
+              (spec.body.types ?? ["application/json"]).map((type) => [type, { schema: spec.body!.schema }]),
+            ),
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+const ActionId = z.object({ id: z.string().meta({ description: "The action's id." }) });
+const ActionEnv = ActionId.extend({
+  envId: z.string().meta({ description: "An environment id (GET /api/v2/environments)." }),
+});
+const ActionBuild = ActionId.extend({ buildId: z.string().meta({ description: "The build's id." }) });
+const IfMatch = z.object({
+  "If-Match": z
+    .string()
+    .optional()
+    .meta({ description: 'The ETag read, e.g. `"3"`; a mismatch answers 412. Weak tags never match.' }),
+});
+const ListQuery = z.object({
+  page: z.coerce.number().int().min(1).optional().meta({ description: "1-based page; default 1." }),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: "Entities per page, 1–100; default 25." }),
+  name: z.string().optional().meta({ description: "Exact name (names compare without regard to case)." }),
+  nameContains: z.string().optional().meta({ description: "Substring of the name." }),
+  expand: z.string().optional().meta({ description: "Comma-separated: `variables`, `environments`." }),
+});
+
+const JSON_OR_MERGE = ["application/json", "application/merge-patch+json"];
+const ACTIONS = "/api/v2/dataactions";
+
+function oauthResponses(): Record<string, ZodOpenApiResponseObject> {
+  const error = (description: string, headers: Record<string, z.ZodType> = {}) => ({
+    description,
+    headers: z.object({
+      "X-Request-Id": H.requestId,
+      "Cache-Control": H.cacheControl.optional(),
+      ...headers,
+    }),
+    content: { "application/json": { schema: W.OAuthErrorBody } },
+  });
+  return {
+    "200": {
+      description: "A bearer token.",
+      headers: z.object({ "X-Request-Id": H.requestId, "Cache-Control": H.cacheControl }),
+      content: { "application/json": { schema: W.TokenResponse } },
+    },
+    "400": error("invalid_request, invalid_grant, invalid_scope or unsupported_grant_type."),
+    "401": error("invalid_client: unknown client or wrong secret.", {
+      "WWW-Authenticate": H.wwwAuthenticate,
+    }),
+    "413": error("The body is over 1 MiB."),
+    "415": error("Not application/x-www-form-urlencoded."),
+    "429": error("slow_down: too many failed attempts for this client or address.", {
+      "Retry-After": H.retryAfter,
+    }),
+    "500": error("server_error."),
+  };
+}
+
+/** No scheme (client_id/client_secret in the body) or HTTP Basic. */
+const TOKEN_SECURITY: Record<string, string[]>[] = [{}, { clientBasic: [] }];
+
+function paths() {
+  const actionTag = "Actions";
+  return {
+    "/.well-known/openid-configuration": {
+      get: operation({
+        id: "getOpenIdConfiguration",
+        summary: "OAuth discovery document",
+        tag: "OAuth",
+        success: {
+          200: {
+            description: "Issuer, token endpoint, grants and scopes.",
+            schema: W.AuthorizationServerMetadata,
+            headers: { "Cache-Control": H.cacheControl },
+          },
+        },
+      }),
+    },
+    "/oauth2/token": {
+      post: {
+        operationId: "requestToken",
+        summary: "Get an access token (client credentials or access key)",
+        description:
+          "RFC 6749 token endpoint. Authenticate the client with HTTP Basic or client_id/client_secret in the body, not both.",
+        tags: ["OAuth"],
+        security: TOKEN_SECURITY,
+        requestBody: {
+          required: true,
+          content: { "application/x-www-form-urlencoded": { schema: W.TokenRequest } },
+        },
+        responses: oauthResponses(),
+      } satisfies ZodOpenApiOperationObject,
+    },
+    [OPENAPI_PATH]: {
+      get: operation({
+        id: "getOpenApiDocument",
+        summary: "This OpenAPI document",
+        tag: "Meta",
+        success: {
+          200: { description: "OpenAPI 3.1 document.", schema: z.looseObject({ openapi: z.string() }) },
+        },
+      }),
+    },
+    [DOCS_PATH]: {
+      get: operation({
+        id: "getApiReference",
+        summary: "API reference for people (HTML)",
+        tag: "Meta",
+        success: {
+          200: {
+            description: "An HTML page rendering this document.",
+            schema: z.string(),
+            contentType: "text/html",
+          },
+        },
+      }),
+    },
+    [DOCS_SCRIPT_PATH]: {
+      get: operation({
+        id: "getApiReferenceScript",
+        summary: "The script of the API reference page",
+        tag: "Meta",
+        success: {
+          200: { description: "JavaScript.", schema: z.string(), contentType: "text/javascript" },
+        },
+        problems: ["not-found"],
+      }),
+    },
+    [ACTIONS]: {
+      get: operation({
+        id: "listActions",
+        summary: "List actions",
+        tag: actionTag,
+        scope: "dataactions:read",
+        query: ListQuery,
+        success: { 200: { description: "A page of actions.", schema: W.ActionList } },
+        problems: ["validation-failed", "secret-unreadable"],
+      }),
+      post: operation({
+        id: "createAction",
+        summary: "Create an action",
+        tag: actionTag,
+        scope: "dataactions:write",
+        body: { schema: W.ActionInput },
+        idempotent: true,
+        success: {
+          201: {
+            description: "The created action.",
+            schema: W.Action,
+            headers: { Location: H.location, ETag: H.etag },
+          },
+        },
+        problems: [
+          "script-syntax",
+          "unknown-dependency",
+          "dependency-cycle",
+          "name-conflict",
+          "secret-unreadable",
+        ],
+      }),
+    },
+    [`${ACTIONS}/{id}`]: {
+      get: operation({
+        id: "getAction",
+        summary: "Read an action",
+        tag: actionTag,
+        scope: "dataactions:read",
+        path: ActionId,
+        success: { 200: { description: "The action.", schema: W.Action, headers: { ETag: H.etag } } },
+        problems: ["not-found", "secret-unreadable"],
+      }),
+      put: operation({
+        id: "replaceAction",
+        summary: "Replace an action",
+        tag: actionTag,
+        scope: "dataactions:write",
+        path: ActionId,
+        headers: IfMatch,
+        body: { schema: W.ActionInput },
+        success: {
+          200: { description: "The action as stored.", schema: W.Action, headers: { ETag: H.etag } },
+        },
+        problems: [
+          ...VERSION_PROBLEMS,
+          "not-found",
+          "action-locked",
+          "script-syntax",
+          "unknown-dependency",
+          "dependency-cycle",
+          "name-conflict",
+          "has-dependents",
+          "secret-unreadable",
+        ],
+      }),
+      patch: operation({
+        id: "patchAction",
+        summary: "Change fields of an action (JSON merge patch, RFC 7396)",
+        tag: actionTag,
+        scope: "dataactions:write",
+        path: ActionId,
+        headers: IfMatch,
+        body: { schema: W.ActionInput.partial().meta({ id: "ActionPatch" }), types: JSON_OR_MERGE },
+        success: {
+          200: { description: "The action as stored.", schema: W.Action, headers: { ETag: H.etag } },
+        },
+        problems: [
+          ...VERSION_PROBLEMS,
+          "not-found",
+          "action-locked",
+          "script-syntax",
+          "unknown-dependency",
+          "dependency-cycle",
+          "name-conflict",
+          "has-dependents",
+          "secret-unreadable",
+        ],
+      }),
+      delete: operation({
+        id: "deleteAction",
+        summary: "Delete an action (its variables, overrides and builds go with it)",
+        tag: actionTag,
+        scope: "dataactions:delete",
+        path: ActionId,
+        headers: IfMatch,
+        success: { 204: { description: "Deleted." } },
+        problems: [
+          "validation-failed",
+          "precondition-failed",
+          "not-found",
+          "action-locked",
+          "has-dependents",
+        ],
+      }),
+    },
+    [`${ACTIONS}/{id}/test`]: {
+      post: operation({
+        id: "testAction",
+        summary: "Run an action in the sandbox",
+        description:
+          "Secret variables are decrypted for the script only when the token carries dataactions:execute; otherwise they read `***` and are named in secretsWithheld.",
+        tag: actionTag,
+        scope: "dataactions:write",
+        path: ActionId,
+        body: { schema: W.TestRunRequest },
+        idempotent: true,
+        success: {
+          200: { description: "The run's result (also when the script failed).", schema: W.TestRunResult },
+        },
+        problems: ["not-found", "service-unavailable", "secret-unreadable"],
+      }),
+    },
+    [`${ACTIONS}/{id}/variables`]: {
+      get: operation({
+        id: "getActionVariables",
+        summary: "Read an action's variables",
+        tag: "Variables",
+        scope: "dataactions:read",
+        path: ActionId,
+        success: { 200: { description: "The set.", schema: W.ActionVariables, headers: { ETag: H.etag } } },
+        problems: ["not-found"],
+      }),
+      put: operation({
+        id: "replaceActionVariables",
+        summary: "Replace an action's variables",
+        tag: "Variables",
+        scope: "dataactions:write",
+        path: ActionId,
+        headers: IfMatch,
+        body: { schema: W.VariablesWrite },
+        success: {
+          200: { description: "The set as stored.", schema: W.ActionVariables, headers: { ETag: H.etag } },
+        },
+        problems: [
+          ...VERSION_PROBLEMS,
+          "not-found",
+          "variable-collision",
+          "scope-violation",
+          "action-locked",
+          "secret-unreadable",
+        ],
+      }),
+    },
+    [`${ACTIONS}/{id}/variables/reencrypt`]: {
+      post: operation({
+        id: "reencryptActionVariables",
+        summary: "Re-encrypt an action's secrets under the active key",
+        tag: "Variables",
+        scope: "dataactions:admin",
+        path: ActionId,
+        idempotent: true,
+        success: {
+          200: {
+            description: "The set as stored.",
+            schema: W.ActionVariablesReencrypted,
+            headers: { ETag: H.etag },
+          },
+        },
+        problems: ["not-found", "secret-unreadable", ...BODY_PROBLEMS],
+      }),
+    },
+    "/api/v2/variables": {
+      get: operation({
+        id: "getGlobalVariables",
+        summary: "Read the tenant's global variables",
+        tag: "Variables",
+        scope: "dataactions:read",
+        success: { 200: { description: "The set.", schema: W.GlobalVariables, headers: { ETag: H.etag } } },
+      }),
+      put: operation({
+        id: "replaceGlobalVariables",
+        summary: "Replace the tenant's global variables",
+        tag: "Variables",
+        scope: "dataactions:admin",
+        headers: IfMatch,
+        body: { schema: W.VariablesWrite },
+        success: {
+          200: { description: "The set as stored.", schema: W.GlobalVariables, headers: { ETag: H.etag } },
+        },
+        problems: [...VERSION_PROBLEMS, "variable-collision", "scope-violation", "secret-unreadable"],
+      }),
+    },
+    "/api/v2/variables/reencrypt": {
+      post: operation({
+        id: "reencryptGlobalVariables",
+        summary: "Re-encrypt the global secrets under the active key",
+        tag: "Variables",
+        scope: "dataactions:admin",
+        idempotent: true,
+        success: {
+          200: {
+            description: "The set as stored.",
+            schema: W.GlobalVariablesReencrypted,
+            headers: { ETag: H.etag },
+          },
+        },
+        problems: ["secret-unreadable", ...BODY_PROBLEMS],
+      }),
+    },
+    "/api/v2/environments": {
+      get: operation({
+        id: "listEnvironments",
+        summary: "List environments",
+        tag: "Environments",
+        scope: "dataactions:read",
+        success: { 200: { description: "In promotion order.", schema: z.array(W.Environment) } },
+      }),
+    },
+    [`${ACTIONS}/{id}/environments/{envId}/variables`]: {
+      get: operation({
+        id: "getOverrides",
+        summary: "Read an action's overrides in an environment",
+        tag: "Environments",
+        scope: "dataactions:read",
+        path: ActionEnv,
+        success: { 200: { description: "The set.", schema: W.OverrideSet, headers: { ETag: H.etag } } },
+        problems: ["not-found"],
+      }),
+      put: operation({
+        id: "replaceOverrides",
+        summary: "Replace an action's overrides in an environment",
+        tag: "Environments",
+        scope: "dataactions:write",
+        path: ActionEnv,
+        headers: IfMatch,
+        body: { schema: W.OverridesPut },
+        success: {
+          200: { description: "The set as stored.", schema: W.OverrideSet, headers: { ETag: H.etag } },
+        },
+        problems: [
+          ...VERSION_PROBLEMS,
+          "not-found",
+          "action-locked",
+          "variable-collision",
+          "secret-unreadable",
+        ],
+      }),
+      patch: operation({
+        id: "patchOverrides",
+        summary: "Upsert or remove overrides by name",
+        tag: "Environments",
+        scope: "dataactions:write",
+        path: ActionEnv,
+        headers: IfMatch,
+        body: { schema: W.OverridesPatch, types: JSON_OR_MERGE },
+        success: {
+          200: { description: "The set as stored.", schema: W.OverrideSet, headers: { ETag: H.etag } },
+        },
+        problems: [
+          ...VERSION_PROBLEMS,
+          "not-found",
+          "action-locked",
+          "variable-collision",
+          "secret-unreadable",
+        ],
+      }),
+    },
+    [`${ACTIONS}/{id}/builds`]: {
+      post: operation({
+        id: "createBuild",
+        summary: "Build an action for an environment",
+        tag: "Builds",
+        scope: "dataactions:admin",
+        path: ActionId,
+        body: { schema: W.BuildRequest },
+        idempotent: true,
+        success: {
+          202: { description: "The queued build.", schema: W.BuildQueued, headers: { Location: H.location } },
+        },
+        problems: ["not-found"],
+      }),
+    },
+    [`${ACTIONS}/{id}/builds/{buildId}`]: {
+      get: operation({
+        id: "getBuild",
+        summary: "Read a build",
+        tag: "Builds",
+        scope: "dataactions:read",
+        path: ActionBuild,
+        success: { 200: { description: "The build.", schema: W.Build } },
+        problems: ["not-found"],
+      }),
+    },
+    "/api/v2/keys": {
+      get: operation({
+        id: "listKeys",
+        summary: "List the tenant's data keys",
+        tag: "Keys",
+        scope: "dataactions:read",
+        success: { 200: { description: "The keys, oldest first.", schema: W.KeyList } },
+      }),
+    },
+    "/api/v2/keys/rotate": {
+      post: operation({
+        id: "rotateKeys",
+        summary: "Make a new data key the active one",
+        tag: "Keys",
+        scope: "dataactions:admin",
+        idempotent: true,
+        success: { 200: { description: "The keys after rotation.", schema: W.KeyRotation } },
+        problems: BODY_PROBLEMS,
+      }),
+    },
+    ...testHookPaths(),
+  };
+}
+
+function testHookPaths() {
+  const tag = "Test hooks";
+  const hookProblems: ProblemSlug[] = ["forbidden"];
+  return {
+    "/_emulator/faults": {
+      get: operation({
+        id: "listFaultRules",
+        summary: "Read the fault rules",
+        tag,
+        success: { 200: { description: "The rules.", schema: W.FaultRules } },
+        problems: hookProblems,
+      }),
+      put: operation({
+        id: "setFaultRules",
+        summary: "Replace the fault rules",
+        tag,
+        body: { schema: W.FaultRules },
+        success: { 200: { description: "The rules as stored.", schema: W.FaultRules } },
+        problems: [...hookProblems, "invalid-fault"],
+      }),
+    },
+    "/_emulator/requests": {
+      get: operation({
+        id: "listRequests",
+        summary: "Read the request log",
+        tag,
+        success: { 200: { description: "Oldest first.", schema: W.RequestLog } },
+        problems: hookProblems,
+      }),
+    },
+    "/_emulator/reset": {
+      post: operation({
+        id: "reset",
+        summary: "Empty every tenant's data, the log, the fault rules and the rate limits",
+        tag,
+        success: { 204: { description: "Done; issued tokens stay valid." } },
+        problems: [...hookProblems, ...BODY_PROBLEMS],
+      }),
+    },
+  };
+}
+
+const SCOPE_TEXT: Record<Scope, string> = {
+  "dataactions:read": "Read actions, variables, environments, overrides, builds and keys.",
+  "dataactions:write": "Create, change and test actions; write action variables and overrides.",
+  "dataactions:delete": "Delete actions.",
+  "dataactions:admin": "Global variables, builds, key rotation and re-encryption.",
+  "dataactions:execute": "Test runs see decrypted secret variables (never required; only looked at).",
+};
+
+const DESCRIPTION = `The Data Actions API as the cxda emulator serves it. The contract in words is docs/api.md; the emulator (config, test hooks, fault injection) is docs/emulator.md.
+
+Every answer carries \`X-Request-Id\`; every /api/v2 answer carries the \`RateLimit-*\` headers. Errors are RFC 9457 problems (\`application/problem+json\`) whose \`type\` is \`urn:cxda:problem:<slug>\`; each operation lists the slugs it can answer. OAuth errors of /oauth2/token follow RFC 6749 §5.2 instead.
+
+Also on every path: an unsupported method answers 405 \`method-not-allowed\` with \`Allow\`, an unknown path 404 \`not-found\`, and a fault injected through the test hooks (X-Emulator-Fault or /_emulator/faults) may answer any problem status or none (a malformed X-Emulator-Fault header answers 400 \`invalid-fault\`). HEAD is served wherever GET is.`;
+
+/** The document; deterministic (no dates, no host), so it can be committed and compared. */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  return createDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "cxda Data Actions API",
+      version: "2.0.0",
+      description: DESCRIPTION,
+      license: { name: "MIT", identifier: "MIT" },
+    },
+    servers: [{ url: "http://127.0.0.1:8787", description: "The emulator's default address." }],
+    tags: [
+      { name: "OAuth" },
+      { name: "Actions" },
+      { name: "Variables" },
+      { name: "Environments" },
+      { name: "Builds" },
+      { name: "Keys" },
+      { name: "Meta" },
+      {
+        name: "Test hooks",
+        description: "Loopback clients only, and only when the emulator serves them (docs/emulator.md).",
+      },
+    ],
+    paths: paths(),
+    components: {
+      // Every slug, including those only a path-level rule (405, 404) or an injected fault answers.
+      schemas: {
+        Problem: W.AnyProblem,
+        ...Object.fromEntries(Object.values(W.PROBLEM_SCHEMAS).map((s) => [s.meta()?.id as string, s])),
+      },
+      securitySchemes: {
+        oauth2: {
+          type: "oauth2",
+          description: "Bearer tokens from /oauth2/token; every /api/v2 operation names the scope it needs.",
+          flows: {
+            clientCredentials: { tokenUrl: "/oauth2/token", scopes: SCOPE_TEXT },
+            password: { tokenUrl: "/oauth2/token", scopes: SCOPE_TEXT },
+          },
+        },
+        clientBasic: {
+          type: "http",
+          scheme: "basic",
+          description: "The client id and secret at the token endpoint (RFC 6749 §2.3.1).",
+        },
+      },
+    },
+  }) as unknown as Record<string, unknown>;
+}
+
+/** The document as committed in docs/openapi.json: two-space JSON and a final newline. */
+export function openApiJson(): string {
+  return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
+}

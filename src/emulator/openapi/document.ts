@@ -7,7 +7,8 @@ import { z } from "zod";
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from "zod-openapi";
 import { PROBLEMS, type ProblemSlug } from "../../domain/problems.js";
 import type { ALL_SCOPES } from "../config.js";
-import { DOCS_PATH, DOCS_SCRIPT_PATH, OPENAPI_PATH } from "../routes/openapi.js";
+import { DISCOVERY_PATH, OAUTH_METADATA_PATH } from "../routes/oauth.js";
+import { DOCS_PATH, DOCS_SCRIPT_PATH, OPENAPI_PATH } from "./paths.js";
 import * as W from "./wire-schemas.js";
 
 type Scope = (typeof ALL_SCOPES)[number];
@@ -264,6 +265,23 @@ const ListQuery = z.object({
 const JSON_OR_MERGE = ["application/json", "application/merge-patch+json"];
 const ACTIONS = "/api/v2/dataactions";
 
+function discovery(id: string, summary: string): ZodOpenApiOperationObject {
+  return operation({
+    id,
+    summary,
+    description:
+      "Issuer, token endpoint, grants and scopes. The issuer is --public-url when set, else the address the client used (docs/emulator.md).",
+    tag: "OAuth",
+    success: {
+      200: {
+        description: "Authorization server metadata.",
+        schema: W.AuthorizationServerMetadata,
+        headers: { "Cache-Control": H.cacheControl },
+      },
+    },
+  });
+}
+
 function oauthResponses(): Record<string, ZodOpenApiResponseObject> {
   const error = (description: string, headers: Record<string, z.ZodType> = {}) => ({
     description,
@@ -299,19 +317,9 @@ const TOKEN_SECURITY: Record<string, string[]>[] = [{}, { clientBasic: [] }];
 function paths() {
   const actionTag = "Actions";
   return {
-    "/.well-known/openid-configuration": {
-      get: operation({
-        id: "getOpenIdConfiguration",
-        summary: "OAuth discovery document",
-        tag: "OAuth",
-        success: {
-          200: {
-            description: "Issuer, token endpoint, grants and scopes.",
-            schema: W.AuthorizationServerMetadata,
-            headers: { "Cache-Control": H.cacheControl },
-          },
-        },
-      }),
+    [OAUTH_METADATA_PATH]: { get: discovery("getAuthorizationServerMetadata", "RFC 8414 metadata") },
+    [DISCOVERY_PATH]: {
+      get: discovery("getOpenIdConfiguration", "The same metadata at the OpenID discovery path"),
     },
     "/oauth2/token": {
       post: {
@@ -631,7 +639,45 @@ function paths() {
         ],
       }),
     },
+    [`${ACTIONS}/{id}/environments/{envId}/variables/promote`]: {
+      post: operation({
+        id: "promoteOverrides",
+        summary: "Copy overrides of another environment into this one",
+        description:
+          "Upserted by name; masked values are re-sealed by the server and never leave it (docs/api.md, Promotion).",
+        tag: "Environments",
+        scope: "dataactions:write",
+        path: ActionEnv,
+        headers: IfMatch,
+        body: { schema: W.PromotionRequest },
+        idempotent: true,
+        success: {
+          200: { description: "The set as stored.", schema: W.OverrideSet, headers: { ETag: H.etag } },
+        },
+        problems: [
+          ...VERSION_PROBLEMS,
+          "not-found",
+          "action-locked",
+          "variable-collision",
+          "secret-unreadable",
+        ],
+      }),
+    },
     [`${ACTIONS}/{id}/builds`]: {
+      get: operation({
+        id: "listBuilds",
+        summary: "List an action's builds",
+        tag: "Builds",
+        scope: "dataactions:read",
+        path: ActionId,
+        query: z.object({
+          page: ListQuery.shape.page,
+          pageSize: ListQuery.shape.pageSize,
+          environmentId: z.string().optional().meta({ description: "Only the builds of this environment." }),
+        }),
+        success: { 200: { description: "A page of builds.", schema: W.BuildList } },
+        problems: ["validation-failed", "not-found"],
+      }),
       post: operation({
         id: "createBuild",
         summary: "Build an action for an environment",

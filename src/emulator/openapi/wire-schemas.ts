@@ -111,6 +111,7 @@ export const AuthorizationServerMetadata = z
     grant_types_supported: z.array(z.string()),
     token_endpoint_auth_methods_supported: z.array(z.string()),
     scopes_supported: z.array(z.string()),
+    response_types_supported: z.array(z.string()).describe("Empty: there is no authorization endpoint."),
   })
   .meta({ id: "AuthorizationServerMetadata", description: "Discovery metadata (OpenID / RFC 8414)." });
 
@@ -253,6 +254,14 @@ export const OverrideSet = z
   })
   .meta({ id: "OverrideSet" });
 
+export const PromotionRequest = z
+  .object({
+    fromEnvironmentId: z.string().describe("The environment to copy from."),
+    names: z.array(z.string()).optional().describe("The overrides to copy; all of the source's when absent."),
+    version: Version.optional().describe("The target set's version as read (or If-Match)."),
+  })
+  .meta({ id: "PromotionRequest" });
+
 export const BuildRequest = z
   .object({ environmentId: z.string().describe("GET /api/v2/environments lists them.") })
   .meta({ id: "BuildRequest" });
@@ -260,6 +269,15 @@ export const BuildRequest = z
 export const BuildQueued = z
   .object({ id: z.string(), actionId: z.string(), environmentId: z.string(), status: BuildStatus })
   .meta({ id: "BuildQueued" });
+
+export const BuildList = z
+  .object({
+    entities: z.array(z.lazy(() => Build)),
+    page: z.number().int().min(1),
+    pageSize: z.number().int().min(1),
+    total: z.number().int().min(0),
+  })
+  .meta({ id: "BuildList" });
 
 export const Build = z
   .object({

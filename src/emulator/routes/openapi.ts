@@ -8,11 +8,8 @@ import { createReadStream } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { DOCS_PATH, DOCS_SCRIPT_PATH, OPENAPI_PATH } from "../openapi/paths.js";
 import { ProblemError } from "../problem.js";
-
-export const OPENAPI_PATH = "/openapi.json";
-export const DOCS_PATH = "/docs";
-export const DOCS_SCRIPT_PATH = "/docs/api-reference.js";
 
 /** Scalar's configuration: no web fonts from its CDN, nothing fetched but this server's document. */
 const REFERENCE_CONFIG = JSON.stringify({

@@ -11,7 +11,7 @@ import { PROBLEMS } from "../../src/domain/problems.js";
 import { ALL_SCOPES } from "../../src/emulator/config.js";
 import { buildOpenApiDocument, openApiJson } from "../../src/emulator/openapi/document.js";
 import { scratchDir } from "../helpers/cli.js";
-import { type Emulator, startTestEmulator } from "./helpers.js";
+import { type Body, type Emulator, startTestEmulator } from "./helpers.js";
 
 const COMMITTED = resolve(import.meta.dirname, "../../docs/openapi.json");
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options"];
@@ -62,7 +62,7 @@ describe("the OpenAPI document", () => {
   });
 
   it("gives every /api/v2 operation a scope, the auth and rate-limit answers and their headers", () => {
-    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Body>>)) {
       if (!path.startsWith("/api/v2")) continue;
       for (const [method, op] of Object.entries(item)) {
         const where = `${method} ${path}`;

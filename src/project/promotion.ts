@@ -110,8 +110,11 @@ export function promoteInProjectFile(text: string, options: FilePromotionOptions
         const at = list.items.findIndex((existing) => itemName(existing) === name);
         const clone = (item as YAMLMap).clone() as YAMLMap;
         if (at >= 0) {
-          const before = JSON.stringify((list.items[at] as YAMLMap).toJSON());
-          if (before === JSON.stringify(clone.toJSON())) continue;
+          const replaced = list.items[at] as YAMLMap;
+          if (JSON.stringify(replaced.toJSON()) === JSON.stringify(clone.toJSON())) continue;
+          // The target line's own comments stay with it; the value comes from the source.
+          if (replaced.comment !== undefined) clone.comment = replaced.comment;
+          if (replaced.commentBefore !== undefined) clone.commentBefore = replaced.commentBefore;
           list.items[at] = clone;
         } else list.items.push(clone);
         copied.push(name);
@@ -130,7 +133,11 @@ export function promoteInProjectFile(text: string, options: FilePromotionOptions
     }
   }
   return {
-    text: changes.length > 0 ? doc.toString({ lineWidth: 0 }) : text,
+    text:
+      changes.length > 0
+        ? // Flow maps keep the padding the file uses ({a: 1} or { a: 1 }).
+          doc.toString({ lineWidth: 0, flowCollectionPadding: /\{ \S/.test(text) || !/\{\S/.test(text) })
+        : text,
     changes,
     unknownActions: (options.actions ?? []).filter((name) => !seenActions.has(name)),
     missing: (options.only ?? []).filter((name) => !sourceNames.has(name)),

@@ -224,4 +224,50 @@ describe("cxda promote", () => {
     expect(res.stdout).toContain("= REGION: not promoted, marked promote: false (environment-specific)");
     expect(res.stdout).toContain(`✓ ${name}: promoted API_KEY into prod`);
   });
+
+  it("--write promotes inside the project file (comments and placeholders kept), and cxda plan shows exactly that", async () => {
+    const dir = scratchDir();
+    const action = `promo_file_${++counter}`;
+    const cxda = (args: string[]) =>
+      runCxda([...args, "--base-url", emulator.url], { cwd: dir, env: { PROMO_KEY: SECRET } });
+    writeFileSync(join(dir, "a.js"), "function main(context) { return 1; }\n");
+    writeFileSync(
+      join(dir, "cxda.yaml"),
+      `apiVersion: cxda/v1
+actions:
+  ${action}:
+    type: SCRIPT
+    script: {file: a.js}
+    overrides:
+      staging:
+        # staging values
+        - {name: REGION, value: eu-west-1}
+        - {name: API_KEY, value: "\${env:PROMO_KEY}", masked: true}
+      prod:
+        - {name: REGION, value: us-east-1} # the prod region
+`,
+    );
+    const applied = await cxda(["apply", "--auto-approve"]);
+    expect(applied.code, applied.stderr).toBe(0);
+    const written = await cxda(["promote", action, "--from", "staging", "--to", "prod", "--write"]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout).toContain(`~ ${action}: prod gets REGION, API_KEY from staging`);
+    const text = readFileSync(join(dir, "cxda.yaml"), "utf8");
+    expect(text).toContain("# staging values");
+    expect(text).toContain("# the prod region");
+    expect(text.match(/\$\{env:PROMO_KEY\}/g)).toHaveLength(2);
+    const plan = await cxda(["plan", "--json", "--detailed-exitcode"]);
+    expect(plan.code, plan.stderr).toBe(2);
+    const changes = (
+      json(plan) as {
+        changes: { kind: string; action: string; resource: string; env?: string; diff: { path: string }[] }[];
+      }
+    ).changes.filter((c) => c.kind !== "no-op");
+    expect(changes.map((c) => [c.action, c.resource, c.env])).toEqual([[action, "overrides", "prod"]]);
+    expect(changes[0]!.diff.map((d) => d.path).sort()).toEqual([
+      "overrides.API_KEY",
+      "overrides.REGION.value",
+    ]);
+    expect(plan.stdout).not.toContain(SECRET);
+  });
 });

@@ -37,7 +37,7 @@ function project(): { dir: string; names: string[] } {
 }
 
 /** Runs a shell line in a pseudo-terminal, typing `input`; returns what the terminal showed. */
-export function inTerminal(
+function inTerminal(
   dir: string,
   line: string,
   input: string,

@@ -26,8 +26,13 @@ export interface InputFile {
 /** Input files larger than this are refused before parsing. */
 const MAX_INPUT_BYTES = 10 * 1024 * 1024;
 
+/** How issues name standard input, read when the file is given as `-` (`-f -`, `--input @-`). */
+export const STDIN_NAME = "<stdin>";
+
 export function readInputFile(file: string, options: { cwd?: string } = {}): InputFile {
-  const path = resolve(options.cwd ?? process.cwd(), file);
+  const cwd = options.cwd ?? process.cwd();
+  if (file === "-") return parseInputText(readStdin(), STDIN_NAME, resolve(cwd, STDIN_NAME));
+  const path = resolve(cwd, file);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -43,6 +48,21 @@ export function readInputFile(file: string, options: { cwd?: string } = {}): Inp
     throw new ValidationError(message, { issues: [issue(file, "validation-failed", message)] });
   }
   return parseInputText(text, file, path);
+}
+
+function readStdin(): string {
+  let text: string;
+  try {
+    text = readFileSync(0, "utf8");
+  } catch (error) {
+    const message = `cannot read standard input (${(error as NodeJS.ErrnoException).code ?? "unreadable"}); pipe the document in, e.g. \`cat vars.yaml | cxda … -f -\``;
+    throw new ValidationError(message, { issues: [issue(STDIN_NAME, "validation-failed", message)] });
+  }
+  if (Buffer.byteLength(text, "utf8") > MAX_INPUT_BYTES) {
+    const message = `standard input is larger than ${MAX_INPUT_BYTES} bytes; input files are small YAML or JSON documents`;
+    throw new ValidationError(message, { issues: [issue(STDIN_NAME, "validation-failed", message)] });
+  }
+  return text;
 }
 
 /** Parses YAML (JSON is YAML too) with positions; exported for tests and for stdin-like sources. */
@@ -102,6 +122,7 @@ export function locateIssues(
   issues: readonly ValidationIssue[],
   keysOf: IssueKeys = (found) => (found.segments ? { keys: found.segments } : undefined),
 ): ValidationIssue[] {
+  if (shownName === "-") shownName = STDIN_NAME;
   const located = issues.map((found) => {
     const target = keysOf(found);
     let at = target?.key ? input.locateKey(target.keys) : undefined;

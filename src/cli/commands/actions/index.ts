@@ -40,9 +40,13 @@ export const create = defineCommand({
     script: flag(z.string(), "JavaScript file declaring main(context)", { value: "<file>" }),
     description: flag(z.string().optional(), "free text", { value: "<text>" }),
     dependsOn: flag(z.string().optional(), "comma-separated names of actions it needs", { value: "<names>" }),
-    testInput: flag(z.string().optional(), "run the test with this input: JSON, or @FILE (YAML or JSON)", {
-      value: "<json>",
-    }),
+    testInput: flag(
+      z.string().optional(),
+      "run the test with this input: JSON, or @FILE (YAML or JSON; @- reads stdin)",
+      {
+        value: "<json>",
+      },
+    ),
     dryRun: dryRunFlag(),
   }),
   examples: [
@@ -59,14 +63,19 @@ export const test = defineCommand({
     "run an action's test in the sandbox (HTTP actions: render the request); exit 1 on FAILURE or TIMEOUT",
   args: z.object({ ref }),
   options: z.object({
-    input: flag(z.string().optional(), "context.input: JSON, or @FILE (YAML or JSON); default null", {
-      value: "<json>",
-    }),
+    input: flag(
+      z.string().optional(),
+      "context.input: JSON, or @FILE (YAML or JSON; @- reads stdin); default null",
+      {
+        value: "<json>",
+      },
+    ),
     env: flag(z.string().optional(), "environment whose overrides apply (e.g. dev)", { value: "<id>" }),
   }),
   examples: [
     `cxda actions test lead_enrichment_v2 --input '{"email":"a@example.com"}'`,
     "cxda actions test lead_enrichment_v2 --input @lead.yaml --env staging --json",
+    `echo '{"email":"a@example.com"}' | cxda actions test lead_enrichment_v2 --input @-`,
   ],
 });
 

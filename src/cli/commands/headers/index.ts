@@ -59,7 +59,7 @@ export const replace = defineCommand({
   name: "replace",
   description: "make the headers exactly those of a YAML or JSON map (an empty map removes all)",
   args: z.object({ ref }),
-  options: z.object({ file: file("YAML or JSON map of NAME: VALUE"), dryRun: dryRunFlag() }),
+  options: z.object({ file: file("YAML or JSON map of NAME: VALUE (- reads stdin)"), dryRun: dryRunFlag() }),
   help: RULES_HELP,
   examples: [
     "cxda headers replace crm_lookup -f headers.yaml",
@@ -73,7 +73,10 @@ export const validate = defineCommand({
   description: "check headers offline (no server, no credentials); exit 65 when invalid",
   args: z.object({ pairs: arg(z.array(z.string()).default([]), "headers to check", "NAME=VALUE") }),
   options: z.object({
-    file: flag(z.string().optional(), "YAML or JSON map of NAME: VALUE", { short: "-f", value: "<FILE>" }),
+    file: flag(z.string().optional(), "YAML or JSON map of NAME: VALUE (- reads stdin)", {
+      short: "-f",
+      value: "<FILE>",
+    }),
   }),
   help: RULES_HELP,
   examples: [

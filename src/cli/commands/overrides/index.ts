@@ -24,7 +24,7 @@ export const set = defineCommand({
     env,
     file: flag(
       z.string(),
-      "YAML or JSON: a list of {name, value, masked?, description?} or {variables: [...]}",
+      "YAML or JSON: a list of {name, value, masked?, description?} or {variables: [...]} (- reads stdin)",
       {
         short: "-f",
         value: "<path>",
@@ -60,7 +60,7 @@ export const validate = defineCommand({
   name: "validate",
   description: "check an overrides file offline (every problem, with file:line:column)",
   options: z.object({
-    file: flag(z.string(), "YAML or JSON overrides file", { short: "-f", value: "<path>" }),
+    file: flag(z.string(), "YAML or JSON overrides file (- reads stdin)", { short: "-f", value: "<path>" }),
   }),
   examples: ["cxda overrides validate -f overrides.yaml", "cxda overrides validate -f prod.json --json"],
 });

@@ -21,7 +21,10 @@ Example file:
 `;
 
 const ref = arg(z.string(), "action name or id");
-const file = flag(z.string(), "YAML or JSON list of variables", { short: "-f", value: "<FILE>" });
+const file = flag(z.string(), "YAML or JSON list of variables (- reads stdin)", {
+  short: "-f",
+  value: "<FILE>",
+});
 const load = () => import("./run.js");
 
 export const get = defineCommand({

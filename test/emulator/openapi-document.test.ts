@@ -103,6 +103,23 @@ describe("the OpenAPI document", () => {
   });
 });
 
+describe("docs/api.md", () => {
+  const text = readFileSync(resolve(import.meta.dirname, "../../docs/api.md"), "utf8");
+
+  it("names every operation of the document and links it", () => {
+    for (const [path, item] of Object.entries(doc.paths as Record<string, object>))
+      for (const method of Object.keys(item).filter((k) => METHODS.includes(k)))
+        expect(text, `${method} ${path}`).toContain(`\`${method.toUpperCase()} ${path}\``);
+    expect(text).toContain("[openapi.json](openapi.json)");
+    expect(text).toContain("`/docs`");
+  });
+
+  it("explains every problem slug with its status", () => {
+    for (const [slug, { status }] of Object.entries(PROBLEMS))
+      expect(text, slug).toContain(`| \`${slug}\` | ${status} |`);
+  });
+});
+
 describe("GET /openapi.json and GET /docs", () => {
   it("serves the document", async () => {
     const res = await fetch(`${emulator.url}/openapi.json`);

@@ -68,6 +68,7 @@ describe("package entry points", () => {
       "DEMO_CLIENT_ID",
       "DEMO_CLIENT_SECRET",
       "DEMO_TENANT_ID",
+      "responseObservers",
       "startEmulator",
     ]);
     expect(emulator.fastify).toBe(true);

@@ -1,20 +1,21 @@
 /** `cxda actions create | test | validate` end to end: the built CLI against an in-process emulator. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "../../src/emulator/server.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Emulator, useTestEmulator } from "../emulator/helpers.js";
 import { json, runCxda, scratchDir } from "../helpers/cli.js";
 
-let emulator: Awaited<ReturnType<typeof startEmulator>>;
+let emulator: Emulator;
 let dir: string;
 
-beforeAll(async () => {
-  emulator = await startEmulator({
-    port: 0,
-    inMemory: true,
-    rateLimit: { perMinute: 1_000_000, burst: 10_000 },
-    sandbox: { timeoutMs: 200, memoryMb: 32 },
-  });
+useTestEmulator(
+  { rateLimit: { perMinute: 1_000_000, burst: 10_000 }, sandbox: { timeoutMs: 200, memoryMb: 32 } },
+  (running) => {
+    emulator = running.emulator;
+  },
+  { resetEach: false },
+);
+beforeAll(() => {
   dir = scratchDir();
   writeFileSync(
     join(dir, "f.js"),
@@ -23,9 +24,6 @@ beforeAll(async () => {
   writeFileSync(join(dir, "bad.js"), "function main(context) {\n  return context.input +;\n}\n");
   writeFileSync(join(dir, "loop.js"), "function main() {\n  for (;;) {}\n}\n");
   writeFileSync(join(dir, "input.json"), '{"a": 41}\n');
-});
-afterAll(async () => {
-  await emulator.close();
 });
 
 const cxda = (...args: string[]) => runCxda([...args, "--base-url", emulator.url], { cwd: dir });

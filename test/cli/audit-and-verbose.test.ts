@@ -1,16 +1,17 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "../../src/emulator/server.js";
+import { describe, expect, it } from "vitest";
+import { type Emulator, useTestEmulator } from "../emulator/helpers.js";
 import { json, runCxda, scratchDir } from "../helpers/cli.js";
 
-let emulator: Awaited<ReturnType<typeof startEmulator>>;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, inMemory: true });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+let emulator: Emulator;
+useTestEmulator(
+  {},
+  (running) => {
+    emulator = running.emulator;
+  },
+  { resetEach: false },
+);
 
 const line = (over: Record<string, unknown>) =>
   JSON.stringify({

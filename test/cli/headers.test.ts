@@ -2,23 +2,19 @@
 /** `cxda headers …` end to end: the built CLI against an in-process emulator (issue 5). */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver.js";
-import { startEmulator } from "../../src/emulator/server.js";
-import type { Body } from "../emulator/helpers.js";
+import { type Body, type Emulator, UNTHROTTLED, useTestEmulator } from "../emulator/helpers.js";
 import { type CliResult, json, runCxda, scratchDir } from "../helpers/cli.js";
 
-let emulator: Awaited<ReturnType<typeof startEmulator>>;
-beforeAll(async () => {
-  emulator = await startEmulator({
-    port: 0,
-    inMemory: true,
-    rateLimit: { perMinute: 100_000, burst: 10_000 },
-  });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+let emulator: Emulator;
+useTestEmulator(
+  UNTHROTTLED,
+  (running) => {
+    emulator = running.emulator;
+  },
+  { resetEach: false },
+);
 
 let counter = 0;
 /** A fresh HTTP action with the given headers; returns its name and a runner bound to a scratch dir. */

@@ -2,22 +2,19 @@
 /** `cxda overrides …`, `cxda drift`, `cxda builds …` end to end: the built CLI against an in-process emulator. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createClient } from "../../src/client/client.js";
-import { startEmulator } from "../../src/emulator/server.js";
+import { type Emulator, UNTHROTTLED, useTestEmulator } from "../emulator/helpers.js";
 import { json, runCxda, scratchDir } from "../helpers/cli.js";
 
-let emulator: Awaited<ReturnType<typeof startEmulator>>;
-beforeAll(async () => {
-  emulator = await startEmulator({
-    port: 0,
-    inMemory: true,
-    rateLimit: { perMinute: 100_000, burst: 10_000 },
-  });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+let emulator: Emulator;
+useTestEmulator(
+  UNTHROTTLED,
+  (running) => {
+    emulator = running.emulator;
+  },
+  { resetEach: false },
+);
 
 let counter = 0;
 async function freshAction() {

@@ -1,18 +1,20 @@
 /** The CLI in a shell pipeline (issue 16, bugs 1 and 3): a reader that stops early is not a crash. */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "../../src/emulator/server.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Emulator, UNTHROTTLED, useTestEmulator } from "../emulator/helpers.js";
 import { CLI, runCxda, scratchDir } from "../helpers/cli.js";
 
-let emulator: Awaited<ReturnType<typeof startEmulator>>;
+let emulator: Emulator;
 const dir = scratchDir();
+useTestEmulator(
+  UNTHROTTLED,
+  (running) => {
+    emulator = running.emulator;
+  },
+  { resetEach: false },
+);
 beforeAll(async () => {
-  emulator = await startEmulator({
-    port: 0,
-    inMemory: true,
-    rateLimit: { perMinute: 100_000, burst: 10_000 },
-  });
   const { createClient } = await import("../../src/client/client.js");
   const client = createClient({
     baseUrl: emulator.url,
@@ -29,9 +31,6 @@ beforeAll(async () => {
     });
   }
   await client.close();
-});
-afterAll(async () => {
-  await emulator.close();
 });
 
 /** Runs `cxda ARGS | READER` in bash with pipefail: the status is cxda's unless the reader fails. */

@@ -1,40 +1,27 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "../../src/emulator/server.js";
+import { describe, expect, it } from "vitest";
+import { createAction, type Emulator, useTestEmulator } from "../emulator/helpers.js";
 import { json, runCxda, scratchDir } from "../helpers/cli.js";
 
-let emulator: Awaited<ReturnType<typeof startEmulator>>;
+let emulator: Emulator;
+let token: string;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, inMemory: true });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+useTestEmulator(
+  {},
+  (running) => {
+    ({ emulator, token } = running);
+  },
+  { resetEach: false },
+);
 
-async function seed(name: string, dependencies: string[] = []) {
-  const tokenRes = await fetch(`${emulator.url}/oauth2/token`, {
-    method: "POST",
-    headers: {
-      authorization: `Basic ${Buffer.from("cxda-demo:cxda-demo-secret").toString("base64")}`,
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: "grant_type=client_credentials",
+async function seed(name: string, dependencies: string[] = []): Promise<{ id: string; name: string }> {
+  return createAction(emulator, token, {
+    name,
+    type: "SCRIPT",
+    script: { language: "JavaScript", content: "function main(context) { return context.input; }" },
+    dependencies,
   });
-  const { access_token } = (await tokenRes.json()) as { access_token: string };
-  const res = await fetch(`${emulator.url}/api/v2/dataactions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      name,
-      type: "SCRIPT",
-      script: { language: "JavaScript", content: "function main(context) { return context.input; }" },
-      dependencies,
-    }),
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; name: string };
 }
 
 describe("cxda CLI shell", () => {

@@ -2,18 +2,19 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startWebhookReceiver } from "../../src/demo/webhook-receiver.js";
-import { startEmulator } from "../../src/emulator/server.js";
+import { type Emulator, useTestEmulator } from "../emulator/helpers.js";
 import { json, runCxda, scratchDir } from "../helpers/cli.js";
 
-let emulator: Awaited<ReturnType<typeof startEmulator>>;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, inMemory: true });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+let emulator: Emulator;
+useTestEmulator(
+  {},
+  (running) => {
+    emulator = running.emulator;
+  },
+  { resetEach: false },
+);
 
 function scriptFile(dir: string): string {
   const file = join(dir, "hook.js");

@@ -3,12 +3,12 @@
  * and checked against its request log `/_emulator/requests`.
  */
 import { request as httpRequest } from "undici";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Redactor } from "../../src/audit/redactor.js";
 import { createClient } from "../../src/client/client.js";
 import type { ClientOptions, CxdaClient } from "../../src/client/types.js";
-import { type RunningEmulator, startEmulator } from "../../src/emulator/server.js";
 import { NetworkError, ServerError, TimeoutError } from "../../src/errors.js";
+import { type Emulator, startTestEmulator, useTestEmulator } from "../emulator/helpers.js";
 import { fakeTime } from "./fake-api.js";
 
 interface LogEntry {
@@ -19,17 +19,12 @@ interface LogEntry {
   faulted: boolean;
 }
 
-let emulator: RunningEmulator;
+let emulator: Emulator;
 let emulatorNow = Date.now();
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, inMemory: true, tokenTtlSeconds: 60, clock: () => emulatorNow });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await hook("POST", "/_emulator/reset");
+// Emptied before each test by the helper.
+useTestEmulator({ tokenTtlSeconds: 60, clock: () => emulatorNow }, (running) => {
+  emulator = running.emulator;
 });
 
 async function hook(method: "GET" | "PUT" | "POST", path: string, body?: unknown): Promise<unknown> {
@@ -230,12 +225,7 @@ describe("SDK pacing against the emulator's rate limit", () => {
   it("paces a burst to the published rate, so the server never has to answer 429", async () => {
     const time = fakeTime(Date.now());
     // One clock for both sides: the client's paced waits let the emulator's bucket refill.
-    const limited = await startEmulator({
-      port: 0,
-      inMemory: true,
-      rateLimit: { perMinute: 60, burst: 3 },
-      clock: time.now,
-    });
+    const limited = await startTestEmulator({ rateLimit: { perMinute: 60, burst: 3 }, clock: time.now });
     const c = createClient({
       baseUrl: limited.url,
       auth: { type: "clientCredentials", clientId: "cxda-demo", clientSecret: "cxda-demo-secret" },

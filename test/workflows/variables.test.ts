@@ -11,28 +11,26 @@ import { join } from "node:path";
 import { fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CxdaEvent } from "../../src/audit/events.js";
-import { startEmulator } from "../../src/emulator/index.js";
 import { BugError, createClient, ValidationError } from "../../src/index.js";
 import { type VariableInput, verifyStored } from "../../src/workflows/variables.js";
+import { type Emulator, UNTHROTTLED, useTestEmulator } from "../emulator/helpers.js";
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 let emulator: Emulator;
 let dir: string;
 const auth = { type: "clientCredentials", clientId: "cxda-demo", clientSecret: "cxda-demo-secret" } as const;
 const SECRET = "wf-secret-Needle-81b2c";
 
-beforeAll(async () => {
-  emulator = await startEmulator({
-    port: 0,
-    inMemory: true,
-    rateLimit: { perMinute: 100_000, burst: 10_000 },
-  });
+useTestEmulator(
+  UNTHROTTLED,
+  (running) => {
+    emulator = running.emulator;
+  },
+  { resetEach: false },
+);
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cxda-wf-vars-"));
 });
-afterAll(async () => {
-  await emulator.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const LIST: VariableInput[] = [
   { name: "baseUrl", type: "string", value: "https://crm.example.test" },

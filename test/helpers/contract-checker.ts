@@ -83,7 +83,9 @@ export class ContractChecker {
       if (template !== undefined && !op && !testHook)
         add(`the route ${exchange.route} answers ${exchange.method}, which the document does not describe`);
       if (exchange.status === 405 && !exchange.headers.allow) add("405 without an Allow header");
-      const schema = exchange.path.startsWith("/oauth2/") ? "OAuthError" : "Problem";
+      // The token endpoint answers its faults as RFC 6749 errors; unknown paths and methods are problems.
+      const schema =
+        exchange.faulted && op && exchange.path.startsWith("/oauth2/") ? "OAuthError" : "Problem";
       if (exchange.method !== "HEAD") this.body(exchange, `#/components/schemas/${schema}`, add, true);
       return out;
     }

@@ -8,6 +8,7 @@ import { defaultRedactor, type Redactor } from "../audit/redactor.js";
 import type { ClientHooks, CxdaClient } from "../client/types.js";
 import { ValidationError } from "../errors.js";
 import type { WorkflowContext } from "../workflows/operation.js";
+import { decideColors } from "./color.js";
 import { Output } from "./output.js";
 import { type GlobalFlags, requireCredentials, resolveSettings, type Settings } from "./settings.js";
 
@@ -32,14 +33,12 @@ export interface ContextOptions {
 export function createContext(flags: GlobalFlags, options: ContextOptions = {}): CommandContext {
   const env = options.env ?? process.env;
   const redactor = defaultRedactor;
-  const color =
-    flags.color !== false && !env.NO_COLOR && (options.stdout ?? process.stdout) === process.stdout
-      ? Boolean(process.stdout.isTTY)
-      : false;
+  const color = decideColors(flags.color, env, options);
   const out = new Output({
     json: flags.json === true,
     verbose: flags.verbose === true,
-    color,
+    color: color.stdout,
+    errorColor: color.stderr,
     redactor,
     ...(options.stdout ? { stdout: options.stdout } : {}),
     ...(options.stderr ? { stderr: options.stderr } : {}),

@@ -15,6 +15,9 @@ export const ENV = {
   webhookSecret: "CXDA_WEBHOOK_SECRET",
   xdgConfigHome: "XDG_CONFIG_HOME",
   noColor: "NO_COLOR",
+  forceColor: "FORCE_COLOR",
+  clicolorForce: "CLICOLOR_FORCE",
+  term: "TERM",
   emulatorRootKey: "CXDA_EMULATOR_ROOT_KEY",
 } as const;
 
@@ -43,7 +46,11 @@ export const ENV_VARS: readonly EnvVarHelp[] = [
     names: [ENV.xdgConfigHome],
     meaning: "the config file is $XDG_CONFIG_HOME/cxda/config.yaml (default ~/.config)",
   },
-  { names: [ENV.noColor], meaning: "plain output; also --no-color" },
+  {
+    names: [ENV.noColor, ENV.forceColor, ENV.clicolorForce, ENV.term],
+    meaning:
+      "colour, decided for stdout and stderr apart (a terminal each): NO_COLOR or --no-color turns it off, FORCE_COLOR or CLICOLOR_FORCE turn it on, TERM=dumb off",
+  },
   {
     names: [ENV.emulatorRootKey],
     meaning: "emulator start --data-dir: the root key (64 hex characters or base64 of 32 bytes)",

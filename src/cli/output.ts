@@ -9,7 +9,10 @@ export const SCHEMA_VERSION = 1;
 
 export interface OutputOptions {
   json: boolean;
+  /** Colour on stdout. */
   color: boolean;
+  /** Colour on stderr (decided separately: one may be a terminal and the other a file). */
+  errorColor?: boolean;
   verbose: boolean;
   redactor: Redactor;
   stdout?: NodeJS.WritableStream;
@@ -21,7 +24,10 @@ export type Colors = ReturnType<typeof pc.createColors>;
 export class Output {
   readonly json: boolean;
   readonly verbose: boolean;
+  /** For text written to stdout. */
   readonly colors: Colors;
+  /** For text written to stderr. */
+  readonly errorColors: Colors;
   readonly redactor: Redactor;
   private readonly stdout: NodeJS.WritableStream;
   private readonly stderr: NodeJS.WritableStream;
@@ -30,6 +36,7 @@ export class Output {
     this.json = options.json;
     this.verbose = options.verbose;
     this.colors = pc.createColors(options.color);
+    this.errorColors = pc.createColors(options.errorColor ?? options.color);
     this.redactor = options.redactor;
     this.stdout = options.stdout ?? process.stdout;
     this.stderr = options.stderr ?? process.stderr;
@@ -48,7 +55,7 @@ export class Output {
 
   /** Warnings and progress go to stderr so stdout stays parseable. */
   warn(text: string): void {
-    this.stderr.write(`${this.colors.yellow("warning:")} ${this.redactor.redactString(text)}\n`);
+    this.stderr.write(`${this.errorColors.yellow("warning:")} ${this.redactor.redactString(text)}\n`);
   }
 
   info(text: string): void {
@@ -56,11 +63,11 @@ export class Output {
   }
 
   trace(text: string): void {
-    if (this.verbose) this.stderr.write(`${this.colors.dim(this.redactor.redactString(text))}\n`);
+    if (this.verbose) this.stderr.write(`${this.errorColors.dim(this.redactor.redactString(text))}\n`);
   }
 
   error(text: string): void {
-    this.stderr.write(`${this.colors.red("error:")} ${this.redactor.redactString(text)}\n`);
+    this.stderr.write(`${this.errorColors.red("error:")} ${this.redactor.redactString(text)}\n`);
   }
 }
 

@@ -50,7 +50,7 @@ function buildRoot(): Command {
     )
     .option("--json", "machine-readable output with a schemaVersion")
     .option("-v, --verbose", "trace HTTP requests, retries and pacing on stderr (secrets redacted)")
-    .option("--no-color", "plain output (also NO_COLOR)")
+    .option("--no-color", "plain output (also NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE force colour)")
     .addHelpText(
       "after",
       rootExamples([

@@ -130,7 +130,7 @@ export const run: Handler<typeof applySpec> = async (ctx, { options }) => {
   const tty = !ctx.out.json && process.stderr.isTTY ? process.stderr : undefined;
   const progress = createProgress({
     total,
-    colors: ctx.out.colors,
+    colors: ctx.out.errorColors,
     ...(tty
       ? {
           tty: {

@@ -47,9 +47,20 @@ export class Output {
     if (!this.json) this.stdout.write(`${this.redactor.redactString(text)}\n`);
   }
 
-  /** The machine result: `{schemaVersion, ...data}` on one line of stdout. */
-  result(data: Record<string, unknown>): void {
-    const body = this.redactor.redact({ schemaVersion: SCHEMA_VERSION, ...data });
+  /**
+   * A table on stdout: each cell masked before the columns are measured, so masking never shifts them.
+   * `unmasked` prints the cells as given, for values the user asked to see (`--show-values`).
+   */
+  table(headers: string[], rows: string[][], options: { unmasked?: boolean } = {}): void {
+    if (this.json) return;
+    const cells = options.unmasked ? rows : rows.map((row) => row.map((c) => this.redactor.redactString(c)));
+    this.stdout.write(`${formatTable(headers, cells, this.colors)}\n`);
+  }
+
+  /** The machine result: `{schemaVersion, ...data}` on one line of stdout; `unmasked` as for `table`. */
+  result(data: Record<string, unknown>, options: { unmasked?: boolean } = {}): void {
+    const full = { schemaVersion: SCHEMA_VERSION, ...data };
+    const body = options.unmasked ? full : this.redactor.redact(full);
     this.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
   }
 

@@ -61,8 +61,26 @@ describe("cxda headers get", () => {
     expect(masked).toMatchObject({ schemaVersion: 1, count: 2, totalBytes: 14 + 42, limitBytes: 8192 });
 
     const shown = stdoutJson(await cxda(["headers", "get", name, "--show-values", "--json"]));
-    expect(shown.headers[1]).toMatchObject({ name: "Authorization", masked: false });
-    expect(shown.headers[1].value).toMatch(/^Bearer /);
+    expect(shown.headers[1]).toEqual({
+      name: "Authorization",
+      value: "Bearer sk-live-abcdef123456",
+      bytes: 42,
+      masked: false,
+    });
+  });
+
+  it("--show-values prints the value the API returned, in aligned columns", async () => {
+    const { name, cxda } = await freshAction({
+      "X-Source": "cxda",
+      Authorization: "Bearer sk-live-abcdef123456",
+    });
+    const r = await cxda(["headers", "get", name, "--show-values"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n").slice(0, 3);
+    expect(lines[2]).toMatch(/^Authorization {2}Bearer sk-live-abcdef123456 {2}42$/);
+    // Every row's BYTES column starts where the header's does.
+    const at = lines[0]!.indexOf("BYTES");
+    for (const line of lines.slice(1)) expect(line.slice(at), line).toMatch(/^\d+$/);
   });
 
   it("exits 1 for an unknown action", async () => {

@@ -3,7 +3,6 @@ import { isCredentialHeader } from "../../../domain/credential-header.js";
 import { headerBytes, MAX_HEADER_BYTES } from "../../../domain/headers.js";
 import { getHeaders } from "../../../workflows/headers.js";
 import type { Handler } from "../../command.js";
-import { formatTable } from "../../output.js";
 import type { get } from "./index.js";
 
 export const run: Handler<typeof get> = async (ctx, { args, options }) => {
@@ -15,25 +14,27 @@ export const run: Handler<typeof get> = async (ctx, { args, options }) => {
   });
   if (ctx.out.json) {
     // A list, not a name → value map: the printer masks credential-like keys of a `headers` map itself.
-    ctx.out.result({
-      action: { id: action.id, name: action.name, version: action.version },
-      headers: entries,
-      count: entries.length,
-      totalBytes,
-      limitBytes: MAX_HEADER_BYTES,
-    });
+    ctx.out.result(
+      {
+        action: { id: action.id, name: action.name, version: action.version },
+        headers: entries,
+        count: entries.length,
+        totalBytes,
+        limitBytes: MAX_HEADER_BYTES,
+      },
+      { unmasked: show },
+    );
     return 0;
   }
   if (entries.length === 0) {
     ctx.out.line(`${action.name} (version ${action.version}) has no headers`);
     return 0;
   }
-  ctx.out.line(
-    formatTable(
-      ["NAME", "VALUE", "BYTES"],
-      entries.map((e) => [e.name, e.value, String(e.bytes)]),
-      ctx.out.colors,
-    ),
+  // --show-values prints what the API returned, as is.
+  ctx.out.table(
+    ["NAME", "VALUE", "BYTES"],
+    entries.map((e) => [e.name, e.value, String(e.bytes)]),
+    { unmasked: show },
   );
   const maskedCount = entries.filter((e) => e.masked).length;
   ctx.out.line(

@@ -50,7 +50,7 @@ export async function applyDateProcessing(
   let latencyMs = 0;
   const action = await recorded(ctx, { operation: "datetime.apply", target: { name: ref } }, async () => {
     // Every check is offline and first: bad input never costs a request.
-    const dateProcessing = prepare(payload, fields);
+    let dateProcessing = prepare(payload, fields);
     const explanation = explainDateTime(payload);
     let found: Action | undefined;
     const outcome = await writeWithVersion({
@@ -62,7 +62,10 @@ export async function applyDateProcessing(
         return found;
       },
       // Someone wrote in between (a stale version); the same value is written again on the new version.
-      build: () => ({ config: { dateProcessing } }),
+      build: (current: Action) => {
+        dateProcessing = keepFields(dateProcessing, current, fields);
+        return { config: { dateProcessing } };
+      },
       write: (patch, current) => ctx.client.actions.patch(current.id, patch, { version: current.version }),
     });
     if (!outcome.written) throw new Error("unreachable: a date processing write always sends");
@@ -106,6 +109,17 @@ export async function applyDateProcessing(
     };
   });
   return { action, dateProcessing: action.config.dateProcessing as unknown as DateProcessing, latencyMs };
+}
+
+/**
+ * A field name the caller did not give stays what the action has (`--minutes 60` alone must not reset
+ * `sourceField`/`targetField`); only an action with no date processing yet gets the defaults.
+ */
+function keepFields(built: DateProcessing, current: Action, fields: DateProcessingFields): DateProcessing {
+  const existing = current.config?.dateProcessing;
+  const named = (key: "sourceField" | "targetField"): string =>
+    fields[key] ?? (typeof existing?.[key] === "string" && existing[key] !== "" ? existing[key] : built[key]);
+  return { ...built, sourceField: named("sourceField"), targetField: named("targetField") };
 }
 
 /** The `config.dateProcessing` to write, checked by the same rules the server applies. */

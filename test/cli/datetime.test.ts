@@ -187,6 +187,38 @@ describe("cxda datetime apply", () => {
     });
   });
 
+  it("keeps the field names the action has when the flags do not give them", async () => {
+    const created = await createAction(emulator, token, scriptAction("cli_dt_keep"));
+    const cxda = (args: string[]) =>
+      runCxda(["datetime", "apply", "cli_dt_keep", ...args, "--base-url", emulator.url]);
+    const first = await cxda([...SEED, "--source-field", "callback_at", "--target-field", "callback_local"]);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await cxda([
+      "--source",
+      "2024-02-29T15:30:00.000Z",
+      "--timezone",
+      "America/New_York",
+      "--operation",
+      "ADD_OFFSET",
+      "--minutes",
+      "60",
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    const stored = await api(emulator, "GET", `/api/v2/dataactions/${created.id}`, { token });
+    expect(stored.body.config.dateProcessing).toMatchObject({
+      sourceField: "callback_at",
+      targetField: "callback_local",
+      offsetMinutes: 60,
+    });
+    const renamed = await cxda([...SEED, "--target-field", "other_field"]);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    const after = await api(emulator, "GET", `/api/v2/dataactions/${created.id}`, { token });
+    expect(after.body.config.dateProcessing).toMatchObject({
+      sourceField: "callback_at",
+      targetField: "other_field",
+    });
+  });
+
   it("answers --json with the action, the stored value and the offsets", async () => {
     await createAction(emulator, token, scriptAction("cli_dt_json"));
     const result = await runCxda([

@@ -41,12 +41,16 @@ export const apply = defineCommand({
   args: z.object({ ref: arg(z.string(), "action name or id") }),
   options: z.object({
     ...input,
-    sourceField: flag(z.string().default("input_datetime"), "input field the action reads", {
-      value: "<name>",
-    }),
-    targetField: flag(z.string().default("processed_datetime"), "field the result goes to", {
-      value: "<name>",
-    }),
+    sourceField: flag(
+      z.string().optional(),
+      "input field the action reads (default: the action's current one, else input_datetime)",
+      { value: "<name>" },
+    ),
+    targetField: flag(
+      z.string().optional(),
+      "field the result goes to (default: the action's current one, else processed_datetime)",
+      { value: "<name>" },
+    ),
     dryRun: dryRunFlag(),
   }),
   help: INPUT_HELP,

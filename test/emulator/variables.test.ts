@@ -136,7 +136,11 @@ describe("GET/PUT /dataactions/{id}/variables", () => {
   it("deletes an action's variables with the action", async () => {
     const action = await newAction();
     await api(emulator, "PUT", path(action.id), { token, body: { variables: SAMPLE } });
-    expect(emulator.store.variables.getActionSet("demo", action.id)).toBeDefined();
+    const stored = emulator.store.variables.getActionSet("demo", action.id);
+    expect(stored?.version).toBe(2);
+    expect(stored?.items.map((v) => [v.name, v.type, v.encrypted])).toEqual(
+      SAMPLE.map((v) => [v.name, v.type, v.encrypted]),
+    );
     const del = await api(emulator, "DELETE", `/api/v2/dataactions/${action.id}`, { token });
     expect(del.status).toBe(204);
     expect(emulator.store.variables.getActionSet("demo", action.id)).toBeUndefined();

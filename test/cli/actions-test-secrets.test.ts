@@ -1,7 +1,6 @@
 /** `cxda actions test` on an action with a secret: withheld without dataactions:execute, masked with it. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../../src/emulator/server.js";
-import { api, createAction, getToken } from "../emulator/helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, createAction, type Emulator, useTestEmulator } from "../emulator/helpers.js";
 import { json, runCxda } from "../helpers/cli.js";
 
 const SECRET = "cli-run-secret-4471-kiwi";
@@ -10,12 +9,11 @@ const CLIENTS = {
   runner: { id: "runner", secret: "runner-client-secret-1" },
 };
 
-let emulator: RunningEmulator;
+let emulator: Emulator;
+let token: string;
 
-beforeAll(async () => {
-  emulator = await startEmulator({
-    port: 0,
-    inMemory: true,
+useTestEmulator(
+  {
     config: {
       tenants: [
         {
@@ -27,8 +25,14 @@ beforeAll(async () => {
         },
       ],
     },
-  });
-  const token = await getToken(emulator, CLIENTS.runner);
+  },
+  (running) => {
+    ({ emulator, token } = running);
+  },
+  { resetEach: false, client: CLIENTS.runner },
+);
+
+beforeAll(async () => {
   const action = await createAction(emulator, token, {
     name: "uses_secret",
     type: "SCRIPT",
@@ -43,9 +47,6 @@ beforeAll(async () => {
     body: { variables: [{ name: "apiKey", type: "string", value: SECRET, encrypted: true }] },
   });
   expect(put.status).toBe(200);
-});
-afterAll(async () => {
-  await emulator.close();
 });
 
 const cxda = (client: keyof typeof CLIENTS, ...args: string[]) =>

@@ -32,18 +32,19 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
 export const UNTHROTTLED: EmulatorOptions = { rateLimit: { perMinute: 100_000, burst: 10_000 } };
 
 /**
- * The emulator a test file shares: started (with a token for the demo client) before its tests,
- * emptied before each test unless `resetEach` is false, closed after them.
+ * The emulator a test file shares: started (with a token for `client`, the demo client unless the
+ * options configure others) before its tests, emptied before each test unless `resetEach` is false,
+ * closed after them.
  */
 export function useTestEmulator(
   options: EmulatorOptions,
   ready: (running: { emulator: Emulator; token: string }) => void,
-  { resetEach = true }: { resetEach?: boolean } = {},
+  { resetEach = true, client }: { resetEach?: boolean; client?: { id: string; secret: string } } = {},
 ): void {
   let emulator: Emulator | undefined;
   beforeAll(async () => {
     emulator = await startTestEmulator(options);
-    ready({ emulator, token: await getToken(emulator) });
+    ready({ emulator, token: await getToken(emulator, client) });
   });
   afterAll(() => emulator?.close());
   if (resetEach)

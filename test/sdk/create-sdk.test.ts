@@ -1,22 +1,18 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type CxdaEvent,
-  createClient,
-  NotFoundError,
-  startEmulator,
-  ValidationError,
-} from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { type CxdaEvent, createClient, NotFoundError, ValidationError } from "../../src/index.js";
+import { type Emulator, useTestEmulator } from "../emulator/helpers.js";
 
-let emulator: Awaited<ReturnType<typeof startEmulator>>;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, inMemory: true });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+let emulator: Emulator;
+useTestEmulator(
+  {},
+  (running) => {
+    emulator = running.emulator;
+  },
+  { resetEach: false },
+);
 
 const auth = { type: "clientCredentials", clientId: "cxda-demo", clientSecret: "cxda-demo-secret" } as const;
 

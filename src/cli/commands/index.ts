@@ -70,6 +70,11 @@ export const TOP_LEVEL: readonly TopLevelEntry[] = [
     load: async () => (await import("./datetime/index.js")).datetime,
   },
   {
+    name: "init",
+    summary: "start a project: cxda.yaml with its schema, scripts/, a .gitignore; overwrites nothing",
+    load: async () => (await import("./init/index.js")).init,
+  },
+  {
     name: "validate",
     summary:
       "check a cxda.yaml offline: every rule, every problem at once, as file:line:column; needs no secret values",

@@ -150,7 +150,15 @@ function successResponse(success: Success, traits: OperationTraits): ZodOpenApiR
 // ---------- operations ----------
 
 /** Problems any /api/v2 operation may answer. */
-const API_PROBLEMS: ProblemSlug[] = ["unauthorized", "insufficient-scope", "rate-limited", "internal-error"];
+const API_PROBLEMS: ProblemSlug[] = [
+  "unauthorized",
+  "insufficient-scope",
+  "rate-limited",
+  "internal-error",
+  // A body sent with any method (even DELETE or GET) is checked for size and media type first.
+  "payload-too-large",
+  "unsupported-media-type",
+];
 /** Problems of any request with a JSON body. */
 const BODY_PROBLEMS: ProblemSlug[] = [
   "malformed-json",

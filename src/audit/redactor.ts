@@ -4,7 +4,12 @@
  */
 
 import { isCredentialHeader, isCredentialHeaderName } from "../domain/credential-header.js";
-import { isWordLike, MIN_REDACTED_LENGTH, maskPattern } from "../domain/secret-masking.js";
+import {
+  embeddedBase64Forms,
+  isWordLike,
+  MIN_REDACTED_LENGTH,
+  maskPattern,
+} from "../domain/secret-masking.js";
 
 export const REDACTED = "***";
 
@@ -60,15 +65,8 @@ function encodedFormsOf(secret: string): string[] {
   const bytes = Buffer.from(secret, "utf8");
   forms.add(bytes.toString("base64"));
   forms.add(bytes.toString("base64url"));
-  // Embedded in a longer base64 text (e.g. Basic base64("id:secret")), the secret's encoding depends on
-  // its offset modulo 3: register the fully determined 4-char groups for each alignment (RFC 4648 §4).
-  for (let shift = 0; shift < 3; shift++) {
-    const usable = Math.floor((bytes.length - shift) / 3) * 3;
-    if (usable < MIN_BASE64_CORE_BYTES) continue;
-    const core = bytes.subarray(shift, shift + usable);
-    forms.add(core.toString("base64"));
-    forms.add(core.toString("base64url"));
-  }
+  // Embedded in a longer base64 text, e.g. Basic base64("id:secret").
+  for (const form of embeddedBase64Forms(bytes)) forms.add(form);
   return [...forms].filter((f) => f.length >= MIN_BASE64_CORE_BYTES);
 }
 

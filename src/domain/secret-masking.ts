@@ -16,6 +16,21 @@ export const MIN_MASKED_LENGTH = 4;
 const MIN_BASE64_CORE_BYTES = 6;
 
 /**
+ * The base64 and base64url texts a secret's bytes take inside a longer base64 text, one per alignment
+ * (offset modulo 3): only the fully determined 4-character groups (RFC 4648 §4).
+ */
+export function embeddedBase64Forms(bytes: Buffer): string[] {
+  const forms: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const usable = Math.floor((bytes.length - shift) / 3) * 3;
+    if (usable < MIN_BASE64_CORE_BYTES) continue;
+    const core = bytes.subarray(shift, shift + usable);
+    forms.push(core.toString("base64"), core.toString("base64url"));
+  }
+  return forms;
+}
+
+/**
  * The texts of one decrypted, typed variable value that are secret: a string as is; a number as
  * `String(value)`; an object as its JSON text and every string or number inside it. Texts shorter than
  * `MIN_MASKED_LENGTH` are left out, and so is a boolean: one bit cannot be hidden by masking, and
@@ -70,13 +85,7 @@ function secretEncodedForms(secret: string): string[] {
   forms.add(base64);
   forms.add(base64.replace(/=+$/, ""));
   forms.add(bytes.toString("base64url"));
-  for (let shift = 0; shift < 3; shift++) {
-    const usable = Math.floor((bytes.length - shift) / 3) * 3;
-    if (usable < MIN_BASE64_CORE_BYTES) continue;
-    const core = bytes.subarray(shift, shift + usable);
-    forms.add(core.toString("base64"));
-    forms.add(core.toString("base64url"));
-  }
+  for (const form of embeddedBase64Forms(bytes)) forms.add(form);
   const hex = bytes.toString("hex");
   forms.add(hex);
   forms.add(hex.toUpperCase());

@@ -267,6 +267,24 @@ function planOf(
   return [...merged, ...sent];
 }
 
+/** What a set write stored, verified against what was sent; `unchanged` when the version did not move. */
+function storedSet(
+  sent: readonly VariableInput[],
+  response: ApiResponse<{ version: number }>,
+  versionRead: number,
+  conflicts: number,
+): Omit<RegisterVariablesResult, "scope" | "actionId" | "actionName"> {
+  const variables = verifyStored(sent, response.body, response.requestId);
+  return {
+    version: response.body.version,
+    variables,
+    count: variables.length,
+    encryptedCount: variables.filter((v) => v.encrypted).length,
+    unchanged: response.body.version === versionRead,
+    conflicts,
+  };
+}
+
 /** Writes an action's set with the version read (writeWithVersion); verifies what the server stored. */
 async function writeActionVariables(
   ctx: WorkflowContext,
@@ -293,17 +311,11 @@ async function writeActionVariables(
         });
         if (!outcome.written) throw new Error("unreachable: a variables write always sends");
         const { value: response, plan, current } = outcome;
-        const variables = verifyStored(plan, response.body, response.requestId);
         const result: RegisterVariablesResult = {
           actionId: action.id,
           actionName: action.name,
           scope: "action",
-          version: response.body.version,
-          variables,
-          count: variables.length,
-          encryptedCount: variables.filter((v) => v.encrypted).length,
-          unchanged: response.body.version === current.version,
-          conflicts: outcome.conflicts,
+          ...storedSet(plan, response, current.version, outcome.conflicts),
         };
         return outcome_(result, response, sent);
       }),
@@ -332,15 +344,9 @@ async function writeGlobalVariables(
         });
         if (!outcome.written) throw new Error("unreachable: a variables write always sends");
         const { value: response, plan, current } = outcome;
-        const variables = verifyStored(plan, response.body, response.requestId);
         const result: RegisterVariablesResult = {
           scope: "global",
-          version: response.body.version,
-          variables,
-          count: variables.length,
-          encryptedCount: variables.filter((v) => v.encrypted).length,
-          unchanged: response.body.version === current.version,
-          conflicts: outcome.conflicts,
+          ...storedSet(plan, response, current.version, outcome.conflicts),
         };
         return outcome_(result, response, sent);
       }),

@@ -21,15 +21,24 @@ export function reportError(ctx: CommandContext, error: unknown): number {
     return code;
   }
   out.error(describe(error));
-  for (const issue of error.issues.slice(0, 50)) {
-    // Located issues read FILE:LINE:COLUMN: message at the start of a line, as cxda validate prints them.
-    if (issue.line !== undefined)
-      out.info(`${issue.path}:${issue.line}:${issue.column ?? 1}: ${issue.message}`);
-    else out.info(`  ${issue.path ? `${issue.path}: ` : ""}${issue.message}`);
-  }
-  if (error.issues.length > 50) out.info(`  … and ${error.issues.length - 50} more`);
+  // Each thing is said once: an issue the headline already says is not repeated under it.
+  const issues = error.issues
+    .filter((issue) => issue.message === "" || !error.message.includes(issue.message))
+    .map(issueLine);
+  for (const line of issues.slice(0, 50)) out.info(line);
+  if (issues.length > 50) out.info(`  … and ${issues.length - 50} more`);
   if (error instanceof UsageError) out.info("(run with --help for usage and examples)");
   return code;
+}
+
+/**
+ * Located issues read FILE:LINE:COLUMN: message at the start of a line, as cxda validate prints them;
+ * others `  path: message`, without the path when the message already starts with it.
+ */
+function issueLine(issue: CxdaError["issues"][number]): string {
+  if (issue.line !== undefined) return `${issue.path}:${issue.line}:${issue.column ?? 1}: ${issue.message}`;
+  const named = !issue.path || issue.message.startsWith(`${issue.path}:`);
+  return `  ${named ? "" : `${issue.path}: `}${issue.message}`;
 }
 
 function describe(error: CxdaError): string {

@@ -801,7 +801,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       description: DESCRIPTION,
       license: { name: "MIT", identifier: "MIT" },
     },
-    servers: [{ url: "http://127.0.0.1:8787", description: "The emulator's default address." }],
+    // Relative: the server that serves this document, so /docs sends its requests to the emulator it
+    // came from, whatever its port. The emulator's default address is http://127.0.0.1:8787.
+    servers: [
+      { url: "/", description: "The server that serves this document (default http://127.0.0.1:8787)." },
+    ],
     tags: [
       { name: "OAuth" },
       { name: "Actions" },

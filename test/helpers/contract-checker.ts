@@ -4,11 +4,17 @@
  * does not declare for that answer, and the body matches the media type's schema (ajv, JSON Schema
  * 2020-12, the dialect of OpenAPI 3.1). Returns the violations found, as readable lines.
  */
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type { Ajv2020, ValidateFunction } from "ajv/dist/2020.js";
 import type { ResponseExchange } from "../../src/emulator/response-observers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is walked structurally
 type Json = any;
+
+/** ajv is loaded with the first checker, not by every test file that imports this module (most never start an emulator). */
+function loadAjv(): typeof Ajv2020 {
+  return (createRequire(import.meta.url)("ajv/dist/2020.js") as { Ajv2020: typeof Ajv2020 }).Ajv2020;
+}
 
 const DOC_ID = "https://cxda.invalid/openapi.json";
 
@@ -46,9 +52,10 @@ export class ContractChecker {
 
   constructor(private readonly document: Json) {
     const options = { strict: false, validateFormats: false, validateSchema: false, allErrors: true };
-    this.ajv = new Ajv2020(options);
+    const Ajv = loadAjv();
+    this.ajv = new Ajv(options);
     this.ajv.addSchema({ ...document, $id: DOC_ID });
-    this.headerAjv = new Ajv2020({ ...options, coerceTypes: true });
+    this.headerAjv = new Ajv({ ...options, coerceTypes: true });
     this.headerAjv.addSchema({ ...document, $id: DOC_ID });
     this.operations = Object.entries(document.paths as Record<string, Json>).map(([template, item]) => ({
       template,

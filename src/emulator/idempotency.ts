@@ -92,7 +92,8 @@ export class IdempotencyGuard {
     const claim = this.claim(request, tenantId, body);
     if (claim.kind === "none") {
       await this.delay(request);
-      return handler();
+      // One transaction without a key too: the write commits whole, as one tenant revision.
+      return this.store.transaction(handler);
     }
     if (claim.kind === "replay") return claim.response;
     try {

@@ -70,6 +70,7 @@ export { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID };
 
 export const API_PREFIX = "/api/v2";
 export const MAX_BODY_BYTES = 1024 * 1024;
+export const TENANT_REVISION_HEADER = "x-tenant-revision";
 
 export interface EmulatorOptions {
   /**
@@ -315,6 +316,9 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
       reply.header("ratelimit-remaining", String(rate.remaining));
       reply.header("ratelimit-reset", String(rate.resetSeconds));
       reply.header("ratelimit-policy", ctx.rateLimiter.policy);
+      // The tenant's revision after this request; a route that read at one revision set it already.
+      if (principal && !reply.hasHeader(TENANT_REVISION_HEADER))
+        reply.header(TENANT_REVISION_HEADER, String(ctx.store.revision(principal.tenantId)));
     }
     if (state.pendingDelayMs > 0) {
       const ms = state.pendingDelayMs;

@@ -46,6 +46,11 @@ const H = {
   ),
   wwwAuthenticate: header("WWW-Authenticate", "The authentication challenge (RFC 6750 / RFC 7617)."),
   cacheControl: header("Cache-Control", "Caching directives."),
+  tenantRevision: header(
+    "X-Tenant-Revision",
+    "The tenant's revision after this request: +1 per committed write of its actions, variables, overrides or global variables (docs/api.md). On every response to a request with a valid token.",
+    z.coerce.number().int().min(0),
+  ),
 };
 
 // ---------- responses ----------
@@ -66,6 +71,7 @@ function baseHeaders(traits: OperationTraits): Record<string, z.ZodType> {
           "RateLimit-Remaining": H.rateLimitRemaining,
           "RateLimit-Reset": H.rateLimitReset,
           "RateLimit-Policy": H.rateLimitPolicy,
+          "X-Tenant-Revision": H.tenantRevision.optional(),
         }
       : {}),
     ...(traits.idempotent ? { "Idempotent-Replayed": H.replayed.optional() } : {}),

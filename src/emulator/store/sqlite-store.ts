@@ -21,6 +21,7 @@ import type {
   TokenRecord,
   TokenRepository,
 } from "./store.js";
+import { createTenantRevisions, TENANT_REVISION_TABLES } from "./tenant-revision.js";
 import { createVariableRepository, VARIABLE_TABLES } from "./variables-repository.js";
 
 export const DATABASE_FILE = "cxda-emulator.sqlite";
@@ -309,19 +310,22 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
   const builds = createBuildRepository(db);
   const variables = createVariableRepository(db);
   const keys = createKeyRepository(db);
+  const revisions = createTenantRevisions(db);
   // An action's builds and overrides go with it (its variables by ON DELETE CASCADE): a deleted action
   // leaves nothing readable under its path.
-  const deleteAction = db.transaction((tenantId: string, id: string): boolean => {
-    readCache.delete(cacheKey(tenantId, id));
-    builds.deleteForAction(tenantId, id);
-    overrides.deleteForAction(tenantId, id);
-    return q.deleteAction.run(tenantId, id).changes > 0;
-  });
+  const deleteAction = (tenantId: string, id: string): boolean =>
+    revisions.transaction(() => {
+      readCache.delete(cacheKey(tenantId, id));
+      builds.deleteForAction(tenantId, id);
+      overrides.deleteForAction(tenantId, id);
+      return q.deleteAction.run(tenantId, id).changes > 0;
+    });
   const resetTenantData = db.transaction(() => {
     readCache.clear();
     db.exec("DELETE FROM actions; DELETE FROM idempotency;");
     for (const table of [...OVERRIDES_TABLES, ...BUILDS_TABLES]) db.exec(`DELETE FROM ${table};`);
     for (const table of [...VARIABLE_TABLES, ...KEY_TABLES]) db.exec(`DELETE FROM ${table};`);
+    for (const table of TENANT_REVISION_TABLES) db.exec(`DELETE FROM ${table};`);
   });
 
   return {
@@ -332,7 +336,8 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     keys,
     idempotency,
     tokens,
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    revision: (tenantId) => revisions.get(tenantId),
+    transaction: <T>(fn: () => T): T => revisions.transaction(fn),
     resetTenantData: () => resetTenantData(),
     close: () => {
       if (db.open) db.close();

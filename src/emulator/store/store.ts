@@ -91,6 +91,11 @@ export interface Store {
   readonly keys: KeyStorage;
   readonly idempotency: IdempotencyRepository;
   readonly tokens: TokenRepository;
+  /**
+   * The tenant's revision: +1 per committed write of its actions, variables, overrides or global
+   * variables (one per transaction, however many rows it changed); 0 before the first.
+   */
+  revision(tenantId: string): number;
   /** Runs `fn` in one transaction: all of its writes commit together or not at all. */
   transaction<T>(fn: () => T): T;
   /** Empties every tenant's data (actions, idempotency records); issued tokens stay valid. */

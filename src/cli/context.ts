@@ -3,6 +3,7 @@
  * recorder, so commands that need neither (`--help`, `validate`) never load them.
  */
 
+import type { Command } from "commander";
 import type { OperationRecorder } from "../audit/recorder.js";
 import { defaultRedactor, type Redactor } from "../audit/redactor.js";
 import type { ClientHooks, CxdaClient } from "../client/types.js";
@@ -22,12 +23,15 @@ export interface CommandContext {
   /** The client, plus the audit recorder when the command writes. */
   workflow(writes: boolean): Promise<WorkflowContext>;
   close(): Promise<void>;
+  /** The whole command tree, every module loaded (shell completion). */
+  commandTree(): Promise<Command>;
 }
 
 export interface ContextOptions {
   env?: NodeJS.ProcessEnv;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  commandTree?: () => Promise<Command>;
 }
 
 export function createContext(flags: GlobalFlags, options: ContextOptions = {}): CommandContext {
@@ -135,6 +139,10 @@ export function createContext(flags: GlobalFlags, options: ContextOptions = {}):
     },
     async close() {
       await client?.close();
+    },
+    async commandTree() {
+      if (!options.commandTree) throw new Error("the command tree is not available here");
+      return options.commandTree();
     },
   };
   return context;

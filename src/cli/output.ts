@@ -64,6 +64,11 @@ export class Output {
     this.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
   }
 
+  /** Text as is to stdout, even under --json (a generated script, not a result). */
+  raw(text: string): void {
+    this.stdout.write(text);
+  }
+
   /** Warnings and progress go to stderr so stdout stays parseable. */
   warn(text: string): void {
     this.stderr.write(`${this.errorColors.yellow("warning:")} ${this.redactor.redactString(text)}\n`);

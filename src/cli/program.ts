@@ -73,6 +73,7 @@ function runner(io: ProgramIO): RunCommand {
         ...(io.env ? { env: io.env } : {}),
         ...(io.stdout ? { stdout: io.stdout } : {}),
         ...(io.stderr ? { stderr: io.stderr } : {}),
+        commandTree: () => buildProgram(io),
       });
       let code: number;
       try {

@@ -109,6 +109,11 @@ export const TOP_LEVEL: readonly TopLevelEntry[] = [
     load: async () => (await import("./audit/index.js")).audit,
   },
   {
+    name: "completion",
+    summary: "print a completion script for bash, zsh or fish (commands and flags)",
+    load: async () => (await import("./completion/index.js")).completion,
+  },
+  {
     name: "version",
     summary: "the version, the git commit it was built from, Node, the platform and the API version",
     load: async () => (await import("./version/index.js")).version,

@@ -10,6 +10,7 @@ export const ENV = {
   accessKeyId: "CXDA_ACCESS_KEY_ID",
   accessKeySecret: "CXDA_ACCESS_KEY_SECRET",
   profile: "CXDA_PROFILE",
+  config: "CXDA_CONFIG",
   auditLog: "CXDA_AUDIT_LOG",
   webhookUrl: "CXDA_WEBHOOK_URL",
   webhookSecret: "CXDA_WEBHOOK_SECRET",
@@ -42,6 +43,10 @@ export const ENV_VARS: readonly EnvVarHelp[] = [
   },
   { names: [ENV.auditLog], meaning: "the audit log file (default ./cxda-audit.jsonl); flag --audit-log" },
   { names: [ENV.webhookUrl, ENV.webhookSecret], meaning: "send a signed event per mutating command" },
+  {
+    names: [ENV.config],
+    meaning: "the config file of the profiles, instead of $XDG_CONFIG_HOME/cxda/config.yaml",
+  },
   {
     names: [ENV.xdgConfigHome],
     meaning: "the config file is $XDG_CONFIG_HOME/cxda/config.yaml (default ~/.config)",

@@ -65,6 +65,8 @@ export interface Settings {
 }
 
 export function profilePath(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env[ENV.config];
+  if (explicit !== undefined && explicit !== "") return explicit;
   const base =
     env[ENV.xdgConfigHome] && env[ENV.xdgConfigHome] !== ""
       ? env[ENV.xdgConfigHome]!
@@ -72,12 +74,14 @@ export function profilePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, "cxda", "config.yaml");
 }
 
-export function loadProfile(name: string, env: NodeJS.ProcessEnv = process.env, explicit = false): Profile {
+/** Every profile of the config file (`CXDA_CONFIG`, else `$XDG_CONFIG_HOME/cxda/config.yaml`); none when it is missing. */
+export function loadProfiles(env: NodeJS.ProcessEnv = process.env): {
+  path: string;
+  exists: boolean;
+  profiles: Record<string, Profile>;
+} {
   const path = profilePath(env);
-  if (!existsSync(path)) {
-    if (explicit) throw new ValidationError(`profile '${name}' was asked for, but ${path} does not exist`);
-    return {};
-  }
+  if (!existsSync(path)) return { path, exists: false, profiles: {} };
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(path, "utf8"));
@@ -91,10 +95,27 @@ export function loadProfile(name: string, env: NodeJS.ProcessEnv = process.env, 
       `${path}: ${first.path.join(".") || "(root)"}: ${first.message}; expected \`profiles: {<name>: {baseUrl, clientId, …}}\``,
     );
   }
-  const profile = parsed.data.profiles[name];
+  return { path, exists: true, profiles: parsed.data.profiles };
+}
+
+/** Checks one profile's fields (configure writes only what would load). */
+export function parseProfile(value: unknown): Profile {
+  const parsed = profileSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0]!;
+  throw new ValidationError(`${first.path.join(".") || "profile"}: ${first.message}`);
+}
+
+export function loadProfile(name: string, env: NodeJS.ProcessEnv = process.env, explicit = false): Profile {
+  const { path, exists, profiles } = loadProfiles(env);
+  if (!exists) {
+    if (explicit) throw new ValidationError(`profile '${name}' was asked for, but ${path} does not exist`);
+    return {};
+  }
+  const profile = profiles[name];
   if (!profile) {
     if (explicit) {
-      const known = Object.keys(parsed.data.profiles).join(", ") || "none";
+      const known = Object.keys(profiles).join(", ") || "none";
       throw new ValidationError(`profile '${name}' is not in ${path} (profiles: ${known})`);
     }
     return {};

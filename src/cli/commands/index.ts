@@ -22,6 +22,16 @@ export const TOP_LEVEL: readonly TopLevelEntry[] = [
     summary: "run every workflow against an embedded emulator and print a report (what `npm start` runs)",
     load: async () => (await import("./demo/index.js")).demo,
   },
+  {
+    name: "configure",
+    summary: "write a profile (base URL, client id, secret): asks on a terminal, flags otherwise",
+    load: async () => (await import("./configure/index.js")).configure,
+  },
+  {
+    name: "profiles",
+    summary: "the profiles of the config file (never their secrets)",
+    load: async () => (await import("./profiles/index.js")).profiles,
+  },
   { name: "auth", summary: "credentials", load: async () => (await import("./auth/index.js")).auth },
   {
     name: "actions",

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { KNOWN_CAPABILITIES } from "../domain/capabilities.js";
 import { ENVIRONMENT_ID, ENVIRONMENT_ID_RULE } from "../domain/environment-id.js";
 import { issue, type ValidationIssue } from "../domain/validation-result.js";
 import { ValidationError } from "../errors.js";
@@ -79,6 +80,8 @@ export const emulatorConfigSchema = z.strictObject({
   rateLimit: rateLimitSchema.default({ perMinute: 600, burst: 20 }),
   tokenTtlSeconds: z.number().int().min(1).max(31_536_000).default(3600),
   sandbox: sandboxSchema.default({ timeoutMs: 1000, memoryMb: 32 }),
+  /** Capabilities left out of `GET /api/v2`, their endpoints answering 404 (to test clients' fallbacks). */
+  disableCapabilities: z.array(z.enum(KNOWN_CAPABILITIES)).default([]),
   /** The URL clients use (issuer.ts); `--public-url` overrides it. */
   publicUrl: z
     .string()
@@ -239,6 +242,7 @@ export interface EmulatorConfigOverrides {
   rateLimit?: { perMinute: number; burst: number };
   tokenTtlSeconds?: number;
   sandbox?: { timeoutMs: number; memoryMb: number };
+  disableCapabilities?: readonly string[];
 }
 
 /** The effective config: the file or given config (or the default), then option overrides, all validated. */
@@ -255,6 +259,7 @@ export function resolveEmulatorConfig(options: EmulatorConfigOverrides): Emulato
       ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
       ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
       ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+      ...(options.disableCapabilities ? { disableCapabilities: [...options.disableCapabilities] } : {}),
     },
     "options",
   );

@@ -23,6 +23,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from "fastify";
+import { TENANT_REVISION_HEADER } from "../domain/tenant-revision.js";
 import { ValidationError } from "../errors.js";
 import { ensurePrivateDir } from "../files/private-files.js";
 import { createAccessLogger, type LogFormat, type LogLevel, writeAccessLine } from "./access-log.js";
@@ -55,10 +56,12 @@ import { isUnder, normaliseRequestTarget, pathOf } from "./request-path.js";
 import type { RequestState } from "./request-state.js";
 import { type ResponseExchange, responseObservers } from "./response-observers.js";
 import { registerActionRoutes } from "./routes/actions.js";
+import { registerApiIndexRoutes } from "./routes/api-index.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { OAuthError, registerOAuthRoutes, sendOAuthError } from "./routes/oauth.js";
 import { registerOpenApiRoutes } from "./routes/openapi.js";
 import { registerOverrideRoutes } from "./routes/overrides.js";
+import { registerSnapshotRoutes } from "./routes/snapshot.js";
 import { registerTestHookRoutes, TEST_HOOKS_PREFIX } from "./routes/test-hooks.js";
 import { registerTestRunRoutes } from "./routes/test-runs.js";
 import { registerVariableRoutes } from "./routes/variables.js";
@@ -70,7 +73,6 @@ export { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID };
 
 export const API_PREFIX = "/api/v2";
 export const MAX_BODY_BYTES = 1024 * 1024;
-export const TENANT_REVISION_HEADER = "x-tenant-revision";
 
 export interface EmulatorOptions {
   /**
@@ -98,6 +100,8 @@ export interface EmulatorOptions {
   rateLimit?: { perMinute: number; burst: number };
   tokenTtlSeconds?: number;
   sandbox?: { timeoutMs: number; memoryMb: number };
+  /** Capabilities to leave out of `GET /api/v2`, their endpoints answering 404 (e.g. `["snapshot"]`). */
+  disableCapabilities?: readonly string[];
   /** Epoch milliseconds; injected by tests (token expiry, timestamps, rate limit, idempotency TTL). */
   clock?: () => number;
   /** Random source of fault-rule probabilities; default Math.random. */
@@ -384,9 +388,11 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
 
   registerOAuthRoutes(app, ctx);
   registerOpenApiRoutes(app);
+  registerApiIndexRoutes(app, ctx);
   registerActionRoutes(app, ctx);
   registerOverrideRoutes(app, ctx);
   registerVariableRoutes(app, ctx);
+  registerSnapshotRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerTestRunRoutes(app, ctx);
   registerTestHookRoutes(app, ctx);

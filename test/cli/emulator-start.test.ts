@@ -63,6 +63,33 @@ describe("cxda emulator start", () => {
     expect(await second.exited).toBe(0);
   }, 60_000);
 
+  it("--disable-capabilities leaves capabilities out of GET /api/v2 and refuses an unknown name", async () => {
+    const cwd = scratchDir();
+    const running = await startCli(["--disable-capabilities", "snapshot,changesets"], cwd);
+    try {
+      const tokenRes = await fetch(`${running.url}/oauth2/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials&client_id=cxda-demo&client_secret=cxda-demo-secret",
+      });
+      const { access_token } = (await tokenRes.json()) as { access_token: string };
+      const headers = { authorization: `Bearer ${access_token}` };
+      const index = await fetch(`${running.url}/api/v2`, { headers });
+      expect(await index.json()).toEqual({ apiVersion: "v2", capabilities: [] });
+      expect((await fetch(`${running.url}/api/v2/snapshot`, { headers })).status).toBe(404);
+    } finally {
+      running.child.kill("SIGTERM");
+      await running.exited;
+    }
+    const bad = await runCxda(["emulator", "start", "--port", "0", "--disable-capabilities", "snapshots"], {
+      cwd,
+    });
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toContain("--disable-capabilities");
+    expect(bad.stderr).toContain("snapshots");
+    expect(bad.stdout).not.toContain("listening");
+  }, 60_000);
+
   it("refuses a bad config file with a clear error and does not start", async () => {
     const cwd = scratchDir();
     const config = join(cwd, "emulator.yaml");

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from "zod-openapi";
+import { KNOWN_CAPABILITIES } from "../../domain/capabilities.js";
 import { PROBLEMS, type ProblemSlug } from "../../domain/problems.js";
 import type { ALL_SCOPES } from "../config.js";
 import { DISCOVERY_PATH, OAUTH_METADATA_PATH } from "../routes/oauth.js";
@@ -39,6 +40,11 @@ const H = {
   retryAfter: header("Retry-After", "Seconds to wait before retrying.", z.coerce.number().int().min(0)),
   etag: header("ETag", 'The version of the resource, quoted: `"3"`.', z.string().regex(/^"\d+"$/)),
   location: header("Location", "Path of the created resource."),
+  revisionEtag: header(
+    "ETag",
+    'The tenant revision the snapshot was read at, quoted: `"42"`.',
+    z.string().regex(/^"\d+"$/),
+  ),
   replayed: header(
     "Idempotent-Replayed",
     "`true` when this answer is a replay of an earlier request with the same Idempotency-Key.",
@@ -94,6 +100,7 @@ const STATUS_TEXT: Record<number, string> = {
   201: "Created",
   202: "Accepted",
   204: "No Content",
+  304: "Not Modified",
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
@@ -593,6 +600,55 @@ function paths() {
           },
         },
         problems: ["secret-unreadable", ...BODY_PROBLEMS],
+      }),
+    },
+    "/api/v2": {
+      get: operation({
+        id: "getApiIndex",
+        summary: "API version and capabilities",
+        description:
+          "What this server offers beyond the per-resource endpoints; a client uses a capability only when it is listed (docs/api.md). The emulator's `disableCapabilities` leaves names out, their endpoints then answering 404.",
+        tag: "Meta",
+        scope: "dataactions:read",
+        success: {
+          200: {
+            description: "The API version and the capabilities served.",
+            schema: z
+              .strictObject({
+                apiVersion: z.literal("v2"),
+                capabilities: z.array(z.enum(KNOWN_CAPABILITIES)),
+              })
+              .meta({ id: "ApiIndex" }),
+          },
+        },
+      }),
+    },
+    "/api/v2/snapshot": {
+      get: operation({
+        id: "getSnapshot",
+        summary: "The whole tenant at one revision (NDJSON)",
+        description:
+          'One JSON document per line: `{"kind":"header","revision","environments"}`, then per action `{"kind":"action","action","variables":{version,variables},"overrides":{"<envId>":{version,variables}}}` (bodies as the per-resource GETs answer them: no secret values, masked overrides as "***"), then `{"kind":"globals","variables":{version,variables}}` and last `{"kind":"end","actions":N}`. A stream without its end line is truncated (a write landed while it was read): read it again. Served when `GET /api/v2` lists `snapshot` (docs/api.md).',
+        tag: "Meta",
+        scope: "dataactions:read",
+        headers: z.object({
+          "If-None-Match": z
+            .string()
+            .optional()
+            .meta({ description: 'The ETag of a snapshot read before, e.g. `"42"`; unchanged → 304.' }),
+        }),
+        success: {
+          200: {
+            description: "The snapshot, streamed.",
+            contentType: "application/x-ndjson",
+            schema: z.string().meta({ description: "Newline-delimited JSON, one document per line." }),
+            headers: { ETag: H.revisionEtag },
+          },
+          304: {
+            description: "Unchanged since the revision in If-None-Match.",
+            headers: { ETag: H.revisionEtag },
+          },
+        },
       }),
     },
     "/api/v2/environments": {

@@ -24,6 +24,11 @@ export const start = defineCommand({
     config: flag(z.string().optional(), "tenants, clients, environments (YAML or JSON)", { value: "<file>" }),
     rateLimit: flag(z.string().optional(), "requests per minute per client", { value: "<n>" }),
     tokenTtl: flag(z.string().optional(), "access token lifetime", { value: "<seconds>" }),
+    disableCapabilities: flag(
+      z.string().optional(),
+      "leave these out of GET /api/v2, their endpoints answering 404 (snapshot, changesets, deployments, revisions), to test a client's fallback",
+      { value: "<list>" },
+    ),
     logLevel: flag(
       z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
       "access log level on standard error: info logs one JSON line per request; silent logs nothing",

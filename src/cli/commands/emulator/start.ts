@@ -1,3 +1,4 @@
+import { type Capability, KNOWN_CAPABILITIES, parseCapabilityList } from "../../../domain/capabilities.js";
 import { ValidationError } from "../../../errors.js";
 import type { Handler } from "../../command.js";
 import { UsageError } from "../../exit-codes.js";
@@ -9,6 +10,15 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
   const port = intFlag("--port", options.port, 0, 65_535) ?? 8787;
   const perMinute = intFlag("--rate-limit", options.rateLimit, 1, 1_000_000);
   const tokenTtlSeconds = intFlag("--token-ttl", options.tokenTtl, 1, 31_536_000);
+  let disableCapabilities: Capability[] | undefined;
+  if (options.disableCapabilities !== undefined) {
+    const parsed = parseCapabilityList(options.disableCapabilities);
+    if ("unknown" in parsed)
+      throw new UsageError(
+        `--disable-capabilities: unknown capability '${parsed.unknown.slice(0, 40)}'; use a comma-separated list of ${KNOWN_CAPABILITIES.join(", ")}`,
+      );
+    disableCapabilities = parsed.names;
+  }
   if (options.dataDir !== undefined && options.inMemory === true) {
     throw new UsageError("--data-dir and --in-memory cannot be used together: pick one");
   }
@@ -28,6 +38,7 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
       ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
       ...(perMinute !== undefined ? { rateLimit: { perMinute, burst: Math.min(20, perMinute) } } : {}),
       ...(tokenTtlSeconds !== undefined ? { tokenTtlSeconds } : {}),
+      ...(disableCapabilities !== undefined ? { disableCapabilities } : {}),
       ...(options.testHooks === true ? { testHooks: true } : {}),
       logLevel: options.logLevel,
       logFormat: options.logFormat,

@@ -38,8 +38,11 @@ export function createContext(flags: GlobalFlags, options: ContextOptions = {}):
   const env = options.env ?? process.env;
   const redactor = defaultRedactor;
   const color = decideColors(flags.color, env, options);
+  const format = flags.output ?? (flags.json === true || flags.jq !== undefined ? "json" : "table");
   const out = new Output({
-    json: flags.json === true,
+    json: format !== "table",
+    format,
+    ...(flags.jq === undefined ? {} : { jq: flags.jq }),
     verbose: flags.verbose === true,
     color: color.stdout,
     errorColor: color.stderr,

@@ -7,8 +7,14 @@ import type { Redactor } from "../audit/redactor.js";
 
 export const SCHEMA_VERSION = 1;
 
+export type OutputFormat = "json" | "yaml" | "table";
+
 export interface OutputOptions {
   json: boolean;
+  /** `--output yaml` prints the machine result as YAML (json stays true: no human lines). */
+  format?: OutputFormat;
+  /** `--jq EXPR`: the machine result filtered through jq (strings printed raw, as gh does). */
+  jq?: string;
   /** Colour on stdout. */
   color: boolean;
   /** Colour on stderr (decided separately: one may be a terminal and the other a file). */
@@ -31,6 +37,10 @@ export class Output {
   readonly redactor: Redactor;
   private readonly stdout: NodeJS.WritableStream;
   private readonly stderr: NodeJS.WritableStream;
+  private format: OutputFormat;
+  private jq: string | undefined;
+  /** A result waiting for `flush` (YAML or jq). */
+  private pending: unknown;
 
   constructor(options: OutputOptions) {
     this.json = options.json;
@@ -40,6 +50,8 @@ export class Output {
     this.redactor = options.redactor;
     this.stdout = options.stdout ?? process.stdout;
     this.stderr = options.stderr ?? process.stderr;
+    this.format = options.format ?? (options.json ? "json" : "table");
+    this.jq = options.jq;
   }
 
   /** Human output to stdout (suppressed under --json). */
@@ -61,7 +73,30 @@ export class Output {
   result(data: Record<string, unknown>, options: { unmasked?: boolean } = {}): void {
     const full = { schemaVersion: SCHEMA_VERSION, ...data };
     const body = options.unmasked ? full : this.redactor.redact(full);
-    this.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    if (this.jq !== undefined || this.format === "yaml") this.pending = body;
+    else this.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  }
+
+  /** An error is reported as plain JSON: neither filtered by --jq nor turned into YAML. */
+  unfiltered(): void {
+    this.pending = undefined;
+    this.jq = undefined;
+    if (this.format === "yaml") this.format = "json";
+  }
+
+  /** Writes a result held for `--output yaml` or `--jq` (a jq error is a usage error, exit 64). */
+  async flush(): Promise<void> {
+    if (this.pending === undefined) return;
+    const body = this.pending;
+    this.pending = undefined;
+    if (this.jq !== undefined) {
+      const { filterJson } = await import("./jq-filter.js");
+      const text = await filterJson(body, this.jq);
+      this.stdout.write(text === "" || text.endsWith("\n") ? text : `${text}\n`);
+    } else {
+      const { stringify } = await import("yaml");
+      this.stdout.write(stringify(body));
+    }
   }
 
   /** Text as is to stdout, even under --json (a generated script, not a result). */

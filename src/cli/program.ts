@@ -3,7 +3,7 @@
  * index (`commands/index.ts`); the module declaring a command (with zod) is loaded only when that
  * command or its group is named, and its handler only when it runs.
  */
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import type { CommandNode, RunCommand } from "./command.js";
 import { TOP_LEVEL, type TopLevelEntry } from "./commands/index.js";
 import { ENV_VARS } from "./env-vars.js";
@@ -48,7 +48,14 @@ function buildRoot(): Command {
       "--webhook-secret <secret>",
       "webhook signing secret: whsec_<base64> or base64 of 24–64 bytes (env CXDA_WEBHOOK_SECRET)",
     )
-    .option("--json", "machine-readable output with a schemaVersion")
+    .option("--json", "machine-readable output with a schemaVersion (the same as --output json)")
+    .addOption(
+      new Option(
+        "--output <format>",
+        "json or yaml: the machine result; table: for people (default)",
+      ).choices(["json", "yaml", "table"]),
+    )
+    .option("--jq <expr>", "filter the JSON result through a jq expression (strings printed raw)")
     .option("-v, --verbose", "trace HTTP requests, retries and pacing on stderr (secrets redacted)")
     .option("--no-color", "plain output (also NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE force colour)")
     .addHelpText(
@@ -80,7 +87,9 @@ function runner(io: ProgramIO): RunCommand {
         const input = parse(this);
         const { run } = await command.load();
         code = (await run(ctx, input as never)) ?? 0;
+        await ctx.out.flush();
       } catch (error) {
+        ctx.out.unfiltered();
         const dryRun = ctx.flags.dryRun === true ? await import("./dry-run.js") : undefined;
         if (dryRun && error instanceof dryRun.DryRunStop) code = dryRun.reportDryRun(ctx, error);
         else {

@@ -41,6 +41,10 @@ export interface GlobalFlags {
   webhookUrl?: string;
   webhookSecret?: string;
   json?: boolean;
+  /** `--output json|yaml|table` (`--json` is `--output json`). */
+  output?: "json" | "yaml" | "table";
+  /** `--jq EXPR`: filter the JSON result through jq. */
+  jq?: string;
   verbose?: boolean;
   /** A command's `--dry-run` (commander merges a command's own flags into these). */
   dryRun?: boolean;

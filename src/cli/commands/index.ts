@@ -120,7 +120,7 @@ export const TOP_LEVEL: readonly TopLevelEntry[] = [
   },
   {
     name: "completion",
-    summary: "print a completion script for bash, zsh or fish (commands and flags)",
+    summary: "print a completion script for bash, zsh or fish (commands, flags, action names)",
     load: async () => (await import("./completion/index.js")).completion,
   },
   {

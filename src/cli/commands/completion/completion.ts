@@ -7,6 +7,8 @@ interface Node {
   path: string;
   description: string;
   subcommands: { name: string; description: string }[];
+  /** Its first argument is an action (`<ref>`): completed with the tenant's action names. */
+  takesAction: boolean;
   flags: { long: string; short?: string; description: string; takesValue: boolean }[];
 }
 
@@ -17,6 +19,7 @@ function walk(command: Command, path: string[] = [], out: Node[] = []): Node[] {
     path: path.join(" "),
     description: command.description(),
     subcommands: visible.map((c) => ({ name: c.name(), description: c.description() })),
+    takesAction: command.registeredArguments[0]?.name() === "ref",
     flags: command.options
       .filter((o) => o.long !== undefined && !o.hidden)
       .map((o) => ({
@@ -45,6 +48,10 @@ export function bashScript(nodes: Node[]): string {
     .map((n) => `"${n.path}"`)
     .join("|");
   const cases = nodes.map((n) => `    "${n.path}") echo "${words(n, root)}" ;;`).join("\n");
+  const actionPaths = nodes
+    .filter((n) => n.takesAction)
+    .map((n) => `"${n.path}"`)
+    .join("|");
   return `# cxda completion for bash (cxda completion bash); zsh loads it through bashcompinit
 _cxda_words() {
   case "$1" in
@@ -59,7 +66,13 @@ _cxda() {
     next="\${path:+$path }$w"
     case "$next" in ${known}) path="$next" ;; esac
   done
-  COMPREPLY=($(compgen -W "$(_cxda_words "$path")" -- "$cur"))
+  local candidates
+  candidates="$(_cxda_words "$path")"
+  # Action names, read from the tenant the current settings point at (quietly nothing when it is unreachable).
+  case "$path" in ${actionPaths || '""'})
+    case "$cur" in -*) ;; *) candidates="$candidates $(cxda actions list --jq '.actions[].name' 2>/dev/null)" ;; esac ;;
+  esac
+  COMPREPLY=($(compgen -W "$candidates" -- "$cur"))
 }
 complete -o default -F _cxda cxda
 `;
@@ -92,6 +105,10 @@ export function fishScript(nodes: Node[]): string {
         `complete -c cxda -n ${fishQuote(subCondition)} -a ${sub.name} -d ${fishQuote(sub.description.slice(0, 80))}`,
       );
     const flagCondition = parts.length === 0 ? "" : ` -n ${fishQuote(seen.join("; and "))}`;
+    if (node.takesAction)
+      lines.push(
+        `complete -c cxda${flagCondition} -a ${fishQuote("(cxda actions list --jq '.actions[].name' 2>/dev/null)")} -d action`,
+      );
     for (const flag of node.flags) {
       const short = flag.short ? ` -s ${flag.short.replace(/^-/, "")}` : "";
       lines.push(

@@ -46,6 +46,11 @@ describe("lazy loading of commands", () => {
     }
   });
 
+  it("jq is loaded only when --jq is given", () => {
+    expect(loaded(["version", "--json"]).packages).not.toContain("jq-wasm");
+    expect(loaded(["version", "--jq", ".node"]).packages).toContain("jq-wasm");
+  });
+
   it("a command's --help loads its declarations but not its handler", () => {
     const { files, packages } = loaded(["actions", "create", "--help"]);
     expect(packages).toEqual(["commander", "zod"]);

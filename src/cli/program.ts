@@ -40,7 +40,10 @@ function buildRoot(): Command {
     )
     .version(VERSION, "-V, --version")
     .option("--base-url <url>", "API base URL (env CXDA_BASE_URL; default http://127.0.0.1:8787)")
-    .option("--profile <name>", "profile in $XDG_CONFIG_HOME/cxda/config.yaml (env CXDA_PROFILE)")
+    .option(
+      "--profile <name>",
+      "profile in $XDG_CONFIG_HOME/cxda/config.yaml or CXDA_CONFIG (env CXDA_PROFILE; write one with cxda configure)",
+    )
     .option("--client-id <id>", "OAuth client id (env CXDA_CLIENT_ID; the secret only from env or profile)")
     .option("--audit-log <path>", "audit log file (env CXDA_AUDIT_LOG; default ./cxda-audit.jsonl)")
     .option("--webhook-url <url>", "send signed events here (env CXDA_WEBHOOK_URL)")

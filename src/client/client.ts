@@ -19,6 +19,7 @@ import { environmentsResource } from "./resources/environments.js";
 import { globalVariablesResource } from "./resources/global-variables.js";
 import { keysResource } from "./resources/keys.js";
 import { overridesResource } from "./resources/overrides.js";
+import { snapshotResource } from "./resources/snapshot.js";
 import { testRunsResource } from "./resources/test-runs.js";
 import { variablesResource } from "./resources/variables.js";
 import { type FirstAttempt, type LoopResult, runWithRetries } from "./retry-loop.js";
@@ -251,7 +252,7 @@ export function createClient(options: ClientOptions): CxdaClient {
       }
       const latencyMs = clock() - started;
       metrics.finished(latencyMs, true);
-      return toApiResponse<T>(response, attempts, latencyMs, idempotencyKey);
+      return toApiResponse<T>(response, attempts, latencyMs, idempotencyKey, reqOptions.responseType);
     } catch (error) {
       const failure = toCxdaError(error, verb, urlPath);
       failure.message = redactor.redactString(failure.message);
@@ -299,6 +300,7 @@ export function createClient(options: ClientOptions): CxdaClient {
     builds: buildsResource(requester),
     testRuns: testRunsResource(requester),
     keys: keysResource(requester),
+    snapshot: snapshotResource(requester),
     auth: {
       async check(): Promise<AuthCheck> {
         const token = tokens.fresh() ?? (await tokens.get());
@@ -330,7 +332,8 @@ function buildUrl(
   path: string,
   query: Query | undefined,
 ): { url: string; pathname: string } {
-  const rel = path.startsWith("/") ? path : `/${path}`;
+  // "" is the API root itself (`GET /api/v2`).
+  const rel = path === "" || path.startsWith("/") ? path : `/${path}`;
   const hasQuery = query !== undefined && Object.values(query).some((v) => v !== undefined);
   if (!hasQuery && PLAIN_PATH.test(rel))
     return { url: `${baseUrl}${API_PREFIX}${rel}`, pathname: `${basePath}${API_PREFIX}${rel}` };
@@ -346,12 +349,13 @@ function toApiResponse<T>(
   attempts: number,
   latencyMs: number,
   idempotencyKey: string | undefined,
+  responseType: RequestOptions["responseType"],
 ): ApiResponse<T> {
   const etag = res.headers.etag?.match(/^(?:W\/)?"?(\d+)"?$/);
   const requestId = res.headers["x-request-id"];
   return {
     status: res.status,
-    body: parseJson(res.text) as T,
+    body: (responseType === "text" ? res.text : parseJson(res.text)) as T,
     headers: res.headers,
     ...(requestId === undefined ? {} : { requestId }),
     ...(etag?.[1] === undefined ? {} : { version: Number(etag[1]) }),

@@ -12,6 +12,8 @@ export interface RequestOptions {
   ifMatch?: number;
   signal?: AbortSignal;
   contentType?: string;
+  /** `text`: the body is the response text as received, not parsed (e.g. NDJSON). Default `json`. */
+  responseType?: "json" | "text";
 }
 
 export interface ApiResponse<T> {

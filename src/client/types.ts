@@ -9,6 +9,7 @@ import type { EnvironmentsResource } from "./resources/environments.js";
 import type { GlobalVariablesResource } from "./resources/global-variables.js";
 import type { KeysResource } from "./resources/keys.js";
 import type { OverridesResource } from "./resources/overrides.js";
+import type { SnapshotResource } from "./resources/snapshot.js";
 import type { TestRunsResource } from "./resources/test-runs.js";
 import type { VariablesResource } from "./resources/variables.js";
 
@@ -24,6 +25,7 @@ export type {
   OverridesResource,
   WrittenOverrideSet,
 } from "./resources/overrides.js";
+export type { Snapshot, SnapshotAction, SnapshotResource } from "./resources/snapshot.js";
 export type { TestRunInput, TestRunResult, TestRunStatus, TestRunsResource } from "./resources/test-runs.js";
 export type { ActionVariables, Reencrypted, VariablesResource } from "./resources/variables.js";
 export type { Action, ActionInput };
@@ -180,6 +182,8 @@ export interface CxdaClient {
   testRuns: TestRunsResource;
   /** `/keys`. */
   keys: KeysResource;
+  /** `GET /api/v2` (capabilities) and `GET /snapshot`: the whole tenant in one request. */
+  snapshot: SnapshotResource;
   auth: { check(): Promise<AuthCheck> };
   metrics(): ClientMetrics;
   /** Closes the Agent the client created (never an injected dispatcher). */

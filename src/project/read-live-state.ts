@@ -1,10 +1,12 @@
 /**
- * Reads a whole tenant for the planner: `GET /dataactions?expand=variables,environments&pageSize=100`
+ * Reads a whole tenant for the planner. When the server advertises `snapshot` (`GET /api/v2`), one
+ * `GET /snapshot` (docs/api.md) brings every action with its variables and overrides. Otherwise:
+ * `GET /dataactions?expand=variables,environments&pageSize=100`
  * with complete pagination, ⌈N/100⌉ requests for N actions. A server that does not offer
  * an expansion answers 400 on the first page; the read then drops that expansion (one request more)
  * and says so, and the planner treats the sub-resource as not read rather than as empty.
  */
-import type { CxdaClient } from "../client/types.js";
+import type { CxdaClient, Snapshot } from "../client/types.js";
 import { ValidationError } from "../errors.js";
 import { type LiveState, normalizeLiveActions } from "./live-state.js";
 
@@ -23,7 +25,21 @@ export interface LiveRead {
   notes: string[];
 }
 
-export async function readLiveState(client: Pick<CxdaClient, "actions">): Promise<LiveRead> {
+/** The snapshot's lines as the list read's resources: the action with its sub-resources embedded. */
+export function snapshotResources(snapshot: Snapshot): Record<string, unknown>[] {
+  return snapshot.actions.map((a) => ({ ...a.action, variables: a.variables, environments: a.overrides }));
+}
+
+export async function readLiveState(
+  client: Pick<CxdaClient, "actions"> & Partial<Pick<CxdaClient, "snapshot">>,
+): Promise<LiveRead> {
+  if (client.snapshot && (await client.snapshot.available())) {
+    const snapshot = await client.snapshot.read();
+    return {
+      live: normalizeLiveActions(snapshotResources(snapshot), { variables: true, overrides: true }),
+      notes: [],
+    };
+  }
   let last: unknown;
   for (const attempt of ATTEMPTS) {
     try {

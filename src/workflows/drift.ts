@@ -1,6 +1,6 @@
 /**
- * Cross-environment drift for one action or the whole tenant. The tenant is read with
- * `expand=environments` at pageSize 100, so N actions cost ⌈N/100⌉ list requests plus a constant (the
+ * Cross-environment drift for one action or the whole tenant. The tenant is read in one `GET /snapshot`
+ * when the server advertises it, else with `expand=environments` at pageSize 100, so N actions cost ⌈N/100⌉ list requests plus a constant (the
  * environment list); masked values compare by fingerprint only (diffEnvironments).
  */
 import type { Action } from "../domain/action-schema.js";
@@ -42,7 +42,12 @@ export async function diffTenant(
   target: string,
   ref?: string,
 ): Promise<DriftReport> {
-  const envs = await listEnvironments(ctx);
+  // The whole tenant from one snapshot when the server has it: its header lists the environments too.
+  const snapshot =
+    ref === undefined && (await ctx.client.snapshot.available())
+      ? await ctx.client.snapshot.read()
+      : undefined;
+  const envs = snapshot?.environments ?? (await listEnvironments(ctx));
   for (const id of [baseline, target])
     if (!envs.some((e) => e.id === id))
       throw new NotFoundError(
@@ -50,7 +55,13 @@ export async function diffTenant(
         { slug: "not-found", status: 404 },
       );
   const actions: ExpandedAction[] = [];
-  if (ref !== undefined) {
+  if (snapshot !== undefined) {
+    for (const line of snapshot.actions)
+      actions.push({
+        ...(line.action as unknown as Action),
+        environments: line.overrides as unknown as ExpandedAction["environments"],
+      });
+  } else if (ref !== undefined) {
     const action = await ctx.client.actions.resolve(ref);
     // One list request by exact name brings the action with its environments embedded.
     for await (const a of ctx.client.actions.list<ExpandedAction>({

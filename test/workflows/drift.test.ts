@@ -78,12 +78,14 @@ describe("diffTenant (property)", () => {
 });
 
 describe("diffTenant (whole tenant)", () => {
-  it("reads N actions in ⌈N/100⌉ list requests plus a constant", async () => {
-    await api(emulator, "POST", "/_emulator/reset");
-    const token = await getToken(emulator);
-    const n = 230;
+  const n = 230;
+
+  /** Seeds n actions (every 50th drifting) and diffs the tenant; returns the report and the /api/v2/ requests. */
+  async function seedAndDiff(target: Emulator, sdk: CxdaSdk) {
+    await api(target, "POST", "/_emulator/reset");
+    const token = await getToken(target);
     for (let i = 0; i < n; i++) {
-      const res = await api(emulator, "POST", "/api/v2/dataactions", {
+      const res = await api(target, "POST", "/api/v2/dataactions", {
         token,
         body: {
           name: `tenant_${String(i).padStart(3, "0")}`,
@@ -92,21 +94,42 @@ describe("diffTenant (whole tenant)", () => {
         },
       });
       if (i % 50 === 0)
-        await api(emulator, "PUT", `/api/v2/dataactions/${res.body.id}/environments/prod/variables`, {
+        await api(target, "PUT", `/api/v2/dataactions/${res.body.id}/environments/prod/variables`, {
           token,
           body: { variables: [{ name: "DRIFTS", value: "yes" }] },
         });
     }
-    const seqBefore = (await api(emulator, "GET", "/_emulator/requests")).body.requests.length;
-    const report = await cxda.diffTenant("staging", "prod");
-    const requests = (await api(emulator, "GET", "/_emulator/requests")).body.requests.slice(seqBefore) as {
+    const seqBefore = (await api(target, "GET", "/_emulator/requests")).body.requests.length;
+    const report = await sdk.diffTenant("staging", "prod");
+    const requests = (await api(target, "GET", "/_emulator/requests")).body.requests.slice(seqBefore) as {
       method: string;
       path: string;
     }[];
-    const api2 = requests.filter((r) => r.path.startsWith("/api/v2/"));
-    const lists = api2.filter((r) => r.method === "GET" && r.path === "/api/v2/dataactions");
-    expect(lists).toHaveLength(Math.ceil(n / 100));
-    expect(api2.length).toBeLessThanOrEqual(Math.ceil(n / 100) + 1);
+    return { report, api2: requests.filter((r) => r.path.startsWith("/api/v2/")) };
+  }
+
+  it("reads the whole tenant in one snapshot request when the server advertises it", async () => {
+    const { report, api2 } = await seedAndDiff(emulator, cxda);
+    expect(api2.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/snapshot"]);
     expect(report.summary).toMatchObject({ actions: n, drifting: 5, only_in_target: 5, total: 5 });
+  });
+
+  it("without the snapshot capability, reads N actions in ⌈N/100⌉ list requests plus a constant", async () => {
+    const plain = await startTestEmulator({
+      rateLimit: { perMinute: 1_000_000, burst: 100_000 },
+      disableCapabilities: ["snapshot"],
+    });
+    const sdk = createClient({ baseUrl: plain.url, auth });
+    try {
+      const { report, api2 } = await seedAndDiff(plain, sdk);
+      const lists = api2.filter((r) => r.method === "GET" && r.path === "/api/v2/dataactions");
+      expect(lists).toHaveLength(Math.ceil(n / 100));
+      expect(api2.length).toBeLessThanOrEqual(Math.ceil(n / 100) + 1);
+      expect(api2.some((r) => r.path === "/api/v2/snapshot")).toBe(false);
+      expect(report.summary).toMatchObject({ actions: n, drifting: 5, only_in_target: 5, total: 5 });
+    } finally {
+      await sdk.close();
+      await plain.close();
+    }
   });
 });

@@ -147,7 +147,7 @@ describe("cxda schema", () => {
 });
 
 describe("cxda plan", () => {
-  it("plans the example against an empty tenant in one list request, and changes nothing", async () => {
+  it("plans the example against an empty tenant from one snapshot request, and changes nothing", async () => {
     const cwd = scratchDir();
     cpSync(EXAMPLE_DIR, join(cwd, "project"), { recursive: true });
     const before = (await api(emulator, "GET", "/_emulator/requests")).body.requests.length as number;
@@ -155,7 +155,8 @@ describe("cxda plan", () => {
       ["plan", "-f", "project/cxda.yaml", "--detailed-exitcode", "--out", "plan.json"],
       { cwd, env: credentials() },
     );
-    expect(result.stderr).toMatch(/0 actions read in 1 request/);
+    // GET /api/v2 (capabilities), then GET /api/v2/snapshot (docs/api.md).
+    expect(result.stderr).toMatch(/0 actions read in 2 requests/);
     expect(result.code).toBe(2);
     expect(result.stdout).toContain("+ crm_lookup create action");
     expect(result.stdout).toContain("+ headers.Authorization: ***");
@@ -165,7 +166,7 @@ describe("cxda plan", () => {
       path: string;
     }[];
     const apiCalls = log.filter((r) => r.path.startsWith("/api/"));
-    expect(apiCalls.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/dataactions"]);
+    expect(apiCalls.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2", "GET /api/v2/snapshot"]);
     const saved = readFileSync(join(cwd, "plan.json"), "utf8");
     expect(JSON.parse(saved)).toMatchObject({
       schemaVersion: 1,

@@ -153,7 +153,8 @@ describe("cxda export", () => {
       path: string;
     }[];
     expect(reads.filter((r) => r.path.startsWith("/api/")).map((r) => r.path.split("?")[0])).toEqual([
-      "/api/v2/dataactions",
+      "/api/v2",
+      "/api/v2/snapshot",
       "/api/v2/environments",
       "/api/v2/variables",
     ]);

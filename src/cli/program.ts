@@ -4,7 +4,7 @@
  * command or its group is named, and its handler only when it runs.
  */
 import { Command, CommanderError, Option } from "commander";
-import type { CommandNode, RunCommand } from "./command.js";
+import type { BoundCommand, CommandInput, CommandNode, RunCommand } from "./command.js";
 import { TOP_LEVEL, type TopLevelEntry } from "./commands/index.js";
 import { ENV_VARS } from "./env-vars.js";
 import { EXIT_CODE_MEANINGS } from "./exit-code-table.js";
@@ -15,6 +15,8 @@ export interface ProgramIO {
   env?: NodeJS.ProcessEnv;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** Tests: parse and check the command line, hand over the parsed input, and run nothing. */
+  parseOnly?: (input: CommandInput<unknown, unknown>, command: BoundCommand) => void;
 }
 
 const VERSION = "0.1.0";
@@ -88,9 +90,14 @@ function runner(io: ProgramIO): RunCommand {
       let code: number;
       try {
         const input = parse(this);
-        const { run } = await command.load();
-        code = (await run(ctx, input as never)) ?? 0;
-        await ctx.out.flush();
+        if (io.parseOnly) {
+          io.parseOnly(input, command);
+          code = 0;
+        } else {
+          const { run } = await command.load();
+          code = (await run(ctx, input as never)) ?? 0;
+          await ctx.out.flush();
+        }
       } catch (error) {
         ctx.out.unfiltered();
         const dryRun = ctx.flags.dryRun === true ? await import("./dry-run.js") : undefined;

@@ -53,7 +53,7 @@ export const create = defineCommand({
     "cxda actions create --name base_transform --script base.js",
     "cxda actions create --name base_transform --script base.js --dry-run",
     'cxda actions create --name lead_enrichment_v2 --script lead.js --depends-on base_transform --test-input \'{"email":"a@example.com"}\'',
-    "cxda actions create --name x --script f.js --test-input @input.json --json",
+    "cxda actions create --name lead_score --script lead.js --test-input @input.json --json",
   ],
 });
 

@@ -25,10 +25,10 @@ function leaves(command: Command, path: string[] = []): string[][] {
   return command.commands.flatMap((sub) => leaves(sub, [...path, sub.name()]));
 }
 
-/** The words of a shell line, quotes removed; `&&`, `|`, `;` and `>` are words of their own. */
+/** The words of a shell line, quotes removed; `&&`, `|`, `;`, `<` and `>` are words of their own. */
 function words(line: string): string[] {
   const out: string[] = [];
-  const pattern = /'([^']*)'|"((?:\\.|[^"\\])*)"|(&&|\|\||[|;>])|([^\s'"|;>&]+)/g;
+  const pattern = /'([^']*)'|"((?:\\.|[^"\\])*)"|(&&|\|\||[|;<>])|([^\s'"|;<>&]+)/g;
   let current: string | undefined;
   let last = 0;
   for (const m of line.matchAll(pattern)) {
@@ -56,9 +56,9 @@ function cxdaLines(example: string): string[][] {
   const lines: string[][] = [];
   let current: string[] = [];
   for (const word of [...words(example), ";"]) {
-    if (["&&", "||", "|", ";", ">"].includes(word)) {
+    if (["&&", "||", "|", ";", ">", "<"].includes(word)) {
       if (current[0] === "cxda") lines.push(current.slice(1));
-      current = word === ">" ? ["(redirect)"] : [];
+      current = word === ">" || word === "<" ? ["(redirect)"] : [];
     } else current.push(word);
   }
   return lines;

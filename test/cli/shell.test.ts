@@ -71,6 +71,8 @@ describe("cxda CLI shell", () => {
     const get = await runCxda(["actions", "get", "cli_list_a", "--json", "--base-url", emulator.url]);
     expect(get.code).toBe(0);
     expect((json(get).action as { name: string }).name).toBe("cli_list_a");
+    const script = await runCxda(["actions", "get", "cli_list_a", "--script", "--base-url", emulator.url]);
+    expect([script.code, script.stdout]).toEqual([0, "function main(context) { return context.input; }\n"]);
     const human = await runCxda(["actions", "list", "--base-url", emulator.url]);
     expect(human.stdout).toMatch(/NAME\s+TYPE\s+VERSION/);
   });

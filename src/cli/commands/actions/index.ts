@@ -15,9 +15,16 @@ export const list = defineCommand({
 
 export const get = defineCommand({
   name: "get",
-  description: "show one action",
+  description: "show one action (--script: print only its script, ready to edit and send back)",
   args: z.object({ ref }),
-  examples: ["cxda actions get lead_enrichment_v2", "cxda actions get 5f0c…-… --json"],
+  options: z.object({
+    script: flag(z.boolean().optional(), "print the action's script, exactly as stored, and nothing else"),
+  }),
+  examples: [
+    "cxda actions get lead_enrichment_v2",
+    "cxda actions get 5f0c…-… --json",
+    "cxda actions get lead_enrichment_v2 --script > lead_enrichment_v2.js",
+  ],
 });
 
 export const remove = defineCommand({

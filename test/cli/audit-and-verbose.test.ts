@@ -26,6 +26,19 @@ const line = (over: Record<string, unknown>) =>
   });
 
 describe("cxda audit", () => {
+  it("with no log, says where it looked and how to point to one; --since help lists the relative forms", async () => {
+    const cwd = scratchDir();
+    const none = await runCxda(["audit"], { cwd });
+    expect(none.code).toBe(0);
+    expect(none.stderr).toContain(`no audit log at ${join(cwd, "cxda-audit.jsonl")}`);
+    expect(none.stderr).toContain("--audit-log FILE or CXDA_AUDIT_LOG=FILE");
+    const asJson = json(await runCxda(["audit", "--json", "--file", "elsewhere.jsonl"], { cwd }));
+    expect(asJson.total).toBe(0);
+    expect(JSON.stringify(asJson.problems)).toContain("(from --file)");
+    const help = await runCxda(["audit", "--help"]);
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("(30s, 15m, 1h, 2d, 1w)");
+  });
+
   it("filters records and reports a corrupt line and a torn last line by number, reading the rest", async () => {
     const dir = scratchDir();
     const file = join(dir, "audit.jsonl");

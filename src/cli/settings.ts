@@ -144,11 +144,25 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv = pro
     nonEmpty(flag) ?? nonEmpty(env[envName]) ?? fromProfile;
 
   const baseUrl = pick(flags.baseUrl, ENV.baseUrl, profile.baseUrl) ?? DEFAULT_BASE_URL;
+  // Where the value came from, so the error points at what to fix.
+  const baseUrlSource =
+    nonEmpty(flags.baseUrl) !== undefined
+      ? "--base-url"
+      : nonEmpty(env[ENV.baseUrl]) !== undefined
+        ? ENV.baseUrl
+        : `baseUrl of profile '${profileName}'`;
+  let parsedBaseUrl: URL;
   try {
-    new URL(baseUrl);
+    parsedBaseUrl = new URL(baseUrl);
   } catch {
-    throw new ValidationError(`--base-url '${baseUrl}' is not a URL; expected e.g. ${DEFAULT_BASE_URL}`);
+    throw new ValidationError(
+      `${baseUrlSource} '${baseUrl}' is not a URL; expected e.g. ${DEFAULT_BASE_URL}`,
+    );
   }
+  if (parsedBaseUrl.protocol !== "http:" && parsedBaseUrl.protocol !== "https:")
+    throw new ValidationError(
+      `${baseUrlSource} '${baseUrl}': the scheme ${parsedBaseUrl.protocol.replace(/:$/, "")} is not supported; use http:// or https://, e.g. ${DEFAULT_BASE_URL}`,
+    );
   let clientId = pick(flags.clientId, ENV.clientId, profile.clientId);
   let clientSecret = pick(undefined, ENV.clientSecret, profile.clientSecret);
   let demoCredentials = false;

@@ -47,6 +47,13 @@ describe("cxda CLI shell", () => {
     const badPort = await runCxda(["emulator", "start", "--port", "http"]);
     expect(badPort.code).toBe(64);
     expect(badPort.stderr).toContain("--port must be a whole number");
+    const ftp = await runCxda(["actions", "list", "--base-url", "ftp://x"]);
+    expect([ftp.code, ftp.stderr]).toEqual([
+      65,
+      expect.stringContaining("--base-url 'ftp://x': the scheme ftp is not supported"),
+    ]);
+    const fromEnv = await runCxda(["actions", "list"], { env: { CXDA_BASE_URL: "file:///x" } });
+    expect(fromEnv.stderr).toContain("CXDA_BASE_URL 'file:///x': the scheme file is not supported");
   });
 
   it("lists and gets actions as JSON with a schema version", async () => {

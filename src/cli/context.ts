@@ -11,7 +11,13 @@ import { ValidationError } from "../errors.js";
 import type { WorkflowContext } from "../workflows/operation.js";
 import { decideColors } from "./color.js";
 import { Output } from "./output.js";
-import { type GlobalFlags, requireCredentials, resolveSettings, type Settings } from "./settings.js";
+import {
+  type GlobalFlags,
+  isLoopback as isLoopbackUrl,
+  requireCredentials,
+  resolveSettings,
+  type Settings,
+} from "./settings.js";
 
 export interface CommandContext {
   readonly flags: GlobalFlags;
@@ -102,6 +108,8 @@ export function createContext(flags: GlobalFlags, options: ContextOptions = {}):
                 authMethod: s.authMethod,
               },
         redactor,
+        // Nothing listening on loopback will not start by waiting: say so at once instead of retrying.
+        ...(isLoopbackUrl(s.baseUrl) ? { retry: { failFastOnConnectionRefused: true } } : {}),
         hooks: out.verbose ? verboseHooks(out) : {},
         ...(flags.dryRun === true ? { beforeSend: (await import("./dry-run.js")).stopWrites } : {}),
       });

@@ -1,5 +1,5 @@
 /** Turns any thrown value into one clear report (never a stack trace) and its exit code (docs/cli.md). */
-import { CxdaError } from "../errors.js";
+import { CxdaError, NetworkError } from "../errors.js";
 import type { CommandContext } from "./context.js";
 import { EXIT, exitCodeFor, UsageError } from "./exit-codes.js";
 
@@ -20,7 +20,7 @@ export function reportError(ctx: CommandContext, error: unknown): number {
     if (out.verbose && error instanceof Error && error.stack) out.trace(error.stack);
     return code;
   }
-  out.error(describe(error));
+  out.error(refusedOnLoopback(error) ?? describe(error));
   // Each thing is said once: an issue the headline already says is not repeated under it.
   const issues = error.issues
     .filter((issue) => issue.message === "" || !error.message.includes(issue.message))
@@ -50,4 +50,12 @@ function describe(error: CxdaError): string {
   if (error.attempts > 1) meta.push(`${error.attempts} attempts`);
   if (meta.length > 0) parts.push(`(${meta.join(", ")})`);
   return parts.join(" ");
+}
+
+/** A refused connection to a loopback address: nothing listens there, and waiting will not change that. */
+function refusedOnLoopback(error: CxdaError): string | undefined {
+  if (!(error instanceof NetworkError)) return undefined;
+  const at = /ECONNREFUSED (127\.[\d.]+|::1|\[::1\]):(\d+)/.exec(error.message);
+  if (!at) return undefined;
+  return `nothing listens at ${at[1]}:${at[2]} (connection refused); start one with \`cxda emulator start\`, or point --base-url (CXDA_BASE_URL) at a running server`;
 }

@@ -127,7 +127,7 @@ export function loadProfile(name: string, env: NodeJS.ProcessEnv = process.env, 
   return profile;
 }
 
-function isLoopback(url: string): boolean {
+export function isLoopback(url: string): boolean {
   try {
     const host = new URL(url).hostname;
     return host === "127.0.0.1" || host === "localhost" || host === "[::1]" || host.startsWith("127.");

@@ -71,7 +71,10 @@ export async function runWithRetries(
       result = { status: response.status };
     } catch (error) {
       if (error instanceof CxdaError) error.attempts = attempts;
-      if (error instanceof NetworkError) result = { failure: "network" };
+      if (error instanceof NetworkError)
+        result = /ECONNREFUSED/.test(error.message)
+          ? { failure: "network", refused: true }
+          : { failure: "network" };
       else if (error instanceof TimeoutError) result = { failure: "timeout" };
       else throw error;
       failure = error;

@@ -9,6 +9,11 @@ export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
   maxRetryAfterMs: number;
+  /**
+   * Give up at once when the connection is refused (nothing listens). Right for a loopback server,
+   * which does not come up by waiting; a remote host may be restarting, so the default retries.
+   */
+  failFastOnConnectionRefused?: boolean;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -25,7 +30,10 @@ export const THROTTLED_ATTEMPTS_FACTOR = 10;
 /** success: done · throttled: 429 · transient: 502/503/504, network, timeout · fatal: anything else. */
 export type FailureClass = "success" | "throttled" | "transient" | "fatal";
 
-export type AttemptResult = { status: number } | { failure: "network" | "timeout" | "abort" };
+export type AttemptResult =
+  | { status: number }
+  /** `refused`: the connection was refused (ECONNREFUSED), so nothing listens there. */
+  | { failure: "network" | "timeout" | "abort"; refused?: boolean };
 
 export function classify(result: AttemptResult): FailureClass {
   if ("failure" in result) return result.failure === "abort" ? "fatal" : "transient";
@@ -115,6 +123,8 @@ export function decideRetry(input: RetryInput): RetryDecision {
     retryAfterMs === undefined ? { retry: false, reason: why } : { retry: false, reason: why, retryAfterMs };
   if (kind === "success") return { retry: false, reason: "success" };
   if (kind === "fatal") return giveUp(`${reason} is not retryable`);
+  if (policy.failFastOnConnectionRefused && "failure" in result && result.refused === true)
+    return giveUp(`${reason}: the connection was refused`);
   const method = traits.method.toUpperCase();
   // A POST without a key could create twice: never repeated, even after a 429.
   if (method === "POST" && !traits.hasIdempotencyKey)

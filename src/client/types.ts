@@ -46,6 +46,8 @@ export interface RetryOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   maxRetryAfterMs?: number;
+  /** Give up at once on a refused connection instead of retrying (the CLI sets it for loopback URLs). */
+  failFastOnConnectionRefused?: boolean;
 }
 
 /** Redacted facts handed to hooks; never a secret, a token or a body. */

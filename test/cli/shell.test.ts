@@ -52,6 +52,13 @@ describe("cxda CLI shell", () => {
       65,
       expect.stringContaining("--base-url 'ftp://x': the scheme ftp is not supported"),
     ]);
+    // Nothing listens on a loopback port: one attempt, no retry, and what to do.
+    const refused = await runCxda(["actions", "list", "--verbose", "--base-url", "http://127.0.0.1:9"]);
+    expect(refused.code).toBe(69);
+    expect(refused.stderr).toContain(
+      "nothing listens at 127.0.0.1:9 (connection refused); start one with `cxda emulator start`",
+    );
+    expect(refused.stderr).not.toContain("↻ retry");
     const fromEnv = await runCxda(["actions", "list"], { env: { CXDA_BASE_URL: "file:///x" } });
     expect(fromEnv.stderr).toContain("CXDA_BASE_URL 'file:///x': the scheme file is not supported");
   });

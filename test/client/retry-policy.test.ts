@@ -129,6 +129,27 @@ describe("decideRetry", () => {
       reason: "status 503",
     });
   });
+  it("gives up at once on a refused connection only when the policy says so (loopback)", () => {
+    const refused = { failure: "network", refused: true } as const;
+    expect(decideRetry({ ...base, result: refused, traits: traits("GET") }).retry).toBe(true);
+    expect(
+      decideRetry({
+        ...base,
+        policy: { ...DEFAULT_RETRY_POLICY, failFastOnConnectionRefused: true },
+        result: refused,
+        traits: traits("GET"),
+      }),
+    ).toEqual({ retry: false, reason: "network: the connection was refused" });
+    // Other network failures (a reset, a timeout) still retry under that policy.
+    expect(
+      decideRetry({
+        ...base,
+        policy: { ...DEFAULT_RETRY_POLICY, failFastOnConnectionRefused: true },
+        result: { failure: "network" },
+        traits: traits("GET"),
+      }).retry,
+    ).toBe(true);
+  });
   it("uses Retry-After when the server gave one", () => {
     const d = decideRetry({ ...base, result: { status: 503 }, traits: traits("GET"), retryAfterMs: 2000 });
     expect(d).toMatchObject({ retry: true, delayMs: 2000 });

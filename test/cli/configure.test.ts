@@ -37,7 +37,15 @@ describe("cxda configure and profiles list", () => {
     // The profile is what the other commands use: CXDA_CONFIG replaces the default path.
     const check = await runCxda(["auth", "check", "--profile", "local", "--json"], { cwd, env });
     expect(check.code, check.stderr).toBe(0);
-    expect(json(check)).toMatchObject({ ok: true, baseUrl: emulator.url, demoCredentials: false });
+    expect(json(check)).toMatchObject({
+      ok: true,
+      profile: "local",
+      configFile: config,
+      baseUrl: emulator.url,
+      demoCredentials: false,
+    });
+    const human = await runCxda(["auth", "check", "--profile", "local"], { cwd, env });
+    expect(human.stdout).toContain(`profile         local (${config})`);
 
     // A second profile keeps the first.
     const second = await runCxda(

@@ -1,14 +1,22 @@
+import { existsSync } from "node:fs";
 import type { Handler } from "../../command.js";
 import { formatTable } from "../../output.js";
+import { profilePath } from "../../settings.js";
 import type { check } from "./index.js";
 
 export const run: Handler<typeof check> = async (ctx) => {
   const client = await ctx.client();
   const info = await client.auth.check();
   const settings = ctx.settings();
+  const configFile = profilePath();
+  const profile = existsSync(configFile)
+    ? `${settings.profile} (${configFile})`
+    : `${settings.profile} (no config file at ${configFile}; flags and environment only)`;
   if (ctx.out.json) {
     ctx.out.result({
       ok: true,
+      profile: settings.profile,
+      configFile: existsSync(configFile) ? configFile : null,
       baseUrl: settings.baseUrl,
       demoCredentials: settings.demoCredentials,
       ...info,
@@ -20,6 +28,7 @@ export const run: Handler<typeof check> = async (ctx) => {
     formatTable(
       ["", ""],
       [
+        ["profile", profile],
         ["base URL", settings.baseUrl],
         ["client", `${info.clientId}${settings.demoCredentials ? " (built-in demo client)" : ""}`],
         ["token endpoint", info.tokenEndpoint],

@@ -74,7 +74,7 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
         ["auth", "check", "--json"],
         ["actions", "list", "--verbose"],
         ["actions", "get", "r6_cli_a", "--verbose", "--json"],
-        ["actions", "delete", "r6_cli_a", "--verbose"],
+        ["actions", "delete", "r6_cli_a", "--yes", "--verbose"],
         ["actions", "get", "r6_cli_a", "--verbose"],
         ["vars", "get", "r6_secrets", "--verbose"],
         ["vars", "get", "r6_secrets", "--json"],

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createAction, type Emulator, useTestEmulator } from "../emulator/helpers.js";
@@ -119,7 +119,14 @@ describe("cxda CLI shell", () => {
   it("deletes with one audit line per operation, and refuses an invalid audit path before any write", async () => {
     const dir = scratchDir();
     await seed("cli_delete_me");
-    const del = await runCxda(["actions", "delete", "cli_delete_me", "--base-url", emulator.url], {
+    // Without a terminal to ask on, --yes is required: exit 64 and nothing deleted (no audit line).
+    const unasked = await runCxda(["actions", "delete", "cli_delete_me", "--base-url", emulator.url], {
+      cwd: dir,
+    });
+    expect(unasked.code).toBe(64);
+    expect(unasked.stderr).toContain("stdin is not a terminal: add --yes to delete cli_delete_me");
+    expect(existsSync(join(dir, "cxda-audit.jsonl"))).toBe(false);
+    const del = await runCxda(["actions", "delete", "cli_delete_me", "--yes", "--base-url", emulator.url], {
       cwd: dir,
     });
     expect(del.code).toBe(0);
@@ -137,6 +144,7 @@ describe("cxda CLI shell", () => {
         "actions",
         "delete",
         "cli_keep_me",
+        "--yes",
         "--audit-log",
         join(dir, "missing-dir", "audit.jsonl"),
         "--base-url",

@@ -29,12 +29,15 @@ export const get = defineCommand({
 
 export const remove = defineCommand({
   name: "delete",
-  description: "delete an action (refused while others depend on it)",
+  description: "delete an action (refused while others depend on it); asks on a terminal, --yes elsewhere",
   args: z.object({ ref }),
-  options: z.object({ dryRun: dryRunFlag() }),
+  options: z.object({
+    dryRun: dryRunFlag(),
+    yes: flag(z.boolean().optional(), "delete without asking (required when stdin is not a terminal)"),
+  }),
   examples: [
     "cxda actions delete old_action",
-    "cxda actions delete old_action --json",
+    "cxda actions delete old_action --yes --json",
     "cxda actions delete old_action --dry-run",
   ],
 });

@@ -83,3 +83,39 @@ describe("cxda apply on a terminal", () => {
     expect(last).toContain("Apply complete: 2 created");
   });
 });
+
+describe("cxda actions delete on a terminal", () => {
+  /** A project applied without asking (--auto-approve), so its actions exist on the emulator. */
+  async function applied(): Promise<{ dir: string; names: string[] }> {
+    const p = project();
+    const r = await inTerminal(p.dir, `node ${CLI} apply --auto-approve </dev/null`, "");
+    expect(r.code, r.screen).toBe(0);
+    return p;
+  }
+  async function exists(dir: string, name: string): Promise<boolean> {
+    const r = await inTerminal(dir, `node ${CLI} actions list --name-contains ${name} --json`, "");
+    expect(r.code, r.screen).toBe(0);
+    return r.screen.includes(`"name": "${name}"`);
+  }
+
+  it.each(["no", "y", "YES please", ""])("answering %j deletes nothing", async (answer) => {
+    const { dir, names } = await applied();
+    const name = names[1]!;
+    const r = await inTerminal(dir, `node ${CLI} actions delete ${name}`, `${answer}\n`);
+    expect(r.screen).toContain(`Delete action ${name}? (yes/no)`);
+    expect(r.screen).toContain("Delete cancelled; nothing was changed.");
+    expect(r.screen).not.toContain(`deleted ${name}`);
+    expect(r.code).not.toBe(0);
+    expect(await exists(dir, name)).toBe(true);
+  });
+
+  it("answering yes deletes the action", async () => {
+    const { dir, names } = await applied();
+    const name = names[1]!;
+    const r = await inTerminal(dir, `node ${CLI} actions delete ${name}`, "yes\n");
+    expect(r.code, r.screen).toBe(0);
+    expect(r.screen).toContain(`Delete action ${name}? (yes/no)`);
+    expect(r.screen).toContain(`deleted ${name}`);
+    expect(await exists(dir, name)).toBe(false);
+  });
+});

@@ -1,14 +1,13 @@
 /**
- * Cross-environment drift for one action or the whole tenant. The tenant is read in one `GET /snapshot`
- * when the server advertises it, else with `expand=environments` at pageSize 100, so N actions cost ⌈N/100⌉ list requests plus a constant (the
- * environment list); masked values compare by fingerprint only (diffEnvironments).
+ * Cross-environment drift for one action or the whole tenant, read by readActionsWithOverrides (one
+ * snapshot, or ⌈N/100⌉ list requests plus the environment list); masked values compare by fingerprint
+ * only (diffEnvironments).
  */
-import type { Action } from "../domain/action-schema.js";
 import { type DriftEntry, type DriftSummary, diffEnvironments, summarizeDrift } from "../domain/drift.js";
-import type { StoredOverride } from "../domain/overrides.js";
 import { NotFoundError } from "../errors.js";
 import type { WorkflowContext } from "./operation.js";
 import { listEnvironments } from "./overrides.js";
+import { readActionsWithOverrides } from "./read-overrides.js";
 
 export interface ActionDrift {
   action: { id: string; name: string };
@@ -25,12 +24,6 @@ export interface DriftReport {
   summary: DriftSummary & { actions: number; drifting: number };
 }
 
-type ExpandedAction = Action & {
-  environments?: Record<string, { version: number; variables: StoredOverride[] }>;
-};
-
-const PAGE_SIZE = 100;
-
 function emptySummary(): DriftSummary {
   return summarizeDrift([]);
 }
@@ -42,40 +35,15 @@ export async function diffTenant(
   target: string,
   ref?: string,
 ): Promise<DriftReport> {
-  // The whole tenant from one snapshot when the server has it: its header lists the environments too.
-  const snapshot =
-    ref === undefined && (await ctx.client.snapshot.available())
-      ? await ctx.client.snapshot.read()
-      : undefined;
-  const envs = snapshot?.environments ?? (await listEnvironments(ctx));
+  const read = await readActionsWithOverrides(ctx, ref === undefined ? undefined : [ref]);
+  const envs = read.environments ?? (await listEnvironments(ctx));
   for (const id of [baseline, target])
     if (!envs.some((e) => e.id === id))
       throw new NotFoundError(
         `Environment '${id}' is unknown; known environments: ${envs.map((e) => e.id).join(", ")}.`,
         { slug: "not-found", status: 404 },
       );
-  const actions: ExpandedAction[] = [];
-  if (snapshot !== undefined) {
-    for (const line of snapshot.actions)
-      actions.push({
-        ...(line.action as unknown as Action),
-        environments: line.overrides as unknown as ExpandedAction["environments"],
-      });
-  } else if (ref !== undefined) {
-    const action = await ctx.client.actions.resolve(ref);
-    // One list request by exact name brings the action with its environments embedded.
-    for await (const a of ctx.client.actions.list<ExpandedAction>({
-      name: action.name,
-      expand: ["environments"],
-    }))
-      if (a.id === action.id) actions.push(a);
-  } else {
-    for await (const a of ctx.client.actions.list<ExpandedAction>({
-      expand: ["environments"],
-      pageSize: PAGE_SIZE,
-    }))
-      actions.push(a);
-  }
+  const actions = read.actions;
   const results: ActionDrift[] = actions
     .map((a) => {
       const entries = diffEnvironments(

@@ -6,13 +6,12 @@
  * caller plans again. Audit lines and `overrides.promoted` events carry names and counts only.
  */
 import type { Environment } from "../client/resources/environments.js";
-import type { Action } from "../domain/action-schema.js";
-import type { StoredOverride } from "../domain/overrides.js";
 import { type PromotionEntry, type PromotionStep, planPromotion } from "../domain/promotion.js";
 import { issue, type ValidationIssue } from "../domain/validation-result.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { recorded, type WorkflowContext } from "./operation.js";
 import { listEnvironments } from "./overrides.js";
+import { readActionsWithOverrides } from "./read-overrides.js";
 
 export interface PromotionOptions {
   /** Source and target environment ids. */
@@ -65,10 +64,6 @@ export interface PromotionResult {
   count: number;
 }
 
-type ExpandedAction = Action & {
-  environments?: Record<string, { version: number; variables: StoredOverride[] }>;
-};
-
 function invalid(issues: ValidationIssue[]): ValidationError {
   return new ValidationError(
     issues.length === 1
@@ -78,8 +73,7 @@ function invalid(issues: ValidationIssue[]): ValidationError {
   );
 }
 
-async function checkEnvironments(ctx: WorkflowContext, options: PromotionOptions): Promise<void> {
-  const envs = await listEnvironments(ctx);
+function checkEnvironments(envs: readonly Environment[], options: PromotionOptions): void {
   const find = (id: string): Environment => {
     const env = envs.find((e) => e.id === id);
     if (!env)
@@ -109,40 +103,14 @@ async function checkEnvironments(ctx: WorkflowContext, options: PromotionOptions
     ]);
 }
 
-async function readActions(
-  ctx: WorkflowContext,
-  refs: readonly string[] | undefined,
-): Promise<ExpandedAction[]> {
-  const found: ExpandedAction[] = [];
-  if (refs === undefined || refs.length === 0) {
-    for await (const a of ctx.client.actions.list<ExpandedAction>({
-      expand: ["environments"],
-      pageSize: 100,
-    }))
-      found.push(a);
-    return found;
-  }
-  const seen = new Set<string>();
-  for (const ref of refs) {
-    const action = await ctx.client.actions.resolve(ref);
-    if (seen.has(action.id)) continue;
-    seen.add(action.id);
-    for await (const a of ctx.client.actions.list<ExpandedAction>({
-      name: action.name,
-      expand: ["environments"],
-    }))
-      if (a.id === action.id) found.push(a);
-  }
-  return found;
-}
-
-/** Plans a promotion: reads both environments of each action (one list request per 100 actions) and diffs them. */
+/** Plans a promotion: reads both environments of each action (readActionsWithOverrides) and diffs them. */
 export async function planOverridesPromotion(
   ctx: WorkflowContext,
   options: PromotionOptions,
 ): Promise<PromotionPlanReport> {
-  await checkEnvironments(ctx, options);
-  const actions = await readActions(ctx, options.refs);
+  const read = await readActionsWithOverrides(ctx, options.refs);
+  checkEnvironments(read.environments ?? (await listEnvironments(ctx)), options);
+  const { actions } = read;
   const missing: ValidationIssue[] = [];
   const planned = actions
     .map((a): ActionPromotion => {

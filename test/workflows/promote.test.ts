@@ -94,6 +94,25 @@ describe("planPromotion", () => {
     ).resolves.toMatchObject({ from: "prod", to: "dev" });
     await expect(cxda.overrides.planPromotion({ from: "prod", to: "prod" })).rejects.toThrow(/both prod/);
   });
+  it("plans the whole tenant from one snapshot request when the server advertises it", async () => {
+    const name = await seeded();
+    const logStart = ((await api(emulator, "GET", "/_emulator/requests")).body.requests as unknown[]).length;
+    const plan = await cxda.overrides.planPromotion({ from: "staging", to: "prod" });
+    const log = (await api(emulator, "GET", "/_emulator/requests")).body.requests as {
+      method: string;
+      path: string;
+    }[];
+    const sent = log
+      .slice(logStart)
+      .filter((r) => r.path.startsWith("/api/v2/"))
+      .map((r) => `${r.method} ${r.path}`);
+    expect(sent).toEqual(["GET /api/v2/snapshot"]);
+    expect(plan.actions.find((a) => a.action.name === name)!.copy).toEqual([
+      "API_KEY",
+      "REGION",
+      "TIMEOUT_MS",
+    ]);
+  });
 });
 
 describe("applyPromotion", () => {

@@ -416,12 +416,26 @@ export function checkSavedPlan(
   fresh: Plan,
   redact: (value: unknown) => unknown = (v) => v,
 ): void {
-  if (!isRecord(saved) || typeof saved.liveDigest !== "string" || !Array.isArray(saved.changes)) {
+  const revision = isRecord(saved) ? saved.baseRevision : undefined;
+  const digest = isRecord(saved) ? saved.liveDigest : undefined;
+  if (
+    !isRecord(saved) ||
+    (typeof revision !== "number" && typeof digest !== "string") ||
+    !Array.isArray(saved.changes)
+  ) {
     throw new PlanDriftError(
-      "the saved plan is not a plan written by `cxda plan --out` (no liveDigest or changes); run cxda plan --out again",
+      "the saved plan is not a plan written by `cxda plan --out` (no baseRevision or changes); run cxda plan --out again",
     );
   }
-  if (saved.liveDigest !== fresh.liveDigest) {
+  // The revision when both reads had one (the server's own counter); else the client-side digest.
+  const moved =
+    typeof revision === "number" && fresh.baseRevision !== undefined
+      ? revision !== fresh.baseRevision
+      : typeof digest === "string" && fresh.liveDigest !== undefined
+        ? digest !== fresh.liveDigest
+        : // One read had a revision and the other did not (the server changed): nothing to compare.
+          true;
+  if (moved) {
     throw new PlanDriftError(
       "the tenant changed since this plan was made; run cxda plan again (nothing was applied)",
       { slug: "plan-drift" },

@@ -48,6 +48,8 @@ export interface LiveAction {
 
 export interface LiveState {
   actions: LiveAction[];
+  /** The tenant revision the state was read at (a snapshot's); absent from a per-resource read. */
+  revision?: number;
   /** Which sub-resources the read embedded (`expand`); a sub-resource not read is never planned as drift. */
   read: { variables: boolean; overrides: boolean };
 }

@@ -68,8 +68,16 @@ export interface Plan {
   prune: boolean;
   changes: PlanChange[];
   summary: PlanSummary;
-  /** sha256 of the normalised live state the plan was computed against (to refuse a stale saved plan). */
-  liveDigest: string;
+  /**
+   * The tenant revision the plan was computed against (read from the snapshot): a saved plan is refused
+   * once the tenant moved past it, and apply's changeset carries it so the server refuses a stale one.
+   */
+  baseRevision?: number;
+  /**
+   * Only when the server has no snapshot (so no revision): sha256 of the normalised live state, which
+   * a saved plan must match instead.
+   */
+  liveDigest?: string;
 }
 
 export interface PlanOptions {
@@ -123,7 +131,7 @@ export function computePlan(desired: DesiredState, live: LiveState, options: Pla
     prune,
     changes,
     summary: summarize(changes),
-    liveDigest: liveDigest(live),
+    ...(live.revision !== undefined ? { baseRevision: live.revision } : { liveDigest: liveDigest(live) }),
   };
 }
 

@@ -35,10 +35,8 @@ export async function readLiveState(
 ): Promise<LiveRead> {
   if (client.snapshot && (await client.snapshot.available())) {
     const snapshot = await client.snapshot.read();
-    return {
-      live: normalizeLiveActions(snapshotResources(snapshot), { variables: true, overrides: true }),
-      notes: [],
-    };
+    const live = normalizeLiveActions(snapshotResources(snapshot), { variables: true, overrides: true });
+    return { live: { ...live, revision: snapshot.revision }, notes: [] };
   }
   let last: unknown;
   for (const attempt of ATTEMPTS) {

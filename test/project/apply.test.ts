@@ -350,11 +350,29 @@ describe("checkSavedPlan", () => {
     const plan = await planFor(desired);
     const saved = JSON.parse(JSON.stringify({ ...plan, file: "cxda.yaml" }));
     expect(() => checkSavedPlan(saved, plan)).not.toThrow();
-    expect(() => checkSavedPlan({ ...saved, liveDigest: "sha256:0" }, plan)).toThrow(
+    expect(plan.baseRevision).toEqual(expect.any(Number));
+    expect(plan.liveDigest).toBeUndefined();
+    expect(() => checkSavedPlan({ ...saved, baseRevision: plan.baseRevision! - 1 }, plan)).toThrow(
       /the tenant changed since this plan was made; run cxda plan again/,
     );
     expect(() => checkSavedPlan({ ...saved, changes: saved.changes.slice(1) }, plan)).toThrow(PlanDriftError);
     expect(() => checkSavedPlan([], plan)).toThrow(PlanDriftError);
+  });
+
+  it("falls back to the live digest when the server has no snapshot (so no revision)", () => {
+    const desired = example();
+    const live = { actions: [], read: { variables: true, overrides: true } };
+    const plan = computePlan(desired, live);
+    expect(plan.baseRevision).toBeUndefined();
+    expect(plan.liveDigest).toMatch(/^sha256:/);
+    const saved = JSON.parse(JSON.stringify(plan));
+    expect(() => checkSavedPlan(saved, plan)).not.toThrow();
+    expect(() => checkSavedPlan({ ...saved, liveDigest: "sha256:0" }, plan)).toThrow(
+      /the tenant changed since this plan was made; run cxda plan again/,
+    );
+    // A plan saved against a revision cannot be checked against a read without one: refused.
+    const { liveDigest: _, ...withRevision } = saved;
+    expect(() => checkSavedPlan({ ...withRevision, baseRevision: 3 }, plan)).toThrow(PlanDriftError);
   });
 });
 

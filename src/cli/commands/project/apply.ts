@@ -152,7 +152,11 @@ export const run: Handler<typeof applySpec> = async (ctx, { options }) => {
       ok: result.ok,
       file,
       changes: true,
-      plan: { summary: plan.summary, liveDigest: plan.liveDigest },
+      plan: {
+        summary: plan.summary,
+        ...(plan.baseRevision !== undefined ? { baseRevision: plan.baseRevision } : {}),
+        ...(plan.liveDigest !== undefined ? { liveDigest: plan.liveDigest } : {}),
+      },
       applied: result.applied,
       failures: result.failures.map((f) => ({ ...f, operation: describeStep(f), stateText: stateText(f) })),
       steps: result.steps,

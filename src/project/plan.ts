@@ -17,6 +17,7 @@ import { isCredentialHeader } from "../domain/credential-header.js";
 import { DATE_PROCESSING_INPUT_KEYS } from "../domain/datetime.js";
 import { topologicalOrder } from "../domain/dependency-graph.js";
 import { MASKED_PLACEHOLDER } from "../domain/overrides.js";
+import { scriptDiff } from "../domain/script-diff.js";
 import type {
   DesiredAction,
   DesiredDateProcessing,
@@ -44,6 +45,11 @@ export interface DiffEntry {
    * key of the value (`value`, `urlTemplate`) → the placeholders as written (`${env:REGION}`).
    */
   sources?: Record<string, string>;
+  /**
+   * A changed script only: the unified line diff from the tenant's script to the file's
+   * (`--- NAME (tenant)`, `+++ FILE`, `@@ … @@` hunks with 3 lines of context).
+   */
+  unifiedDiff?: string;
 }
 
 export interface PlanChange {
@@ -293,7 +299,16 @@ function coreDiff(want: DesiredAction, have: LiveAction | undefined): DiffEntry[
         ? { path: "script", op: "remove", before }
         : before === null
           ? { path: "script", op: "add", after: wantScript }
-          : { path: "script", op: "change", before, after: wantScript },
+          : {
+              path: "script",
+              op: "change",
+              before,
+              after: wantScript,
+              unifiedDiff: scriptDiff(have.script!.content, want.script!.content, {
+                before: `${want.name} (tenant)`,
+                after: want.script!.file ?? `${want.name} (file)`,
+              }).unifiedDiff,
+            },
     );
   }
   field("request", want.request, have?.request ?? null, null);

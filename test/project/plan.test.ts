@@ -381,3 +381,49 @@ describe("plain values from placeholders", () => {
     );
   });
 });
+
+describe("a changed script in the plan", () => {
+  const OLD = "function main(context) {\n  const a = 1;\n  return context.input;\n}\n";
+  const NEW = "function main(context) {\n  const a = 2;\n  return context.input;\n}\n// done\n";
+  const plan = () =>
+    computePlan(
+      desired(want("alpha", { script: { language: "JavaScript", content: NEW, file: "scripts/alpha.js" } })),
+      live(have("alpha", { script: { language: "JavaScript", content: OLD } })),
+    );
+
+  it("carries the unified line diff from the tenant's script to the file's under unifiedDiff", () => {
+    const entry = plan().changes[0]!.diff.find((e) => e.path === "script")!;
+    expect(entry.op).toBe("change");
+    expect(entry.unifiedDiff).toBe(
+      [
+        "--- alpha (tenant)",
+        "+++ scripts/alpha.js",
+        "@@ -1,4 +1,5 @@",
+        " function main(context) {",
+        "-  const a = 1;",
+        "+  const a = 2;",
+        "   return context.input;",
+        " }",
+        "+// done",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("prints the diff, not two hashes; coloured per line only when colour is on", () => {
+    const text = formatPlan(plan(), plain);
+    expect(text).toContain("~ script: +2 −1 lines");
+    expect(text).toContain("        -  const a = 1;\n        +  const a = 2;");
+    expect(text).not.toContain("sha256");
+    expect(text).not.toContain("\x1b[");
+    const coloured = formatPlan(plan(), pc.createColors(true));
+    expect(coloured).toContain(pc.createColors(true).red("-  const a = 1;"));
+    expect(coloured).toContain(pc.createColors(true).green("+  const a = 2;"));
+    expect(coloured).toContain(pc.createColors(true).cyan("@@ -1,4 +1,5 @@"));
+  });
+
+  it("an unchanged script has no script entry", () => {
+    const same = computePlan(desired(want("alpha")), live(have("alpha")));
+    expect(same.changes[0]!.kind).toBe("no-op");
+  });
+});

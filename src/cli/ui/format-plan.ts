@@ -26,6 +26,11 @@ export function formatPlan(plan: Plan, colors: Colors): string {
       `${color(`${SYMBOL[change.kind]} ${change.action}`)} ${colors.bold(title(change))}  ${colors.dim(`(${change.reason})`)}`,
     );
     for (const entry of change.diff) {
+      if (entry.unifiedDiff !== undefined) {
+        lines.push(`    ${paint.update(`~ ${entry.path}: ${diffCounts(entry.unifiedDiff)}`)}`);
+        lines.push(...formatUnifiedDiff(entry.unifiedDiff, colors).map((l) => `        ${l}`));
+        continue;
+      }
       const line = diffLine(entry);
       if (line !== undefined)
         lines.push(
@@ -37,6 +42,37 @@ export function formatPlan(plan: Plan, colors: Colors): string {
   if (!plan.changes.some((c) => c.kind !== "no-op")) lines.push("No changes: the tenant matches the file.");
   lines.push(summaryLine(plan));
   return lines.join("\n");
+}
+
+/**
+ * A unified diff's lines painted as git paints them: file headers bold, hunk headers cyan, added
+ * lines green, removed lines red, context as is (no colour at all under NO_COLOR or a pipe).
+ */
+export function formatUnifiedDiff(unifiedDiff: string, colors: Colors): string[] {
+  let inHunk = false;
+  return unifiedDiff
+    .replace(/\n$/, "")
+    .split("\n")
+    .map((line) => {
+      if (line.startsWith("@@")) {
+        inHunk = true;
+        return colors.cyan(line);
+      }
+      // Before the first hunk: the `---`/`+++` file headers (a removed `-- x` line is body, not header).
+      if (!inHunk) return colors.bold(line);
+      if (line.startsWith("+")) return colors.green(line);
+      if (line.startsWith("-")) return colors.red(line);
+      if (line.startsWith("\\")) return colors.dim(line);
+      return line;
+    });
+}
+
+/** "+3 −1 lines" from a unified diff's hunks. */
+function diffCounts(unifiedDiff: string): string {
+  const body = unifiedDiff.split("\n").slice(unifiedDiff.split("\n").findIndex((l) => l.startsWith("@@")));
+  const added = body.filter((l) => l.startsWith("+")).length;
+  const removed = body.filter((l) => l.startsWith("-")).length;
+  return `+${added} −${removed} line${added + removed === 1 ? "" : "s"}`;
 }
 
 /** "Plan: 2 to create, 1 to update, 0 to delete." */

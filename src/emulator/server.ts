@@ -57,6 +57,7 @@ import type { RequestState } from "./request-state.js";
 import { type ResponseExchange, responseObservers } from "./response-observers.js";
 import { registerActionRoutes } from "./routes/actions.js";
 import { registerApiIndexRoutes } from "./routes/api-index.js";
+import { registerHealthRoutes } from "./routes/health.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { OAuthError, registerOAuthRoutes, sendOAuthError } from "./routes/oauth.js";
 import { registerOpenApiRoutes } from "./routes/openapi.js";
@@ -114,6 +115,10 @@ export interface EmulatorOptions {
   logFormat?: LogFormat;
   /** Where access log lines go (default standard error). */
   logDestination?: Writable;
+  /**
+   * How long close() lets in-flight requests finish before cutting their connections (default 10 000 ms).
+   */
+  shutdownGraceMs?: number;
 }
 
 export interface RunningEmulator {
@@ -129,7 +134,10 @@ export interface RunningEmulator {
   routes: readonly { method: string; url: string }[];
   /** What the operator should know (a network bind, loosened file modes); the CLI prints them. */
   warnings: string[];
-  /** Closes the server and the database; safe to call twice. */
+  /**
+   * Graceful shutdown, safe to call twice: no new connection is taken, in-flight
+   * requests finish (for at most `shutdownGraceMs`), then the sandbox and the database close.
+   */
   close(): Promise<void>;
 }
 
@@ -213,7 +221,9 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
     bodyLimit: MAX_BODY_BYTES,
     genReqId: () => randomUUID(),
     requestTimeout: 60_000,
-    forceCloseConnections: true,
+    // On close, idle keep-alive sockets go at once and in-flight requests finish (close() below
+    // bounds the wait by shutdownGraceMs, then cuts what is left).
+    forceCloseConnections: "idle",
     // Guards, fault rules, the rate limiter and the router all read this one normalised path.
     rewriteUrl: (request) => normaliseRequestTarget(request.url ?? "/"),
     clientErrorHandler: answerClientError,
@@ -388,6 +398,7 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
 
   registerOAuthRoutes(app, ctx);
   registerOpenApiRoutes(app);
+  registerHealthRoutes(app, ctx);
   registerApiIndexRoutes(app, ctx);
   registerActionRoutes(app, ctx);
   registerOverrideRoutes(app, ctx);
@@ -489,6 +500,21 @@ function loadEmulatorRootKey(
   }
 }
 
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/** Stops taking requests and waits for those in flight, for at most `graceMs`; then cuts the rest. */
+async function drain(app: FastifyInstance, graceMs: number): Promise<void> {
+  const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  // A keep-alive connection whose request finishes during the drain turns idle: close it then too.
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 25);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(cut);
+    clearInterval(sweep);
+  }
+}
+
 /** Starts the emulator; throws `ValidationError` (and starts nothing) on a bad config or options. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   if (options.inMemory && options.dataDir !== undefined)
@@ -582,8 +608,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     routes,
     warnings,
     close: () => {
-      closing ??= app
-        .close()
+      closing ??= drain(app, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)
         .then(() => ctx.sandbox.close())
         .then(() => store.close());
       return closing;

@@ -367,6 +367,42 @@ function paths() {
         },
       }),
     },
+    "/healthz": {
+      get: operation({
+        id: "getHealth",
+        summary: "Liveness: the process is up",
+        description:
+          "No token needed; not rate limited. For a load balancer's or an orchestrator's liveness probe.",
+        tag: "Meta",
+        success: {
+          200: {
+            description: "The process answers.",
+            schema: z.strictObject({ status: z.literal("ok") }).meta({ id: "Health" }),
+          },
+        },
+      }),
+    },
+    "/readyz": {
+      get: operation({
+        id: "getReadiness",
+        summary: "Readiness: the database answers and new requests are taken",
+        description:
+          "No token needed; not rate limited. 503 with Retry-After while the database does not answer.",
+        tag: "Meta",
+        success: {
+          200: {
+            description: "Ready for traffic.",
+            schema: z
+              .strictObject({
+                status: z.literal("ready"),
+                checks: z.strictObject({ database: z.literal("ok") }),
+              })
+              .meta({ id: "Readiness" }),
+          },
+        },
+        problems: ["service-unavailable"],
+      }),
+    },
     [DOCS_PATH]: {
       get: operation({
         id: "getApiReference",

@@ -337,6 +337,9 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     idempotency,
     tokens,
     revision: (tenantId) => revisions.get(tenantId),
+    ping: () => {
+      db.prepare("SELECT 1").get();
+    },
     transaction: <T>(fn: () => T): T => revisions.transaction(fn),
     resetTenantData: () => resetTenantData(),
     close: () => {

@@ -96,6 +96,8 @@ export interface Store {
    * variables (one per transaction, however many rows it changed); 0 before the first.
    */
   revision(tenantId: string): number;
+  /** Throws when the database does not answer (`GET /readyz`). */
+  ping(): void;
   /** Runs `fn` in one transaction: all of its writes commit together or not at all. */
   transaction<T>(fn: () => T): T;
   /** Empties every tenant's data (actions, idempotency records); issued tokens stay valid. */

@@ -14,12 +14,26 @@ export { signWebhook, verifyWebhook, WebhookSender } from "./audit/webhooks.js";
 // The human form of a plan (what `cxda plan` prints); pure, it loads nothing else.
 export { formatPlan } from "./cli/ui/format-plan.js";
 export type {
+  ActionRevisionSummary,
   ApiResponse,
+  ChangesetInput,
+  ChangesetOperation,
+  ChangesetOperationResult,
+  ChangesetResult,
   ClientHooks,
   ClientMetrics,
   ClientOptions,
   CxdaClient,
+  Deployment,
+  DeploymentCounts,
+  DeploymentResource,
+  DeploymentSummary,
+  OpenChangeset,
   RequestOptions,
+  RollbackOptions,
+  RollbackResult,
+  Snapshot,
+  SnapshotAction,
 } from "./client/types.js";
 // Pure rules shared by the SDK and the emulator
 export { validateActionPayload } from "./domain/action-rules.js";

@@ -6,6 +6,7 @@ import { Agent, type Dispatcher } from "undici";
 import { defaultRedactor } from "../audit/redactor.js";
 import { AbortError, CxdaError } from "../errors.js";
 import { API_VERSION } from "./api-version.js";
+import { capabilitiesReader } from "./capabilities.js";
 import { errorFromResponse, parseJson } from "./errors-from-response.js";
 import { HookCaller } from "./hooks.js";
 import { newIdempotencyKey } from "./idempotency-key.js";
@@ -15,10 +16,13 @@ import { Pacer } from "./pacer.js";
 import { paginatePages } from "./paginate.js";
 import { actionsResource } from "./resources/actions.js";
 import { buildsResource } from "./resources/builds.js";
+import { changesetsResource } from "./resources/changesets.js";
+import { deploymentsResource } from "./resources/deployments.js";
 import { environmentsResource } from "./resources/environments.js";
 import { globalVariablesResource } from "./resources/global-variables.js";
 import { keysResource } from "./resources/keys.js";
 import { overridesResource } from "./resources/overrides.js";
+import { revisionsResource } from "./resources/revisions.js";
 import { snapshotResource } from "./resources/snapshot.js";
 import { testRunsResource } from "./resources/test-runs.js";
 import { variablesResource } from "./resources/variables.js";
@@ -286,6 +290,7 @@ export function createClient(options: ClientOptions): CxdaClient {
   }
 
   const requester = { request, paginate };
+  const capabilities = capabilitiesReader(requester);
   const client: CxdaClient = {
     baseUrl,
     clientId: options.auth.clientId,
@@ -300,7 +305,10 @@ export function createClient(options: ClientOptions): CxdaClient {
     builds: buildsResource(requester),
     testRuns: testRunsResource(requester),
     keys: keysResource(requester),
-    snapshot: snapshotResource(requester),
+    snapshot: snapshotResource(requester, capabilities),
+    changesets: changesetsResource(requester, capabilities),
+    deployments: deploymentsResource(requester, capabilities),
+    revisions: revisionsResource(requester, capabilities),
     auth: {
       async check(): Promise<AuthCheck> {
         const token = tokens.fresh() ?? (await tokens.get());

@@ -5,10 +5,13 @@ import type { Action, ActionInput } from "../domain/action-schema.js";
 import type { ApiResponse, Query, RequestOptions } from "./request-types.js";
 import type { ActionsResource } from "./resources/actions.js";
 import type { BuildsResource } from "./resources/builds.js";
+import type { ChangesetsResource } from "./resources/changesets.js";
+import type { DeploymentsResource } from "./resources/deployments.js";
 import type { EnvironmentsResource } from "./resources/environments.js";
 import type { GlobalVariablesResource } from "./resources/global-variables.js";
 import type { KeysResource } from "./resources/keys.js";
 import type { OverridesResource } from "./resources/overrides.js";
+import type { RevisionsResource } from "./resources/revisions.js";
 import type { SnapshotResource } from "./resources/snapshot.js";
 import type { TestRunsResource } from "./resources/test-runs.js";
 import type { VariablesResource } from "./resources/variables.js";
@@ -16,6 +19,23 @@ import type { VariablesResource } from "./resources/variables.js";
 export type { ApiResponse, Page, Query, Requester, RequestOptions } from "./request-types.js";
 export type { ActionsResource, ListActionsParams } from "./resources/actions.js";
 export type { Build, BuildError, BuildStatus, BuildsResource } from "./resources/builds.js";
+export type {
+  ChangesetInput,
+  ChangesetOperation,
+  ChangesetOperationResult,
+  ChangesetResult,
+  ChangesetsResource,
+  OpenChangeset,
+} from "./resources/changesets.js";
+export type {
+  Deployment,
+  DeploymentCounts,
+  DeploymentResource,
+  DeploymentSummary,
+  DeploymentsResource,
+  RollbackOptions,
+  RollbackResult,
+} from "./resources/deployments.js";
 export type { Environment, EnvironmentsResource } from "./resources/environments.js";
 export type { GlobalVariables, GlobalVariablesResource } from "./resources/global-variables.js";
 export type { KeyList, KeyRotation, KeysResource } from "./resources/keys.js";
@@ -25,6 +45,7 @@ export type {
   OverridesResource,
   WrittenOverrideSet,
 } from "./resources/overrides.js";
+export type { ActionRevisionSummary, RevisionsResource } from "./resources/revisions.js";
 export type { Snapshot, SnapshotAction, SnapshotResource } from "./resources/snapshot.js";
 export type { TestRunInput, TestRunResult, TestRunStatus, TestRunsResource } from "./resources/test-runs.js";
 export type { ActionVariables, Reencrypted, VariablesResource } from "./resources/variables.js";
@@ -186,6 +207,12 @@ export interface CxdaClient {
   keys: KeysResource;
   /** `GET /api/v2` (capabilities) and `GET /snapshot`: the whole tenant in one request. */
   snapshot: SnapshotResource;
+  /** `POST /changesets`: many writes in one transaction, in one request or staged in batches. */
+  changesets: ChangesetsResource;
+  /** `/deployments`: every committed change, and its rollback. */
+  deployments: DeploymentsResource;
+  /** `/dataactions/{id}/revisions`: an action's history. */
+  revisions: RevisionsResource;
   auth: { check(): Promise<AuthCheck> };
   metrics(): ClientMetrics;
   /** Closes the Agent the client created (never an injected dispatcher). */

@@ -4,8 +4,8 @@
  * differs, is incomplete (the connection dropped, or a write landed while the server read it): the
  * read is made again, a bounded number of times, then fails naming what was missing.
  */
-import type { ApiIndex } from "../../domain/capabilities.js";
-import { NetworkError, NotFoundError } from "../../errors.js";
+import { NetworkError } from "../../errors.js";
+import type { CapabilitiesReader } from "../capabilities.js";
 import type { Requester } from "../request-types.js";
 
 /** Reads of a snapshot that came back incomplete before `read` gives up. */
@@ -104,24 +104,10 @@ export function parseSnapshot(text: string): Snapshot {
   };
 }
 
-export function snapshotResource(client: Requester): SnapshotResource {
-  let capabilities: Promise<string[]> | undefined;
+export function snapshotResource(client: Requester, capabilities: CapabilitiesReader): SnapshotResource {
   const resource: SnapshotResource = {
-    capabilities() {
-      capabilities ??= client.request<ApiIndex>("GET", "").then(
-        (res) => (Array.isArray(res.body?.capabilities) ? res.body.capabilities : []),
-        (error: unknown) => {
-          capabilities = undefined;
-          // A server from before capabilities has no `GET /api/v2`.
-          if (error instanceof NotFoundError) return [];
-          throw error;
-        },
-      );
-      return capabilities;
-    },
-    async available() {
-      return (await resource.capabilities()).includes("snapshot");
-    },
+    capabilities: () => capabilities.list(),
+    available: () => capabilities.has("snapshot"),
     async read() {
       for (let attempt = 1; ; attempt++) {
         const res = await client.request<string>("GET", "/snapshot", {

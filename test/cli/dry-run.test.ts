@@ -83,6 +83,11 @@ const CASES: { args: string[]; method: string; path: RegExp }[] = [
     method: "POST",
     path: /dataactions$/,
   },
+  {
+    args: ["actions", "update", "dry_run_action", "--script", "main.js", "--description", "dry"],
+    method: "PATCH",
+    path: /\/dataactions\/[^/]+$/,
+  },
   { args: ["actions", "delete", "dry_run_action"], method: "DELETE", path: /\/dataactions\/[^/]+$/ },
   {
     args: [

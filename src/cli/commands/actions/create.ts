@@ -3,10 +3,11 @@
  * `FILE:LINE:COLUMN: message`); 1 when the test run ends in FAILURE or TIMEOUT, or could not run (the
  * action then exists: fix it and re-test).
  */
-import { ValidationError } from "../../../errors.js";
+import { ConflictError, CxdaError, ValidationError } from "../../../errors.js";
 import { createAction } from "../../../workflows/create-action.js";
 import type { Handler } from "../../command.js";
 import { EXIT } from "../../exit-codes.js";
+import { STDIN_NAME } from "../../input-file.js";
 import type { create } from "./index.js";
 import { inFile, parseJsonArgument, printTestResult, readScriptFile, scriptSpec } from "./script-file.js";
 
@@ -23,7 +24,20 @@ export const run: Handler<typeof create> = async (ctx, { options }) => {
       testInputText === undefined ? {} : { testInput },
     );
   } catch (error) {
-    throw error instanceof ValidationError ? inFile(error, file) : error;
+    if (error instanceof ValidationError) throw inFile(error, file === "-" ? STDIN_NAME : file);
+    // The API says "choose another name or update that action": the command that updates it.
+    if (error instanceof CxdaError && error.slug === "name-conflict")
+      throw new ConflictError(
+        `${error.message} To change it: cxda actions update ${name} --script ${file === "-" ? "FILE" : file}`,
+        {
+          ...(error.status === undefined ? {} : { status: error.status }),
+          slug: error.slug,
+          ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+          attempts: error.attempts,
+          cause: error,
+        },
+      );
+    throw error;
   }
   const testFailed =
     result.testError !== undefined || (result.testResult !== null && result.testResult.status !== "SUCCESS");

@@ -1,4 +1,4 @@
-/** `cxda actions list | get | delete | create | test | validate`. */
+/** `cxda actions list | get | delete | create | update | test | validate`. */
 import { z } from "zod";
 import { arg, bind, defineCommand, dryRunFlag, flag, group } from "../../command.js";
 
@@ -67,6 +67,38 @@ export const create = defineCommand({
   ],
 });
 
+export const update = defineCommand({
+  name: "update",
+  description:
+    "change an action's script, description or dependencies (sent with the version read; prints what changed)",
+  args: z.object({ ref }),
+  options: z.object({
+    script: flag(z.string().optional(), "JavaScript file declaring main(context); - reads standard input", {
+      value: "<file>",
+    }),
+    description: flag(z.string().optional(), "the new description", { value: "<text>" }),
+    dependsOn: flag(
+      z.string().optional(),
+      "the new comma-separated list of actions it needs (replaces the list; '' removes them all)",
+      { value: "<names>" },
+    ),
+    dryRun: dryRunFlag(),
+  }),
+  help: `
+Only what differs from the stored action is sent, as one merge patch with the version read; when
+someone else wrote in between, the same change is applied again on the new version. Nothing is sent
+when the action already is as asked. Exit codes: 0 updated or unchanged; 64 no change asked for;
+65 the new script or value breaks a rule (FILE:LINE:COLUMN for script errors); 1 refused by the server.
+`,
+  examples: [
+    "cxda actions get lead_score --script > lead_score.js",
+    "cxda actions update lead_score --script lead_score.js",
+    "cxda actions update lead_score --script lead_score.js --dry-run",
+    'cxda actions update lead_score --description "scores inbound leads" --depends-on base_transform --json',
+    "cat lead_score.js | cxda actions update lead_score --script -",
+  ],
+});
+
 export const test = defineCommand({
   name: "test",
   description:
@@ -113,6 +145,7 @@ export const actions = group("actions", [
   bind(get, () => import("./get.js")),
   bind(remove, () => import("./delete.js")),
   bind(create, () => import("./create.js")),
+  bind(update, () => import("./update.js")),
   bind(test, () => import("./test.js")),
   bind(validate, () => import("./validate.js")),
 ]);

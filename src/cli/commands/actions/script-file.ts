@@ -10,7 +10,7 @@ import { resolvePlaceholdersDeep } from "../../../project/placeholders.js";
 import type { CreateActionSpec } from "../../../workflows/create-action.js";
 import type { TestRunResult } from "../../../workflows/test-action.js";
 import type { CommandContext } from "../../context.js";
-import { readInputFile } from "../../input-file.js";
+import { readInputFile, STDIN_NAME } from "../../input-file.js";
 
 /** Script files larger than this are refused before reading (the rule itself is 65 536 bytes). */
 const MAX_SCRIPT_FILE_BYTES = 10 * 1024 * 1024;
@@ -24,9 +24,10 @@ export function parseDependsOn(value: string | undefined): string[] | undefined 
     .filter((s) => s !== "");
 }
 
-/** The script file's text; a missing, unreadable or huge file is invalid input (exit 65). */
+/** The script file's text (`-`: standard input); a missing, unreadable or huge file is invalid input (exit 65). */
 export async function readScriptFile(file: string): Promise<string> {
   const { readFile } = await import("node:fs/promises");
+  if (file === "-") return readScriptStdin();
   const refuse = (why: string) =>
     new ValidationError(`cannot read the script ${file}: ${why}`, {
       issues: [
@@ -46,6 +47,22 @@ export async function readScriptFile(file: string): Promise<string> {
   if (size > MAX_SCRIPT_FILE_BYTES)
     throw refuse(`it is ${size} bytes; a script may be at most 65536 bytes of UTF-8`);
   return readFile(resolve(file), "utf8");
+}
+
+async function readScriptStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_SCRIPT_FILE_BYTES) {
+      const message = `${STDIN_NAME}: more than ${MAX_SCRIPT_FILE_BYTES} bytes; a script may be at most 65536 bytes of UTF-8`;
+      throw new ValidationError(message, {
+        issues: [{ path: STDIN_NAME, code: "validation-failed", message }],
+      });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /**

@@ -3,6 +3,7 @@ import { validateActionPayload } from "../../../domain/action-rules.js";
 import { ValidationError } from "../../../errors.js";
 import type { Handler } from "../../command.js";
 import { EXIT } from "../../exit-codes.js";
+import { STDIN_NAME } from "../../input-file.js";
 import type { validate } from "./index.js";
 import { inFile, readScriptFile, scriptSpec } from "./script-file.js";
 
@@ -15,7 +16,10 @@ export const run: Handler<typeof validate> = async (ctx, { options }) => {
   const spec = scriptSpec(name ?? PLACEHOLDER_NAME, content, options);
   const result = validateActionPayload(spec);
   if (!result.ok)
-    throw inFile(new ValidationError(result.issues[0]!.message, { issues: result.issues }), file);
+    throw inFile(
+      new ValidationError(result.issues[0]!.message, { issues: result.issues }),
+      file === "-" ? STDIN_NAME : file,
+    );
   const bytes = Buffer.byteLength(content, "utf8");
   const dependencies = spec.dependencies ?? [];
   if (ctx.out.json) {

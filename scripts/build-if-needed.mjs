@@ -20,4 +20,5 @@ if (stale) {
     stdio: "inherit",
   });
   execFileSync(process.execPath, ["scripts/write-build-info.mjs"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["scripts/copy-console-app.mjs"], { stdio: "inherit" });
 }

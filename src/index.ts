@@ -48,7 +48,12 @@ export {
   validateDateProcessing,
 } from "./domain/datetime.js";
 export { findDependencyCycles, formatCycle, topologicalOrder } from "./domain/dependency-graph.js";
-export { diffEnvironments, summarizeDrift } from "./domain/drift.js";
+export { type DriftEntry, type DriftKind, diffEnvironments, summarizeDrift } from "./domain/drift.js";
+export {
+  type EffectiveVariable,
+  resolveEffectiveVariables,
+  type VariableSource,
+} from "./domain/effective-variables.js";
 export { applyHeaderEdit, type HeaderEdit, validateHeaders } from "./domain/headers.js";
 export { validateOverrides } from "./domain/overrides.js";
 export { checkScriptSyntax } from "./domain/script-syntax.js";

@@ -54,9 +54,9 @@ export class Output {
     this.jq = options.jq;
   }
 
-  /** Human output to stdout (suppressed under --json). */
-  line(text = ""): void {
-    if (!this.json) this.stdout.write(`${this.redactor.redactString(text)}\n`);
+  /** Human output to stdout (suppressed under --json); `unmasked` as for `table`. */
+  line(text = "", options: { unmasked?: boolean } = {}): void {
+    if (!this.json) this.stdout.write(`${options.unmasked ? text : this.redactor.redactString(text)}\n`);
   }
 
   /**

@@ -46,6 +46,18 @@ describe("lazy loading of commands", () => {
     }
   });
 
+  it("the console (its server, Preact, htm, dagre) is loaded by no other command", () => {
+    for (const args of [["version"], ["console", "--help"], ["actions", "validate", "--help"]]) {
+      const { files, packages } = loaded(args);
+      expect(
+        files.filter((f) => f.startsWith("console/")),
+        args.join(" "),
+      ).toEqual([]);
+      for (const pkg of ["preact", "htm", "@dagrejs", "playwright-core"])
+        expect(packages, args.join(" ")).not.toContain(pkg);
+    }
+  });
+
   it("jq is loaded only when --jq is given", () => {
     expect(loaded(["version", "--json"]).packages).not.toContain("jq-wasm");
     expect(loaded(["version", "--jq", ".node"]).packages).toContain("jq-wasm");

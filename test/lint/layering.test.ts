@@ -46,6 +46,16 @@ const FILES: Record<string, string> = {
     "export const x = request;",
     "",
   ].join("\n"),
+  "src/index.ts": "export const sdk = 1;\n",
+  "src/console/server.ts": [
+    'import { sdk } from "../index.js";',
+    'import { diffEnvironments } from "../domain/drift.js";',
+    'import { readLiveState } from "../project/read-live-state.js";',
+    'import { page } from "./page.js";',
+    "export const x = [sdk, diffEnvironments, readLiveState, page];",
+    "",
+  ].join("\n"),
+  "src/console/page.ts": "export const page = 1;\n",
   "src/workflows/a.ts": 'import { b } from "./b.js";\nexport const a = () => b;\n',
   "src/workflows/b.ts": 'import { a } from "./a.js";\nexport const b = () => a;\n',
 };
@@ -53,6 +63,8 @@ const FILES: Record<string, string> = {
 /** The diagnostics biome must give: "path:line rule". */
 const EXPECTED = [
   "src/client/uses-emulator.ts:2 lint/style/noRestrictedImports",
+  "src/console/server.ts:2 lint/style/noRestrictedImports",
+  "src/console/server.ts:3 lint/style/noRestrictedImports",
   "src/domain/reaches-out.ts:1 lint/style/noRestrictedImports",
   "src/domain/reaches-out.ts:2 lint/style/noRestrictedImports",
   "src/emulator/handlers/uses-client.ts:2 lint/style/noRestrictedImports",

@@ -114,6 +114,12 @@ export const TOP_LEVEL: readonly TopLevelEntry[] = [
     load: async () => (await import("./project/index.js")).exportProject,
   },
   {
+    name: "console",
+    summary:
+      "a local web console: actions, drift matrix, dependency graph, audit trail (127.0.0.1, one-time login)",
+    load: async () => (await import("./console/index.js")).consoleCommand,
+  },
+  {
     name: "audit",
     summary: "read and filter the audit log",
     load: async () => (await import("./audit/index.js")).audit,

@@ -1,0 +1,31 @@
+// The console's own API: the tenant model (one read of the tenant) and the local audit log.
+
+async function getJson(path) {
+  const res = await fetch(path, { credentials: "same-origin", headers: { accept: "application/json" } });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.error ?? `${path} answered ${res.status}`);
+  return body;
+}
+
+let model;
+
+/** The tenant, read once per page load; `refresh` reads it again. */
+export function loadModel(refresh = false) {
+  if (refresh || model === undefined) {
+    model = getJson("/api/model").then((m) => indexModel(m));
+    model.catch(() => {
+      model = undefined;
+    });
+  }
+  return model;
+}
+
+export function loadAudit() {
+  return getJson("/api/audit");
+}
+
+function indexModel(m) {
+  const byName = new Map(m.actions.map((a) => [a.name, a]));
+  const inCycle = new Set(m.cycles.flat());
+  return { ...m, byName, inCycle };
+}

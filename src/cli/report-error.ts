@@ -1,7 +1,8 @@
 /** Turns any thrown value into one clear report (never a stack trace) and its exit code (docs/cli.md). */
-import { CxdaError, NetworkError } from "../errors.js";
+import { AuthenticationError, CxdaError, NetworkError } from "../errors.js";
 import type { CommandContext } from "./context.js";
 import { EXIT, exitCodeFor, UsageError } from "./exit-codes.js";
+import { credentialRefusal } from "./settings.js";
 
 export function reportError(ctx: CommandContext, error: unknown): number {
   const { out } = ctx;
@@ -20,7 +21,7 @@ export function reportError(ctx: CommandContext, error: unknown): number {
     if (out.verbose && error instanceof Error && error.stack) out.trace(error.stack);
     return code;
   }
-  out.error(refusedOnLoopback(error) ?? describe(error));
+  out.error(refusedOnLoopback(error) ?? refusedCredentials(ctx, error) ?? describe(error));
   // Each thing is said once: an issue the headline already says is not repeated under it.
   const issues = error.issues
     .filter((issue) => issue.message === "" || !error.message.includes(issue.message))
@@ -41,8 +42,8 @@ function issueLine(issue: CxdaError["issues"][number]): string {
   return `  ${named ? "" : `${issue.path}: `}${issue.message}`;
 }
 
-function describe(error: CxdaError): string {
-  const parts = [error.message];
+function describe(error: CxdaError, message = error.message): string {
+  const parts = [message];
   const meta: string[] = [];
   if (error.status !== undefined) meta.push(`HTTP ${error.status}`);
   if (error.slug !== undefined) meta.push(error.slug);
@@ -58,4 +59,22 @@ function refusedOnLoopback(error: CxdaError): string | undefined {
   const at = /ECONNREFUSED (127\.[\d.]+|::1|\[::1\]):(\d+)/.exec(error.message);
   if (!at) return undefined;
   return `nothing listens at ${at[1]}:${at[2]} (connection refused); start one with \`cxda emulator start\`, or point --base-url (CXDA_BASE_URL) at a running server`;
+}
+
+/** A token request refused for its credentials: say where the id and secret came from (never the secret). */
+function refusedCredentials(ctx: CommandContext, error: CxdaError): string | undefined {
+  if (!(error instanceof AuthenticationError)) return undefined;
+  let sources: string | undefined;
+  try {
+    sources = credentialRefusal(ctx.settings(), error.slug);
+  } catch {
+    return undefined;
+  }
+  if (sources === undefined) return undefined;
+  // The SDK's generic hint names only the variables; the CLI knows which input was used.
+  const headline = error.message.replace(
+    /; check the (client id and client secret|access key id and secret) \([^)]*\)$/,
+    "",
+  );
+  return describe(error, `${headline.replace(/\.$/, "")}. ${sources}`);
 }

@@ -64,9 +64,27 @@ export interface Settings {
   /** Where the webhook secret came from, named when it is refused (docs/cli.md). */
   webhookSecretField?: string;
   profile: string;
+  /** The config file the profile is read from (it may not exist). */
+  configFile: string;
   /** True when the built-in demo credentials were picked because nothing else was configured. */
   demoCredentials: boolean;
+  /**
+   * Where each credential came from, for the errors that refuse it: `--client-id`, `CXDA_CLIENT_ID`,
+   * `clientSecret of profile 'ci' in /home/u/.config/cxda/config.yaml`, … (never the value).
+   */
+  credentialSources: CredentialSources;
 }
+
+export type CredentialField = "clientId" | "clientSecret" | "accessKeyId" | "accessKeySecret";
+export type CredentialSources = Partial<Record<CredentialField, string>>;
+
+/** The flag (if any) and the variable each credential can be given by; the profile key is the field. */
+const CREDENTIAL_INPUTS: Record<CredentialField, { flag?: string; env: string; what: string }> = {
+  clientId: { flag: "--client-id", env: ENV.clientId, what: "client id" },
+  clientSecret: { env: ENV.clientSecret, what: "client secret" },
+  accessKeyId: { env: ENV.accessKeyId, what: "access key id" },
+  accessKeySecret: { env: ENV.accessKeySecret, what: "access key secret" },
+};
 
 export function profilePath(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env[ENV.config];
@@ -163,13 +181,30 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv = pro
     throw new ValidationError(
       `${baseUrlSource} '${baseUrl}': the scheme ${parsedBaseUrl.protocol.replace(/:$/, "")} is not supported; use http:// or https://, e.g. ${DEFAULT_BASE_URL}`,
     );
-  let clientId = pick(flags.clientId, ENV.clientId, profile.clientId);
-  let clientSecret = pick(undefined, ENV.clientSecret, profile.clientSecret);
+  const configFile = profilePath(env);
+  const credentialSources: CredentialSources = {};
+  const credential = (field: CredentialField, flag: string | undefined): string | undefined => {
+    const value = pick(flag, CREDENTIAL_INPUTS[field].env, profile[field]);
+    if (value !== undefined)
+      credentialSources[field] =
+        nonEmpty(flag) !== undefined
+          ? CREDENTIAL_INPUTS[field].flag!
+          : nonEmpty(env[CREDENTIAL_INPUTS[field].env]) !== undefined
+            ? CREDENTIAL_INPUTS[field].env
+            : `${field} of profile '${profileName}' in ${configFile}`;
+    return value;
+  };
+  let clientId = credential("clientId", flags.clientId);
+  let clientSecret = credential("clientSecret", undefined);
   let demoCredentials = false;
   if (clientId === undefined && clientSecret === undefined && isLoopback(baseUrl)) {
     clientId = DEMO_CLIENT.id;
     clientSecret = DEMO_CLIENT.secret;
     demoCredentials = true;
+    const demo =
+      "the emulator's built-in demo client (used when nothing is configured and the base URL is loopback)";
+    credentialSources.clientId = demo;
+    credentialSources.clientSecret = demo;
   }
   const auditLog = pick(flags.auditLog, ENV.auditLog, profile.auditLog) ?? "./cxda-audit.jsonl";
   const settings: Settings = {
@@ -179,10 +214,12 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv = pro
     authMethod: profile.authMethod ?? "basic",
     auditLog,
     profile: profileName,
+    configFile,
     demoCredentials,
+    credentialSources,
   };
-  const accessKeyId = pick(undefined, ENV.accessKeyId, profile.accessKeyId);
-  const accessKeySecret = pick(undefined, ENV.accessKeySecret, profile.accessKeySecret);
+  const accessKeyId = credential("accessKeyId", undefined);
+  const accessKeySecret = credential("accessKeySecret", undefined);
   if (accessKeyId !== undefined) settings.accessKeyId = accessKeyId;
   if (accessKeySecret !== undefined) settings.accessKeySecret = accessKeySecret;
   const webhookUrl = pick(flags.webhookUrl, ENV.webhookUrl, profile.webhookUrl);
@@ -200,17 +237,56 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv = pro
   return settings;
 }
 
-/** Throws a clear error when the settings cannot authenticate. */
+/** Throws a clear error when the settings cannot authenticate, naming where each part came from. */
 export function requireCredentials(settings: Settings): void {
-  if (settings.clientId === "" || settings.clientSecret === "") {
+  const where = (field: CredentialField) => {
+    const input = CREDENTIAL_INPUTS[field];
+    const ways = [input.flag, input.env].filter((x) => x !== undefined);
+    return `${ways.join(", ")} or ${field} of profile '${settings.profile}' in ${settings.configFile}`;
+  };
+  const fix = `(\`cxda configure --profile ${settings.profile}\` writes a profile)`;
+  const has = (field: CredentialField) => settings.credentialSources[field] !== undefined;
+  if (!has("clientId") && !has("clientSecret"))
     throw new ValidationError(
-      "no client credentials: set CXDA_CLIENT_ID and CXDA_CLIENT_SECRET, or a profile in " +
-        `${profilePath()} (the demo client is used automatically only for a loopback --base-url)`,
+      `no client credentials: neither a client id nor a client secret is set; give the id by ${where("clientId")} ` +
+        `and the secret by ${where("clientSecret")} ${fix}. The demo client is used automatically only for a loopback --base-url`,
     );
+  for (const [given, missing] of [
+    ["clientId", "clientSecret"],
+    ["clientSecret", "clientId"],
+    ["accessKeyId", "accessKeySecret"],
+    ["accessKeySecret", "accessKeyId"],
+  ] as const) {
+    if (has(given) && !has(missing))
+      throw new ValidationError(
+        `the ${CREDENTIAL_INPUTS[given].what} is set (by ${settings.credentialSources[given]}) but no ${CREDENTIAL_INPUTS[missing].what}: ` +
+          `set it by ${where(missing)} ${fix}`,
+      );
   }
-  if ((settings.accessKeyId === undefined) !== (settings.accessKeySecret === undefined)) {
-    throw new ValidationError("set both CXDA_ACCESS_KEY_ID and CXDA_ACCESS_KEY_SECRET, or neither");
-  }
+}
+
+/**
+ * Where the credentials a refused token request used came from, and what to change:
+ * `invalid_client` is the client id or secret, `invalid_grant` the access key.
+ */
+export function credentialRefusal(settings: Settings, code: string | undefined): string | undefined {
+  const fields: [CredentialField, CredentialField] | undefined =
+    code === "invalid_client"
+      ? ["clientId", "clientSecret"]
+      : code === "invalid_grant" && settings.accessKeyId !== undefined
+        ? ["accessKeyId", "accessKeySecret"]
+        : undefined;
+  if (!fields) return undefined;
+  const [id, secret] = fields;
+  const sources = settings.credentialSources;
+  const idText =
+    id === "clientId"
+      ? `the client id '${settings.clientId}' (from ${sources.clientId})`
+      : `the access key id '${settings.accessKeyId}' (from ${sources.accessKeyId})`;
+  return (
+    `${settings.baseUrl} refused ${idText} with the ${CREDENTIAL_INPUTS[secret].what} from ${sources[secret]}; ` +
+    `correct the one that is wrong there, or write a profile with \`cxda configure --profile ${settings.profile}\``
+  );
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

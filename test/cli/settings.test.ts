@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveSettings } from "../../src/cli/settings.js";
+import { credentialRefusal, requireCredentials, resolveSettings } from "../../src/cli/settings.js";
 import { ValidationError } from "../../src/errors.js";
 
 function profileHome(yaml: string): string {
@@ -90,5 +90,65 @@ describe("resolveSettings: flags ▸ environment ▸ profile", () => {
     );
     const broken = profileHome("profiles:\n  default:\n    clientId: x\n    colour: blue\n");
     expect(() => resolveSettings({}, { XDG_CONFIG_HOME: broken })).toThrow(/profiles\.default/);
+  });
+});
+
+describe("credential errors name their source", () => {
+  const home = profileHome(PROFILES);
+  const remote = { baseUrl: "https://tenant.example.com" };
+
+  it("records where each credential came from: flag, variable, profile and file", () => {
+    const s = resolveSettings(
+      { clientId: "flag-client" },
+      { XDG_CONFIG_HOME: home, CXDA_ACCESS_KEY_ID: "AK1", CXDA_ACCESS_KEY_SECRET: "ak-secret-value" },
+    );
+    expect(s.credentialSources).toEqual({
+      clientId: "--client-id",
+      clientSecret: `clientSecret of profile 'default' in ${join(home, "cxda", "config.yaml")}`,
+      accessKeyId: "CXDA_ACCESS_KEY_ID",
+      accessKeySecret: "CXDA_ACCESS_KEY_SECRET",
+    });
+    expect(
+      resolveSettings({}, { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "cxda-settings-")) })
+        .credentialSources.clientId,
+    ).toMatch(/demo client/);
+  });
+
+  it("a missing secret names the variable, the profile and its file, and how to write one", () => {
+    const empty = mkdtempSync(join(tmpdir(), "cxda-settings-"));
+    const s = resolveSettings(remote, { XDG_CONFIG_HOME: empty, CXDA_CLIENT_ID: "ci" });
+    expect(() => requireCredentials(s)).toThrow(
+      `the client id is set (by CXDA_CLIENT_ID) but no client secret: set it by CXDA_CLIENT_SECRET or clientSecret of profile 'default' in ${join(empty, "cxda", "config.yaml")}`,
+    );
+    expect(() => requireCredentials(s)).toThrow("cxda configure --profile default");
+    const none = resolveSettings(
+      { ...remote, profile: "staging" },
+      { XDG_CONFIG_HOME: home, CXDA_CLIENT_ID: "" },
+    );
+    expect(none.credentialSources.clientId).toBe(
+      `clientId of profile 'staging' in ${join(home, "cxda", "config.yaml")}`,
+    );
+    const nothing = resolveSettings(remote, { XDG_CONFIG_HOME: empty });
+    expect(() => requireCredentials(nothing)).toThrow(
+      /no client credentials: .*--client-id, CXDA_CLIENT_ID or clientId of profile 'default'.*CXDA_CLIENT_SECRET or clientSecret/,
+    );
+    const halfKey = resolveSettings(remote, {
+      XDG_CONFIG_HOME: home,
+      CXDA_ACCESS_KEY_SECRET: "ak-secret-value",
+    });
+    expect(() => requireCredentials(halfKey)).toThrow(
+      "the access key secret is set (by CXDA_ACCESS_KEY_SECRET) but no access key id: set it by CXDA_ACCESS_KEY_ID or accessKeyId",
+    );
+  });
+
+  it("a refused client names the id and both sources, never the secret", () => {
+    const s = resolveSettings({ clientId: "ci-bot" }, { XDG_CONFIG_HOME: home, CXDA_PROFILE: "staging" });
+    const text = credentialRefusal(s, "invalid_client")!;
+    expect(text).toContain("the client id 'ci-bot' (from --client-id)");
+    expect(text).toContain(
+      `the client secret from clientSecret of profile 'staging' in ${join(home, "cxda", "config.yaml")}`,
+    );
+    expect(text).not.toContain("staging-secret");
+    expect(credentialRefusal(s, "invalid_scope")).toBeUndefined();
   });
 });

@@ -32,6 +32,12 @@ function forkServer(script, arg, execArgv = []) {
             child.once("message", (m) => done(m));
             child.send("memory");
           }),
+        /** `count` copies of the stored action `fromId`, written in the child (emulator-child.mjs). */
+        seed: (fromId, count) =>
+          new Promise((done) => {
+            child.once("message", (m) => done(m));
+            child.send({ type: "seed", fromId, count });
+          }),
         close: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done();

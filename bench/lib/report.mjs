@@ -28,9 +28,19 @@ export function tableLines(figures) {
     f.figure,
     f.status === "pending" ? `pending: ${f.note}` : spread(f.measured, f.unit),
     f.baseline ? `${f.baseline.label}: ${spread(f.baseline, f.baseline.unit ?? f.unit)}` : "—",
-    f.ratio === null || f.ratio === undefined ? "—" : `${ratioText(f.ratio)}×`,
+    f.ratio === null || f.ratio === undefined
+      ? "—"
+      : f.ratioRange
+        ? `${ratioText(f.ratio)}× (${ratioText(f.ratioRange.min)}–${ratioText(f.ratioRange.max)})`
+        : `${ratioText(f.ratio)}×`,
     f.target,
-    f.met === null || f.met === undefined ? "—" : f.met ? "yes" : "**no**",
+    f.status === "inconclusive"
+      ? "inconclusive (pairs spread > ±10 %)"
+      : f.met === null || f.met === undefined
+        ? "—"
+        : f.met
+          ? "yes"
+          : "**no**",
   ]);
   const header = ["#", "figure", "measured: median (min–max)", "baseline", "ratio", "target", "met?"];
   const line = (cells) => `| ${cells.join(" | ")} |`;

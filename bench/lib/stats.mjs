@@ -20,3 +20,21 @@ export function round(value, digits = 3) {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** A figure whose pair ratios lie further than this from their median is inconclusive (issue 21). */
+export const MAX_SPREAD = 0.1;
+
+/**
+ * The ratio of interleaved pairs: `{median, min, max, runs, spread, conclusive}`, spread being the
+ * largest distance of a pair's ratio from the median, as a fraction of it.
+ */
+export function pairRatio(ratios) {
+  const s = summarize(ratios);
+  const spread = s.median ? Math.max(s.median - s.min, s.max - s.median) / s.median : null;
+  return { ...s, spread, conclusive: spread !== null && spread <= MAX_SPREAD };
+}
+
+/** A verdict for a figure: true/false, or null ("inconclusive") when the pairs disagree too much. */
+export function verdict(ratio, meets) {
+  return ratio.conclusive ? meets(ratio.median) : null;
+}

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { ensurePrivateDir, ensurePrivateFile } from "../../files/private-files.js";
+import { createActionPages } from "./action-pages.js";
 import { BUILDS_TABLES, createBuildRepository } from "./builds-repository.js";
 import { createKeyRepository, KEY_TABLES } from "./keys-repository.js";
 import { createOverrideRepository, OVERRIDES_TABLES } from "./overrides-repository.js";
@@ -189,25 +190,15 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     purgeTokens: db.prepare<[number]>("DELETE FROM tokens WHERE expires_at <= ?"),
   };
 
-  const listStatement = (where: string) => ({
-    rows: db.prepare<unknown[], ActionRow>(
-      `SELECT * FROM actions WHERE tenant_id = ?${where} ORDER BY created_ts, id LIMIT ? OFFSET ?`,
-    ),
-    count: db.prepare<unknown[], { n: number }>(
-      `SELECT COUNT(*) AS n FROM actions WHERE tenant_id = ?${where}`,
-    ),
-  });
-  const lists = {
-    all: listStatement(""),
-    name: listStatement(" AND name = ?"),
-    contains: listStatement(" AND instr(lower(name), lower(?)) > 0"),
-    both: listStatement(" AND name = ? AND instr(lower(name), lower(?)) > 0"),
-  };
-
   // Actions read by id, kept in memory (bench B4: GET by id is the hottest route). Only committed rows
   // are cached (nothing is cached inside a transaction, which could roll back); every write of an
   // action drops its entry; cached objects are frozen so no caller can change what others get.
   const readCache = new Map<string, StoredAction>();
+  const pages = createActionPages<ActionRow>(
+    db,
+    (tenantId) => revisions.get(tenantId),
+    (tenantId) => revisions.hasUncommittedWrite(tenantId),
+  );
   const cacheKey = (tenantId: string, id: string) => `${tenantId}\u0000${id}`;
   const actions: ActionRepository = {
     get: (tenantId, id) => {
@@ -228,20 +219,8 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
       return row && toAction(row);
     },
     list: (tenantId, query: ActionListQuery) => {
-      const filters: string[] = [];
-      if (query.name !== undefined) filters.push(query.name);
-      if (query.nameContains !== undefined) filters.push(query.nameContains);
-      const statement =
-        query.name !== undefined && query.nameContains !== undefined
-          ? lists.both
-          : query.name !== undefined
-            ? lists.name
-            : query.nameContains !== undefined
-              ? lists.contains
-              : lists.all;
-      const rows = statement.rows.all(tenantId, ...filters, query.limit, query.offset).map(toAction);
-      const total = statement.count.get(tenantId, ...filters)?.n ?? 0;
-      return { rows, total };
+      const { rows, total } = pages.list(tenantId, query);
+      return { rows: rows.map(toAction), total };
     },
     graph: (tenantId) => {
       const graph: Record<string, string[]> = Object.create(null);
@@ -250,10 +229,12 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     },
     dependentsOf: (tenantId, name) => q.dependents.all(tenantId, name).map((r) => r.name),
     insert: (action) => {
+      pages.changed(action.tenantId);
       readCache.delete(cacheKey(action.tenantId, action.id));
       q.insertAction.run(actionParams(action));
     },
     update: (action) => {
+      pages.changed(action.tenantId);
       readCache.delete(cacheKey(action.tenantId, action.id));
       q.updateAction.run(actionParams(action));
     },
@@ -316,12 +297,14 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
   const deleteAction = (tenantId: string, id: string): boolean =>
     revisions.transaction(() => {
       readCache.delete(cacheKey(tenantId, id));
+      pages.changed(tenantId);
       builds.deleteForAction(tenantId, id);
       overrides.deleteForAction(tenantId, id);
       return q.deleteAction.run(tenantId, id).changes > 0;
     });
   const resetTenantData = db.transaction(() => {
     readCache.clear();
+    pages.clear();
     db.exec("DELETE FROM actions; DELETE FROM idempotency;");
     for (const table of [...OVERRIDES_TABLES, ...BUILDS_TABLES]) db.exec(`DELETE FROM ${table};`);
     for (const table of [...VARIABLE_TABLES, ...KEY_TABLES]) db.exec(`DELETE FROM ${table};`);

@@ -38,6 +38,8 @@ export interface TenantRevisions {
   get(tenantId: string): number;
   /** Runs `fn` in a transaction that counts as one write per tenant it changes. */
   transaction<T>(fn: () => T): T;
+  /** Inside a transaction: whether it has written to the tenant yet (so could still roll that back). */
+  hasUncommittedWrite(tenantId: string): boolean;
 }
 
 /** Call once the tracked tables exist. */
@@ -49,8 +51,10 @@ export function createTenantRevisions(db: Database.Database): TenantRevisions {
     "SELECT revision FROM tenant_revisions WHERE tenant_id = ?",
   );
   const clearMarks = db.prepare("DELETE FROM revision_marks");
+  const marked = db.prepare<[string], number>("SELECT 1 FROM revision_marks WHERE tenant_id = ?").pluck();
   return {
     get: (tenantId) => read.get(tenantId)?.revision ?? 0,
+    hasUncommittedWrite: (tenantId) => db.inTransaction && marked.get(tenantId) !== undefined,
     transaction: <T>(fn: () => T): T => {
       if (db.inTransaction) return db.transaction(fn)();
       return db.transaction(() => {

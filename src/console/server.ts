@@ -63,6 +63,9 @@ export function sameOrigin(req: IncomingMessage, origin: string): boolean {
 
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
   const redactor = options.redactor ?? defaultRedactor;
+  // Signs in and reads the capabilities before the URL is printed: wrong credentials or an unreachable
+  // server fail here, in the terminal, and a view load then costs one snapshot request.
+  await options.sdk.snapshot.available();
   const files = loadStaticFiles();
   const index = files.get("/app/index.html")!;
   let sessions: ConsoleSessions | undefined;

@@ -4,7 +4,10 @@
  */
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsoleFixture, startFixture } from "./fixture.js";
+import { startConsole } from "../../src/console/server.js";
+import { createClient } from "../../src/index.js";
+import { type Body, startTestEmulator, UNTHROTTLED } from "../emulator/helpers.js";
+import { applyExample, CLIENT_SECRET, type ConsoleFixture, makeDrift, startFixture } from "./fixture.js";
 
 let f: ConsoleFixture;
 let cookie: string;
@@ -152,5 +155,46 @@ describe("cxda console: login and session", () => {
     const created = audit.records.find((r: { operation: string }) => r.operation === "actions.create");
     expect(created.requestId).toEqual(expect.any(String));
     expect(created.webhook).toMatchObject({ delivered: true });
+  });
+});
+
+describe("cxda console over a server without snapshots", () => {
+  it("reads the paged expand list instead and builds the same model", async () => {
+    const emulator = await startTestEmulator({ ...UNTHROTTLED, disableCapabilities: ["snapshot"] });
+    const sdk = createClient({
+      baseUrl: emulator.url,
+      auth: { type: "clientCredentials", clientId: "cxda-demo", clientSecret: CLIENT_SECRET },
+    });
+    try {
+      await applyExample(sdk);
+      await makeDrift(sdk);
+      const running = await startConsole({ sdk, auditLog: "missing-audit.jsonl", port: 0 });
+      try {
+        const login = await request(running.loginUrl);
+        await login.body.text();
+        const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
+        const res = await request(`${running.url}/api/model`, { headers: { cookie } });
+        const model = (await res.body.json()) as Body;
+        expect(model.source).toBe("list");
+        expect(model.actions).toHaveLength(6);
+        expect(model.drift.prod.staging.route_to_queue).toEqual([
+          { name: "QUEUE_API_SECRET", kind: "masked_mismatch", baseline: "***", target: "***" },
+        ]);
+        const crm = model.actions.find((a: { name: string }) => a.name === "crm_lookup");
+        expect(crm.effective.dev).toContainEqual(
+          expect.objectContaining({ name: "CRM_BASE_URL", source: "override" }),
+        );
+        // A missing audit log is an empty list with the reason, not an error.
+        const audit = await request(`${running.url}/api/audit`, { headers: { cookie } });
+        const body = (await audit.body.json()) as Body;
+        expect(body.records).toEqual([]);
+        expect(body.problems[0].message).toContain("does not exist");
+      } finally {
+        await running.close();
+      }
+    } finally {
+      await sdk.close();
+      await emulator.close();
+    }
   });
 });

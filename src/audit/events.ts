@@ -105,6 +105,37 @@ export type KeysRotatedData = {
   previousKeyId: string;
 };
 
+/** A changeset committed (a whole `cxda apply`): ids, counts and action names, never a value. */
+export type DeploymentAppliedData = {
+  deploymentId: string;
+  changesetId: string;
+  revision: number;
+  description?: string;
+  counts: { created: number; updated: number; deleted: number };
+  operations: number;
+  batches: number;
+  /** Names of the actions the changeset touched. */
+  actions: string[];
+  latencyMs: number;
+};
+
+/** A deployment rolled back, or one action restored to a past revision: what was restored, by name. */
+export type DeploymentRolledBackData = {
+  /** The deployment undone (absent for `cxda rollback <ref> --to-version N`). */
+  deploymentId?: string;
+  /** The deployment the rollback itself committed. */
+  rollbackDeploymentId: string;
+  revision: number;
+  force: boolean;
+  /** For one action restored to a version. */
+  actionId?: string;
+  actionName?: string;
+  toVersion?: number;
+  /** Names of the actions restored. */
+  actions: string[];
+  latencyMs: number;
+};
+
 export type CxdaEventDataMap = {
   "action.created": ActionCreatedData;
   "action.updated": ActionUpdatedData;
@@ -117,6 +148,8 @@ export type CxdaEventDataMap = {
   "datetime.applied": DateTimeAppliedData;
   "variables.reencrypted": VariablesReencryptedData;
   "keys.rotated": KeysRotatedData;
+  "deployment.applied": DeploymentAppliedData;
+  "deployment.rolled_back": DeploymentRolledBackData;
 };
 
 export type CxdaEventType = keyof CxdaEventDataMap;
@@ -133,6 +166,8 @@ export const EVENT_TYPES: readonly CxdaEventType[] = [
   "datetime.applied",
   "variables.reencrypted",
   "keys.rotated",
+  "deployment.applied",
+  "deployment.rolled_back",
 ];
 
 /** A discriminated union: `switch (e.type)` narrows `e.data` (type aliases, so data is a Record<string, unknown>). */

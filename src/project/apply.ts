@@ -12,87 +12,39 @@ import { isCredentialHeader } from "../domain/credential-header.js";
 import { CxdaError, NotFoundError, PlanDriftError } from "../errors.js";
 import { deleteAction } from "../workflows/actions.js";
 import { type CreateActionSpec, createAction } from "../workflows/create-action.js";
-import { applyDateProcessing, prepare } from "../workflows/datetime.js";
+import { applyDateProcessing } from "../workflows/datetime.js";
 import { replaceHeaders } from "../workflows/headers.js";
 import { recorded, type WorkflowContext } from "../workflows/operation.js";
 import { applyOverrides } from "../workflows/overrides.js";
 import { registerVariables } from "../workflows/variables.js";
 import { writeWithVersion } from "../workflows/write-with-version.js";
-import type { DesiredAction, DesiredDateProcessing, DesiredState } from "./desired-state.js";
-import { canonicalJson, type Plan, type PlanChange, type PlanResource } from "./plan.js";
+import { applyPlanAsChangeset } from "./apply-changeset.js";
+import {
+  type ApplyCounts,
+  type ApplyOptions,
+  type ApplyResult,
+  type ApplyStep,
+  type ApplyStepResult,
+  createSpecOf,
+  stepsOf,
+} from "./apply-steps.js";
+import type { DesiredAction, DesiredState } from "./desired-state.js";
+import { canonicalJson, type Plan } from "./plan.js";
+
+export {
+  type ApplyCounts,
+  type ApplyOptions,
+  type ApplyResult,
+  type ApplyStep,
+  type ApplyStepResult,
+  createSpecOf,
+  describeStep,
+  type StepKind,
+  type StepOutcome,
+  stepsOf,
+} from "./apply-steps.js";
 
 export const DEFAULT_APPLY_CONCURRENCY = 8;
-
-export type StepKind = "create" | "update" | "delete";
-export type StepOutcome = "applied" | "failed" | "skipped";
-
-/** One write of the plan: an action's create, core update or delete, or one of its sub-resources. */
-export interface ApplyStep {
-  kind: StepKind;
-  action: string;
-  resource: PlanResource;
-  /** For overrides: the environment id. */
-  env?: string;
-}
-
-export interface ApplyStepResult extends ApplyStep {
-  outcome: StepOutcome;
-  /** Why it failed or was not attempted (secrets redacted by the caller's printer). */
-  reason?: string;
-  /** For a failure: where the resource is now. One request per write, so a refused write leaves the old state. */
-  state?: "old" | "unknown";
-  /** A create answered from an earlier run's Idempotency-Key (a resumed apply). */
-  replayed?: boolean;
-  /** Every HTTP status / problem slug of the failure, when the server answered. */
-  status?: number;
-  slug?: string;
-}
-
-export interface ApplyCounts {
-  created: number;
-  updated: number;
-  deleted: number;
-}
-
-export interface ApplyResult {
-  ok: boolean;
-  applied: ApplyCounts;
-  /** Failed and skipped steps, in plan order. */
-  failures: ApplyStepResult[];
-  /** Every step, in plan order. */
-  steps: ApplyStepResult[];
-}
-
-export interface ApplyOptions {
-  /** Writes in flight at once (default 8); the client's pacer still decides when each is sent. */
-  concurrency?: number;
-  /** Called when a step starts and when it ends (progress display). */
-  onStart?: (step: ApplyStep) => void;
-  onDone?: (result: ApplyStepResult, progress: { done: number; total: number }) => void;
-}
-
-/** The steps of a plan: every change that is not a no-op, in plan order. */
-export function stepsOf(plan: Plan): ApplyStep[] {
-  return plan.changes
-    .filter((c): c is PlanChange & { kind: StepKind } => c.kind !== "no-op")
-    .map((c) => ({
-      kind: c.kind,
-      action: c.action,
-      resource: c.resource,
-      ...(c.env !== undefined ? { env: c.env } : {}),
-    }));
-}
-
-/** "create crm_lookup", "update crm_lookup overrides in prod". */
-export function describeStep(step: ApplyStep): string {
-  const what =
-    step.resource === "action"
-      ? ""
-      : step.resource === "overrides"
-        ? ` overrides in ${step.env}`
-        : ` ${step.resource}`;
-  return `${step.kind} ${step.action}${what}`;
-}
 
 /**
  * Applies `plan` (computed from `desired` against the live tenant): returns what was applied and every
@@ -104,6 +56,9 @@ export async function applyPlan(
   plan: Plan,
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
+  const via = options.via ?? "auto";
+  if (via === "changeset" || (via === "auto" && (await ctx.client.changesets.available())))
+    return applyPlanAsChangeset(ctx, desired, plan, options);
   const steps = stepsOf(plan);
   const results = new Map<ApplyStep, ApplyStepResult>();
   const byName = new Map(desired.actions.map((a) => [a.name, a]));
@@ -199,7 +154,7 @@ export async function applyPlan(
     else applied.deleted += 1;
   }
   const failures = ordered.filter((r) => r.outcome !== "applied");
-  return { ok: failures.length === 0, applied, failures, steps: ordered };
+  return { ok: failures.length === 0, applied, failures, steps: ordered, via: "per-resource" };
 }
 
 function failure(step: ApplyStep, error: unknown): ApplyStepResult {
@@ -217,36 +172,6 @@ function failure(step: ApplyStep, error: unknown): ApplyStepResult {
     ...(error.status !== undefined ? { status: error.status } : {}),
     ...(error.slug !== undefined ? { slug: error.slug } : {}),
   };
-}
-
-/** The POST body of a new action: one request carries its headers and date processing (issue 9). */
-export function createSpecOf(want: DesiredAction): CreateActionSpec {
-  const config: Record<string, unknown> = {};
-  if (want.request) config.request = want.request;
-  if (Object.keys(want.headers).length > 0) config.headers = { ...want.headers };
-  if (want.dateProcessing) config.dateProcessing = dateProcessingOf(want.dateProcessing);
-  return {
-    name: want.name,
-    type: want.type,
-    description: want.description,
-    ...(want.script ? { script: { language: "JavaScript", content: want.script.content } } : {}),
-    ...(Object.keys(config).length > 0 ? { config } : {}),
-    dependencies: [...want.dependencies],
-  } as CreateActionSpec;
-}
-
-/** The value to write: the inputs plus computedValue/computedUtc, computed offline now. */
-function dateProcessingOf(d: DesiredDateProcessing) {
-  return prepare(
-    {
-      sourceTimestamp: d.sourceTimestamp,
-      timezone: d.timezone,
-      operation: d.operation,
-      offsetMinutes: d.offsetMinutes,
-      precision: d.precision,
-    },
-    { sourceField: d.sourceField, targetField: d.targetField },
-  );
 }
 
 /**

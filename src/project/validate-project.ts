@@ -42,6 +42,8 @@ export interface ProjectValidation {
   project?: DesiredState;
   /** Placeholders left unresolved (only with `requireValues: false`), each once, as written. */
   unresolved: string[];
+  /** Where a path of the project file is (`["actions", "crm_lookup", "headers"]` → line and column). */
+  locate?: (path: readonly (string | number)[]) => { line: number; column: number };
 }
 
 export function validateProject(text: string, options: ValidateProjectOptions = {}): ProjectValidation {
@@ -93,7 +95,13 @@ function check(loaded: LoadedProject, options: ValidateProjectOptions): ProjectV
   registerSecrets(positionsOf(ctx), options.redactor);
   const problems = locateProblems(loaded.fileName, loaded.source, ctx.problems);
   if (problems.length > 0 || !project) return { ok: false, problems, unresolved };
-  return { ok: true, problems, unresolved, project };
+  return {
+    ok: true,
+    problems,
+    unresolved,
+    project,
+    locate: (path) => loaded.source.locate(path, { key: true }),
+  };
 }
 
 function checkDocument(ctx: CheckContext): DesiredState | undefined {

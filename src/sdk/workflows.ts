@@ -9,8 +9,20 @@ import { deleteAction, getAction, listActions } from "../workflows/actions.js";
 import { getBuild, listBuilds, triggerBuild } from "../workflows/builds.js";
 import { createAction } from "../workflows/create-action.js";
 import { applyDateProcessing } from "../workflows/datetime.js";
+import {
+  getDeployment,
+  listDeployments,
+  planRollback,
+  rollbackDeployment,
+} from "../workflows/deployments.js";
 import { diffTenant } from "../workflows/drift.js";
 import { getHeaders, replaceHeaders, setHeaders, unsetHeaders } from "../workflows/headers.js";
+import {
+  actionHistory,
+  diffActionRevisions,
+  getActionRevision,
+  restoreActionRevision,
+} from "../workflows/history.js";
 import {
   applyOverrides,
   getOverrides,
@@ -70,6 +82,18 @@ export const WORKFLOW_GROUPS = {
   keys: { rotate: rotateKey, rotationCheck },
   dateProcessing: { apply: applyDateProcessing },
   project: { apply: applyPlan },
+  deployments: {
+    list: listDeployments,
+    get: getDeployment,
+    planRollback,
+    rollback: rollbackDeployment,
+  },
+  revisions: {
+    list: actionHistory,
+    get: getActionRevision,
+    diff: diffActionRevisions,
+    restore: restoreActionRevision,
+  },
 } as const;
 
 /** The first release's flat names; each is the same function as its grouped name (docs/sdk.md). */

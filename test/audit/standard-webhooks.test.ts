@@ -114,12 +114,28 @@ describe("standardwebhooks (official npm library) verifies what cxda sends", () 
           { readFile: () => SCRIPT, env: {} },
         ).project!;
         const plan = computePlan(desired, (await readLiveState(cxda.context.client)).live, { prune: false });
-        const applied = await cxda.project.apply(desired, plan);
+        const applied = await cxda.project.apply(desired, plan, { via: "per-resource" });
         expect(applied.ok).toBe(true);
         await cxda.actions.remove(b);
 
         expect(warnings).toEqual([]);
-        expect(new Set(receiver.received.map((d) => d.type))).toEqual(new Set(EVENT_TYPES));
+        // deployment.* come from a changeset apply and a rollback: from a server that has deployments.
+        const deployments = await cxda.context.client.deployments.available();
+        if (deployments) {
+          const again = validateProject(
+            `apiVersion: cxda/v1\nactions:\n  ${b}_c:\n    type: SCRIPT\n    script: {file: a.js}\n`,
+            { readFile: () => SCRIPT, env: {} },
+          ).project!;
+          const changeset = await cxda.project.apply(
+            again,
+            computePlan(again, (await readLiveState(cxda.context.client)).live),
+          );
+          expect(changeset.deploymentId).toBeDefined();
+          await cxda.deployments.rollback(changeset.deploymentId!);
+        }
+        expect(new Set(receiver.received.map((d) => d.type))).toEqual(
+          new Set(EVENT_TYPES.filter((t) => deployments || !t.startsWith("deployment."))),
+        );
         for (const delivery of receiver.received) {
           expect(delivery.library, delivery.type).toBe("ok");
           expect(verifyWebhook(secret, delivery.headers, delivery.body)).toEqual({ ok: true });

@@ -136,6 +136,8 @@ export class ChaosRun {
       testHooks?: boolean;
       clock?: () => number;
       sandbox?: { timeoutMs: number; memoryMb: number };
+      /** Capabilities the emulator does not advertise (e.g. `changesets`, to test the request-per-resource path). */
+      disableCapabilities?: readonly ("snapshot" | "changesets" | "deployments" | "revisions")[];
     } = {},
   ): Promise<RunningEmulator> {
     const dataDir = join(this.dir, `emulator-${name}`);
@@ -145,7 +147,10 @@ export class ChaosRun {
       port: 0,
       host: "127.0.0.1",
       dataDir,
-      config: this.config(),
+      config: {
+        ...this.config(),
+        ...(options.disableCapabilities ? { disableCapabilities: [...options.disableCapabilities] } : {}),
+      },
       rateLimit: options.rateLimit ?? { perMinute: 100_000, burst: 10_000 },
       ...(options.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: options.tokenTtlSeconds }),
       ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),

@@ -36,7 +36,12 @@ interface CliRun {
 export async function runR8(run: ChaosRun, size: ChaosSize): Promise<Figure[]> {
   if (!existsSync(CLI)) return [exactly("R8", "CLI runs (dist/cli/bin.js built?)", 0, 1)];
   // Paced like a real tenant, so a run lasts long enough to be killed mid-way with writes in flight.
-  const emulator = await run.emulator("r8", { rateLimit: { perMinute: 3000, burst: 10 }, seed: 8 });
+  // The request-per-resource path (no changesets); the changeset path is R8c (r8c-changeset-killed.ts).
+  const emulator = await run.emulator("r8", {
+    rateLimit: { perMinute: 3000, burst: 10 },
+    seed: 8,
+    disableCapabilities: ["changesets"],
+  });
   const random = seeded(8);
   const project = writeR8Project(join(run.dir, "r8-project"), size.r8Actions, random);
   for (const s of project.secrets) run.secrets.add(s.value, s.kind);

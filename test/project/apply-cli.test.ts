@@ -18,7 +18,11 @@ let emulator: Emulator;
 
 beforeAll(async () => {
   // Paced like a real tenant (20 requests/s), so an apply of many actions takes long enough to kill.
-  emulator = await startTestEmulator({ rateLimit: { perMinute: 1200, burst: 5 } });
+  // The request-per-resource path (no changesets); the changeset path is apply-changeset-cli.test.ts.
+  emulator = await startTestEmulator({
+    rateLimit: { perMinute: 1200, burst: 5 },
+    disableCapabilities: ["changesets"],
+  });
 });
 afterAll(async () => {
   await emulator.close();

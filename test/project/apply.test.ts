@@ -37,7 +37,11 @@ let emulator: Emulator;
 let client: CxdaClient;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: { perMinute: 1_000_000, burst: 100_000 } });
+  // The request-per-resource path; the changeset path is test/project/apply-changeset*.test.ts.
+  emulator = await startTestEmulator({
+    rateLimit: { perMinute: 1_000_000, burst: 100_000 },
+    disableCapabilities: ["changesets"],
+  });
 });
 afterAll(async () => {
   await emulator.close();

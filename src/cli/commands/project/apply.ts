@@ -144,14 +144,36 @@ export const run: Handler<typeof applySpec> = async (ctx, { options }) => {
   const result = await applyPlan({ client, recorder }, project, plan, {
     onStart: (step) => progress.start(step),
     onDone: (r, p) => progress.done(r, p),
+    onBatch: (b) => {
+      if (b.stage === "sent")
+        ctx.out.info(
+          `batch ${b.sequence}/${b.total} sent (${b.operations} operation${b.operations === 1 ? "" : "s"})`,
+        );
+      else if (b.total > 1) ctx.out.info(`changeset committed (${b.total} batches)`);
+    },
   });
   progress.finish();
+  const locate = (path: readonly (string | number)[] | undefined): string => {
+    if (path === undefined || !loaded.locate) return "";
+    const at = loaded.locate(path);
+    return `${file}:${at.line}:${at.column}`;
+  };
+  const errors = (result.errors ?? []).map((e) => ({
+    ...e,
+    ...(e.filePath ? { location: locate(e.filePath) } : {}),
+  }));
 
   if (ctx.out.json) {
     ctx.out.result({
       ok: result.ok,
       file,
       changes: true,
+      via: result.via,
+      ...(result.deploymentId !== undefined
+        ? { deploymentId: result.deploymentId, revision: result.revision, changesetId: result.changesetId }
+        : {}),
+      ...(result.batches !== undefined ? { batches: result.batches } : {}),
+      ...(errors.length > 0 ? { errors } : {}),
       plan: {
         summary: plan.summary,
         ...(plan.baseRevision !== undefined ? { baseRevision: plan.baseRevision } : {}),
@@ -169,7 +191,33 @@ export const run: Handler<typeof applySpec> = async (ctx, { options }) => {
     ctx.out.line(
       c.green(`Apply complete: ${countsText(result)} (${total} operation${total === 1 ? "" : "s"}).`),
     );
+    if (result.deploymentId !== undefined)
+      ctx.out.line(
+        `Deployment ${result.deploymentId} (tenant revision ${result.revision}); undo it with cxda deployments rollback ${result.deploymentId}`,
+      );
     return EXIT.ok;
+  }
+  if (result.via === "changeset") {
+    const unknown = result.failures.some((f) => f.state === "unknown");
+    ctx.out.line(
+      c.red(
+        unknown
+          ? "Apply failed: the changeset's answer was lost, so it may or may not have been committed; run cxda plan to see."
+          : "Apply failed: the changeset was refused, so nothing was applied.",
+      ),
+    );
+    for (const e of errors) {
+      const where = [e.operation, e.location].filter((x) => x !== undefined && x !== "").join(" at ");
+      ctx.out.line(
+        `  ${c.red("✘")} ${where === "" ? "" : `${where}: `}${e.message}${e.path ? c.dim(` (${e.path})`) : ""}`,
+      );
+    }
+    ctx.out.line(
+      result.failures[0]?.slug === "precondition-failed"
+        ? "The tenant changed after the plan was read; run cxda apply again: it re-plans."
+        : "Fix the causes and run cxda apply again.",
+    );
+    return EXIT.failed;
   }
   const failed = result.failures.filter((f) => f.outcome === "failed").length;
   const skipped = result.failures.length - failed;

@@ -106,9 +106,15 @@ export const applySpec = defineCommand({
     "cxda apply --auto-approve --prune --json",
   ],
   helpAfter: `
+A server that offers changesets gets the whole plan as one changeset (in batches of at most 1 000
+operations above that size): it is applied whole or not at all, and recorded as one deployment whose id
+is printed (cxda deployments show ID; cxda deployments rollback ID undoes it). Otherwise each resource
+is written by its own request.
+
 Exit codes: 0 everything applied (or nothing to apply), 1 an operation failed (each failure is listed
-with the state it left), 64 no terminal to confirm on and no --auto-approve, 65 invalid file (nothing
-applied). A saved plan whose tenant changed since is refused (PlanDriftError, exit 1).
+with the state it left; a refused changeset names the operation and its place in the file), 64 no
+terminal to confirm on and no --auto-approve, 65 invalid file (nothing applied). A saved plan whose
+tenant changed since is refused (PlanDriftError, exit 1).
 `,
 });
 

@@ -11,7 +11,7 @@ import type {
   DeploymentSummary,
   RollbackResult,
 } from "../client/resources/deployments.js";
-import { ValidationError } from "../errors.js";
+import { CxdaError } from "../errors.js";
 import { recorded, type WorkflowContext } from "./operation.js";
 
 /** What rolling one resource back would do. */
@@ -40,7 +40,7 @@ export interface RollbackOutcome {
 
 async function requireDeployments(ctx: WorkflowContext): Promise<void> {
   if (!(await ctx.client.deployments.available()))
-    throw new ValidationError(
+    throw new CxdaError(
       "this server does not record deployments (GET /api/v2 does not list 'deployments'); deployments, history and rollback need a server that has them",
       { slug: "capability-missing" },
     );

@@ -8,7 +8,7 @@ import type { ActionRevisionSummary } from "../client/resources/revisions.js";
 import type { Action } from "../domain/action-schema.js";
 import { MASKED_PLACEHOLDER } from "../domain/overrides.js";
 import { type ScriptDiff, scriptDiff } from "../domain/script-diff.js";
-import { ValidationError } from "../errors.js";
+import { CxdaError, ValidationError } from "../errors.js";
 import { recorded, type WorkflowContext } from "./operation.js";
 
 export interface ActionHistory {
@@ -42,7 +42,7 @@ export interface RestoreResult {
 
 async function requireRevisions(ctx: WorkflowContext): Promise<void> {
   if (!(await ctx.client.revisions.available()))
-    throw new ValidationError(
+    throw new CxdaError(
       "this server keeps no action history (GET /api/v2 does not list 'revisions'); history, diff and rollback need a server that has it",
       { slug: "capability-missing" },
     );

@@ -114,6 +114,26 @@ export const TOP_LEVEL: readonly TopLevelEntry[] = [
     load: async () => (await import("./project/index.js")).exportProject,
   },
   {
+    name: "deployments",
+    summary: "the tenant's deployments (every committed change): list, show, roll one back",
+    load: async () => (await import("./deployments/index.js")).deployments,
+  },
+  {
+    name: "history",
+    summary: "an action's versions, newest first, with the deployment of each",
+    load: async () => (await import("./history/index.js")).history,
+  },
+  {
+    name: "diff",
+    summary: "a unified diff of an action's script and configuration between two versions",
+    load: async () => (await import("./diff/index.js")).diff,
+  },
+  {
+    name: "rollback",
+    summary: "restore one action to a past version (one change, refused if the action moved)",
+    load: async () => (await import("./rollback/index.js")).rollback,
+  },
+  {
     name: "console",
     summary:
       "a local web console: actions, drift matrix, dependency graph, audit trail (127.0.0.1, one-time login)",

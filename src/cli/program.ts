@@ -8,6 +8,7 @@ import type { BoundCommand, CommandInput, CommandNode, RunCommand } from "./comm
 import { TOP_LEVEL, type TopLevelEntry } from "./commands/index.js";
 import { ENV_VARS } from "./env-vars.js";
 import { EXIT_CODE_MEANINGS } from "./exit-code-table.js";
+import { VERSION } from "./version.js";
 
 export interface ProgramIO {
   /** Called with the exit code when a command finishes (tests capture it; bin.ts sets process.exitCode). */
@@ -18,8 +19,6 @@ export interface ProgramIO {
   /** Tests: parse and check the command line, hand over the parsed input, and run nothing. */
   parseOnly?: (input: CommandInput<unknown, unknown>, command: BoundCommand) => void;
 }
-
-const VERSION = "0.1.0";
 
 function rootExamples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;

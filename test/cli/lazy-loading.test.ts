@@ -31,9 +31,26 @@ function loaded(args: string[]): { files: string[]; packages: string[] } {
 }
 
 describe("lazy loading of commands", () => {
-  it("--help and --version load commander and the command index only", () => {
-    for (const flag of ["--help", "--version"]) {
+  it("--version alone loads no package and no command: the version module only", () => {
+    for (const flag of ["--version", "-V"]) {
       const { files, packages } = loaded([flag]);
+      expect(packages, flag).toEqual([]);
+      expect(files, flag).toEqual(["cli/bin.js", "cli/version.js"]);
+    }
+  });
+
+  it("--version answered early prints what the program prints, the package's version", async () => {
+    const early = spawnSync(process.execPath, [CLI, "--version"], { encoding: "utf8" });
+    const late = spawnSync(process.execPath, [CLI, "--no-color", "--version"], { encoding: "utf8" });
+    const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, "../../package.json"), "utf8"));
+    expect(early.status).toBe(0);
+    expect(early.stdout).toBe(`${pkg.version}\n`);
+    expect(late.stdout).toBe(early.stdout);
+  });
+
+  it("--help and --version with other flags load commander and the command index only", () => {
+    for (const flag of ["--help", "--json --version"]) {
+      const { files, packages } = loaded(flag.split(" "));
       expect(packages, flag).toEqual(["commander"]);
       // Plus the two data-only tables the top-level help lists (exit codes, environment variables).
       expect(files, flag).toEqual([
@@ -42,6 +59,7 @@ describe("lazy loading of commands", () => {
         "cli/env-vars.js",
         "cli/exit-code-table.js",
         "cli/program.js",
+        "cli/version.js",
       ]);
     }
   });

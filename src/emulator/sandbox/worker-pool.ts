@@ -21,11 +21,29 @@ export interface WorkerPoolOptions {
   tenantConcurrency?: number;
   /** Worker code, run with `eval: true`; it must speak the `WorkerJob`/`WorkerReply` protocol. */
   source: string;
+  /** Handed to each worker; an object also gets `nice`, the nice value its thread should take. */
   workerData: unknown;
   /** Extra wall-clock time a job gets past its `timeoutMs` before its worker is terminated. */
   marginMs: (timeoutMs: number) => number;
   /** Spreads the `Retry-After` of refused jobs (default `Math.random`). */
   random?: () => number;
+  /**
+   * Nice value of the bulk workers' threads (default 10; Linux; 0 = none). A tenant with a backlog of
+   * long runs is served by them, so under load its spinning scripts yield the CPU to the process's
+   * other threads: the HTTP thread and the interactive workers.
+   */
+  bulkNice?: number;
+  /**
+   * A tenant whose recent runs took at most this long on average (default 10 ms) may use every idle
+   * worker while no other tenant waits: a newcomer then waits at most about one short run.
+   */
+  shortRunMs?: number;
+  /**
+   * A tenant whose recent runs took longer than this on average (default 50 ms) is served by the bulk
+   * workers only. Well above a trivial run, so that one run slowed by a busy machine does not move a
+   * tenant of trivial runs to the bulk workers.
+   */
+  longRunMs?: number;
 }
 
 /** Longest `Retry-After` a refused job is given, in seconds. */
@@ -40,6 +58,8 @@ interface PendingJob {
 
 interface Slot {
   worker: Worker;
+  /** Interactive workers take a tenant's only job, or short runs; bulk workers take the rest. */
+  bulk: boolean;
   state: "starting" | "idle" | "busy";
   running?: PendingJob;
   startedAt?: number;
@@ -51,12 +71,21 @@ interface Slot {
  * A fixed set of worker threads running one job each at a time, with a wall-clock backstop: the host
  * never waits on a worker longer than `timeoutMs + marginMs`. Jobs wait in one bounded FIFO queue per
  * tenant; a free worker takes the next job of the tenants in turn (round robin), skipping a tenant that
- * already has `tenantConcurrency` jobs running. Idle workers are unref'd so a forgotten pool never holds
- * the process open.
+ * already has `tenantConcurrency` jobs running — unless that tenant's runs are short and no other
+ * tenant waits (the pool is work-conserving for short runs).
+ *
+ * With two workers or more, half of them (rounded up) are bulk workers, their threads niced: a tenant
+ * whose recent runs were long (`longRunMs`) is served by bulk workers only, so a flood of long runs never takes the
+ * interactive workers, and its spinning threads yield the CPU to a neighbour's short runs (issue 15,
+ * noisy neighbours; bench B8). Idle workers are unref'd so a forgotten
+ * pool never holds the process open.
  */
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
   readonly #tenantConcurrency: number;
+  readonly #shortRunMs: number;
+  readonly #longRunMs: number;
+  readonly #bulkSlots: number;
   readonly #slots: (Slot | undefined)[];
   /** Waiting jobs by tenant; the map's order is the turn order (a served tenant moves to the back). */
   readonly #waiting = new Map<string, PendingJob[]>();
@@ -69,6 +98,9 @@ export class WorkerPool {
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
     this.#tenantConcurrency = options.tenantConcurrency ?? Math.ceil(options.size / 2);
+    this.#shortRunMs = options.shortRunMs ?? 10;
+    this.#longRunMs = options.longRunMs ?? 50;
+    this.#bulkSlots = options.size >= 2 ? Math.ceil(options.size / 2) : 0;
     this.#slots = Array.from({ length: options.size }, () => undefined);
     for (let i = 0; i < options.size; i++) this.#spawn(i);
   }
@@ -137,13 +169,17 @@ export class WorkerPool {
   }
 
   #spawn(index: number): void {
+    const bulk = index >= this.#options.size - this.#bulkSlots;
+    const nice = bulk ? (this.#options.bulkNice ?? 10) : 0;
+    const data = this.#options.workerData;
     const worker = new Worker(this.#options.source, {
       eval: true,
-      workerData: this.#options.workerData,
+      // An object gets `nice`: the thread lowers its own priority (raising a nice value needs no privilege).
+      workerData: typeof data === "object" && data !== null ? { ...data, nice } : data,
       env: {},
       execArgv: [],
     });
-    const slot: Slot = { worker, state: "starting" };
+    const slot: Slot = { worker, state: "starting", bulk };
     this.#slots[index] = slot;
     worker.on("message", (reply: WorkerReply) => this.#onReply(index, slot, reply));
     worker.on("error", (error: Error) => this.#onGone(index, slot, error.message));
@@ -203,26 +239,34 @@ export class WorkerPool {
     return all;
   }
 
-  /** The next job by turn: the first tenant in turn order below its quota; it moves to the back. */
-  #nextJob(): PendingJob | undefined {
+  /**
+   * The next job by turn for `slot`: the first tenant in turn order that may use it; it moves to the
+   * back. A tenant below its quota may; above it only when its recent runs were short and no other
+   * tenant waits. An interactive worker (when bulk workers exist) takes no tenant whose recent runs
+   * were long.
+   */
+  #nextJob(slot: Slot): PendingJob | undefined {
     for (const [tenant, queue] of this.#waiting) {
-      if (this.runningFor(tenant) >= this.#tenantConcurrency) continue;
+      const running = this.runningFor(tenant);
+      const mean = this.#meanMs.get(tenant);
+      const short = mean !== undefined && mean <= this.#shortRunMs;
+      if (running >= this.#tenantConcurrency && !(short && this.#waiting.size === 1)) continue;
+      if (!slot.bulk && this.#bulkSlots > 0 && mean !== undefined && mean > this.#longRunMs) continue;
       const pending = queue.shift()!;
       this.#waiting.delete(tenant);
       if (queue.length > 0) this.#waiting.set(tenant, queue);
-      this.#running.set(tenant, this.runningFor(tenant) + 1);
+      this.#running.set(tenant, running + 1);
       return pending;
     }
     return undefined;
   }
 
   #pump(): void {
-    while (this.#waiting.size > 0) {
-      const index = this.#slots.findIndex((slot) => slot?.state === "idle");
+    for (let index = 0; index < this.#slots.length && this.#waiting.size > 0; index++) {
       const slot = this.#slots[index];
-      if (slot === undefined) break;
-      const pending = this.#nextJob();
-      if (pending === undefined) break;
+      if (slot?.state !== "idle") continue;
+      const pending = this.#nextJob(slot);
+      if (pending === undefined) continue;
       slot.state = "busy";
       slot.running = pending;
       slot.startedAt = performance.now();

@@ -13,6 +13,15 @@ const core = require(workerData.corePath);
 const variantExports = require(workerData.variantPath);
 const baseVariant = variantExports.default || variantExports;
 const L = workerData.limits;
+
+// A bulk worker lowers its thread's priority (Linux: the nice value is per thread, and /proc names the
+// thread). Best effort: elsewhere, or when refused, the worker runs at the process's priority.
+if (workerData.nice > 0) {
+  try {
+    const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+    require("node:os").setPriority(tid, workerData.nice);
+  } catch {}
+}
 const PAGE = 65536;
 const FILE = "action.js";
 const MIB = 1024 * 1024;

@@ -10,6 +10,12 @@ parentPort.on("message", (job) => {
   if (job.source === "crash") process.exit(3);
   if (job.source === "fatal") { parentPort.postMessage({ type: "fatal", message: "wasm aborted\\nstack" }); process.exit(1); }
   if (job.source === "hold") return;
+  if (job.source.startsWith("spin:")) { const end = Date.now() + Number(job.source.slice(5)); while (Date.now() < end) {} }
+  if (job.source === "class") {
+    const nice = require("node:worker_threads").workerData?.nice;
+    parentPort.postMessage({ type: "result", id: job.id, result: { status: "SUCCESS", output: nice > 0 ? "bulk" : "interactive", logs: [], durationMs: 0 } });
+    return;
+  }
   parentPort.postMessage({ type: "result", id: job.id, result: { status: "SUCCESS", output: job.source, logs: [], durationMs: 0 } });
 });
 parentPort.postMessage({ type: "ready" });
@@ -119,6 +125,43 @@ describe("WorkerPool", () => {
     expect(p.runningFor("A")).toBe(1);
     expect(p.waitingFor("A")).toBe(1);
     expect(p.runningFor("B")).toBe(0);
+  });
+
+  it("serves a tenant of long runs on the bulk workers only, keeping the interactive one for a neighbour's short runs", async () => {
+    const p = pool({ size: 2, workerData: {}, marginMs: () => 60_000, shortRunMs: 10, longRunMs: 20 });
+    // A's runs are long (30 ms > 20 ms); then A floods.
+    expect(await p.submit(job("spin:30"), "A")).toMatchObject({ kind: "result" });
+    const flood = [p.submit(job("class"), "A"), p.submit(job("hold"), "A"), p.submit(job("hold"), "A")];
+    for (const f of flood) void f.catch(() => {});
+    expect(await flood[0]).toMatchObject({ result: { output: "bulk" } });
+    // A holds the bulk worker now; the interactive one stays free for B's single run, at once.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect([p.runningFor("A"), p.waitingFor("A")]).toEqual([1, 1]);
+    expect(await p.submit(job("class"), "B")).toMatchObject({ result: { output: "interactive" } });
+    expect(await p.submit(job("class"), "B")).toMatchObject({ result: { output: "interactive" } });
+    expect([p.runningFor("A"), p.waitingFor("A")]).toEqual([1, 1]);
+  });
+
+  it("lets a tenant of short runs use every idle worker while no one else waits", async () => {
+    // Short = at most 1 s here, so a slow test machine cannot make the instant fake runs long.
+    const p = pool({ size: 2, marginMs: () => 60_000, shortRunMs: 1000 });
+    // Unknown run length: one worker (the quota).
+    const first = [p.submit(job("a1"), "A"), p.submit(job("a2"), "A")];
+    await Promise.all(first);
+    // Its runs proved short: both workers, above the quota of one.
+    const held = [p.submit(job("hold"), "A"), p.submit(job("hold"), "A")];
+    for (const h of held) void h.catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(p.runningFor("A")).toBe(2);
+  });
+
+  it("keeps a tenant of long runs to its quota even when alone", async () => {
+    const p = pool({ size: 2, marginMs: () => 60_000, shortRunMs: 10 });
+    await p.submit(job("spin:30"), "A"); // a mean of at least 30 ms: not short
+    const held = [p.submit(job("hold"), "A"), p.submit(job("hold"), "A")];
+    for (const h of held) void h.catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect([p.runningFor("A"), p.waitingFor("A")]).toEqual([1, 1]);
   });
 
   it("bounds each tenant's queue on its own: a full queue refuses that tenant only", async () => {

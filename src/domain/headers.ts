@@ -76,55 +76,59 @@ export function validateHeaders(
 
   const byRule = new RuleIssues();
   const entries = Object.entries(matrix as Record<string, unknown>);
-  const byLowerName = new Map<string, string[]>();
+  // Lower-cased name → its spelling, or its spellings once a second one appears (the duplicate rule).
+  const byLowerName = new Map<string, string | string[]>();
   let total = 0;
   let totalIsExact = true;
 
+  // An issue's path and label are built only when there is an issue: bench B6, 10 000 matrices in
+  // 3.6–3.7× → 1.6× the time of copying them.
+  const path = (name: string) => [...basePath, name];
+  const label = (name: string) => `'${shownText(name)}'`;
   for (const [name, value] of entries) {
-    const path = [...basePath, name];
-    const label = `'${shownText(name)}'`;
+    const lower = name.toLowerCase();
 
     if (name === "") {
-      byRule.add("name-empty", issue(path, CODE, "Header name is empty; give the header a name"));
+      byRule.add("name-empty", issue(path(name), CODE, "Header name is empty; give the header a name"));
     } else if (!HEADER_NAME_PATTERN.test(name)) {
       byRule.add(
         "name-pattern",
         issue(
-          path,
+          path(name),
           CODE,
-          `Header name ${label} must match ^[A-Za-z0-9_-]+$ (ASCII letters, digits, '-' and '_'); rename it`,
+          `Header name ${label(name)} must match ^[A-Za-z0-9_-]+$ (ASCII letters, digits, '-' and '_'); rename it`,
         ),
       );
-    } else if (RESERVED.has(name.toLowerCase())) {
+    } else if (RESERVED.has(lower)) {
       byRule.add(
         "reserved",
-        issue(path, CODE, `Header '${name}' is reserved by the integration engine and cannot be set`),
+        issue(path(name), CODE, `Header '${name}' is reserved by the integration engine and cannot be set`),
       );
     }
 
-    const lower = name.toLowerCase();
     const spellings = byLowerName.get(lower);
-    if (spellings) spellings.push(name);
-    else byLowerName.set(lower, [name]);
+    if (spellings === undefined) byLowerName.set(lower, name);
+    else if (typeof spellings === "string") byLowerName.set(lower, [spellings, name]);
+    else spellings.push(name);
 
     if (typeof value !== "string") {
       const why =
         value === null
           ? "is null; null removes a header in an edit, but the resulting matrix holds only strings"
           : `must be a string, got ${describeType(value)}`;
-      byRule.add("value-type", issue(path, CODE, `value of ${label} ${why}`));
+      byRule.add("value-type", issue(path(name), CODE, `value of ${label(name)} ${why}`));
       totalIsExact = false;
       continue;
     }
 
-    const badChars = findBadValueChars(value);
+    const badChars = FIELD_VALUE_PATTERN.test(value) ? [] : findBadValueChars(value);
     if (badChars.length > 0) {
       byRule.add(
         "value-chars",
         issue(
-          path,
+          path(name),
           CODE,
-          `value of ${label} contains ${listCapped(badChars)}; an RFC 9110 field value is one line of ` +
+          `value of ${label(name)} contains ${listCapped(badChars)}; an RFC 9110 field value is one line of ` +
             "visible characters, spaces and tabs: remove them (encode binary or non-Latin-1 data, e.g. base64)",
         ),
       );
@@ -133,7 +137,7 @@ export function validateHeaders(
     if (edges) {
       byRule.add(
         "value-whitespace",
-        issue(path, CODE, `value of ${label} has ${edges} whitespace (RFC 9110 §5.5); trim it`),
+        issue(path(name), CODE, `value of ${label(name)} has ${edges} whitespace (RFC 9110 §5.5); trim it`),
       );
     }
 
@@ -143,16 +147,16 @@ export function validateHeaders(
       byRule.add(
         "size-one",
         issue(
-          path,
+          path(name),
           CODE,
-          `Header ${label} is ${bytes} bytes (name + value + 2); the limit is ${MAX_HEADER_BYTES} bytes per header: shorten the value`,
+          `Header ${label(name)} is ${bytes} bytes (name + value + 2); the limit is ${MAX_HEADER_BYTES} bytes per header: shorten the value`,
         ),
       );
     }
   }
 
   for (const spellings of byLowerName.values()) {
-    if (spellings.length < 2) continue;
+    if (typeof spellings === "string") continue;
     const names = spellings.map((n) => `'${shownText(n)}'`).join(" and ");
     byRule.add(
       "duplicate",
@@ -279,6 +283,9 @@ function firstByLowerName(matrix: Readonly<Record<string, string>>): Map<string,
  * obs-text U+00A0–U+00FF (Latin-1, what Node's http sends); refused: C0 controls, DEL, C1 controls, and
  * anything above U+00FF, which has no single-octet form on the wire.
  */
+/** A value every character of which is allowed (the common case, checked before `findBadValueChars`). */
+const FIELD_VALUE_PATTERN = /^[\t\x20-\x7e\xa0-\xff]*$/;
+
 function findBadValueChars(value: string): string[] {
   const found: string[] = [];
   let position = 0;

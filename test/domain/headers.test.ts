@@ -79,6 +79,25 @@ describe("validateHeaders: one table per rule", () => {
     }
   });
 
+  it("accepts exactly tab, visible ASCII, space and Latin-1 from U+00A0 in a value, character by character", () => {
+    // The whole-value pattern (the fast path) and the per-character rule must agree on every character.
+    for (let code = 0; code <= 0x2ff; code++) {
+      const allowed = code === 0x09 || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff);
+      const value = `a${String.fromCodePoint(code)}b`;
+      expect(validateHeaders({ "X-A": value }).ok, `U+${code.toString(16)}`).toBe(allowed);
+    }
+    expect(validateHeaders({ "X-A": "a\u{1F600}b" }).ok).toBe(false);
+  });
+
+  it("reports each group of case-insensitive duplicates once, in the order of their first spelling", () => {
+    const result = validateHeaders({ "X-B": "1", "X-A": "2", "x-a": "3", "x-b": "4", "X-b": "5" });
+    expect(result.issues.map((i) => i.message)).toEqual([
+      expect.stringContaining("'X-B' and 'x-b' and 'X-b'"),
+      expect.stringContaining("'X-A' and 'x-a'"),
+    ]);
+    expect(result.issues.map((i) => i.path)).toEqual(["config.headers.x-b", "config.headers.x-a"]);
+  });
+
   it("caps the list of bad characters in one value", () => {
     const [message] = messages({ "X-A": "\r".repeat(100) });
     expect(message).toContain("CR at position 5 and 95 more");

@@ -21,9 +21,9 @@ const CLIENT_ID = "chaos-sdk";
 const PROGRESS = /^\[\s*(\d+)\/(\d+)\]/;
 
 /** Where a run is killed: once this share of its progress lines were printed, or after `ms`. */
-type KillPoint = { lines: number } | { ms: number };
+export type KillPoint = { lines: number } | { ms: number };
 
-interface CliRun {
+export interface CliRun {
   code: number | null;
   killed: boolean;
   /** Progress lines seen and the run's total steps (0 before its first progress line). */
@@ -207,7 +207,7 @@ function changesOf(stdout: string): number | undefined {
 }
 
 /** Runs the built CLI; with `kill`, SIGKILLs it at that point (if it is still running then). */
-function spawnCli(
+export function spawnCli(
   args: string[],
   cwd: string,
   extraEnv: Record<string, string>,

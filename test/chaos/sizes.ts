@@ -14,6 +14,10 @@ export interface ChaosSize {
   r8Kills: number;
   /** Actions in R8's project (each with variables and overrides in 3 environments). */
   r8Actions: number;
+  /** R8c: rounds of `cxda apply` through one changeset, each SIGKILLed at a seeded point, then resumed. */
+  r8cKills: number;
+  /** R18: editors changing other actions while a deployment is rolled back. */
+  r18Editors: number;
   /** Wrong-secret token requests of R15's floods. */
   r15Guesses: number;
   /** Rounds of R12's leaking scripts (each round: 9 actions × 3 environments × with/without execute). */
@@ -39,6 +43,8 @@ export const FULL: ChaosSize = {
   r7Requests: 10_000,
   r8Kills: 10,
   r8Actions: 40,
+  r8cKills: 20,
+  r18Editors: 8,
   r15Guesses: 1_000,
   r12Rounds: 5,
   r14Flood: 200,
@@ -60,6 +66,8 @@ export const BOUNDED: ChaosSize = {
   r7Requests: 1_000,
   r8Kills: 3,
   r8Actions: 12,
+  r8cKills: 4,
+  r18Editors: 8,
   r15Guesses: 200,
   r12Rounds: 1,
   r14Flood: 12,

@@ -1,5 +1,5 @@
 /**
- * Registers the scenarios R1…R16 as vitest tests at one size. Each scenario returns figures; each
+ * Registers the scenarios R1…R18 as vitest tests at one size. Each scenario returns figures; each
  * test asserts its own figures, and the whole table is printed once the run ends.
  */
 import { rmSync } from "node:fs";
@@ -13,6 +13,7 @@ import { runR5 } from "./r5-rate-limit-storm.js";
 import { runR6 } from "./r6-no-secret-leaks.js";
 import { runR7 } from "./r7-hostile-input.js";
 import { runR8 } from "./r8-apply-killed.js";
+import { runR8c } from "./r8c-changeset-killed.js";
 import { runR9 } from "./r9-tenancy.js";
 import { runR10 } from "./r10-audit-completeness.js";
 import { runR11 } from "./r11-encoded-paths.js";
@@ -21,6 +22,7 @@ import { runR13 } from "./r13-placeholder-confinement.js";
 import { runR14 } from "./r14-noisy-neighbour.js";
 import { runR15 } from "./r15-token-guessing.js";
 import { runR16 } from "./r16-file-modes.js";
+import { runR18 } from "./r18-rollback-concurrency.js";
 import type { ChaosSize } from "./sizes.js";
 
 const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Figure[]>][] = [
@@ -31,6 +33,8 @@ const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Fi
   ["R5", "429 storm, 60/min, 10 workers", runR5],
   ["R7", "hostile bodies and headers on every route", runR7],
   ["R8", "cxda apply killed and resumed", runR8],
+  ["R8c", "cxda apply through one changeset, killed at seeded points: old or new, never a mix", runR8c],
+  ["R18", "a rollback while editors change other actions; a conflicting edit; force", runR18],
   ["R9", "a second tenant on the first tenant's objects", runR9],
   ["R12", "secret exfiltration through test runs", runR12],
   ["R14", "noisy neighbour: one tenant's flood of test runs", runR14],

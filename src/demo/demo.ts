@@ -19,6 +19,7 @@ import { connectSection } from "./sections/connect.js";
 import { createActionsSection } from "./sections/create-actions.js";
 import { datetimeSection } from "./sections/datetime.js";
 import { declarativeSection } from "./sections/declarative.js";
+import { deploymentsSection } from "./sections/deployments.js";
 import { headersSection } from "./sections/headers.js";
 import { overridesSection } from "./sections/overrides.js";
 import { variablesSection } from "./sections/variables.js";
@@ -34,6 +35,7 @@ export const DEMO_SECTIONS: DemoSection[] = [
   overridesSection,
   headersSection,
   declarativeSection,
+  deploymentsSection,
   auditTrailSection,
 ];
 

@@ -66,6 +66,15 @@ describe("cxda console (CLI)", () => {
     expect(stderr).toContain("stopping the console");
   });
 
+  it("fails in the terminal, before printing a URL, when the credentials are refused (exit 77)", async () => {
+    const result = await runCxda(["console"], {
+      env: { CXDA_BASE_URL: emulator.url, CXDA_CLIENT_ID: "cxda-demo", CXDA_CLIENT_SECRET: "not-the-secret-123" },
+    });
+    expect(result.code).toBe(77);
+    expect(result.stdout).not.toContain("token=");
+    expect(result.stderr + result.stdout).not.toContain("not-the-secret-123");
+  });
+
   it("refuses a port that is not one, naming the flag (exit 64)", async () => {
     const result = await runCxda(["console", "--port", "http"], { env: { CXDA_BASE_URL: emulator.url } });
     expect(result.code).toBe(64);

@@ -96,7 +96,10 @@ export async function probeFeatures(baseUrl, token) {
     if (res.status === 200) expand.push(name);
   }
   await call(baseUrl, token, "DELETE", `/api/v2/dataactions/${id}`);
-  return { variables, overrides, expand };
+  const index = await call(baseUrl, token, "GET", "/api/v2");
+  const capabilities =
+    index.status === 200 && Array.isArray(index.body?.capabilities) ? index.body.capabilities : [];
+  return { variables, overrides, expand, capabilities };
 }
 
 /** Runs `task(i)` for i in [0, count) with at most `concurrency` at once. */

@@ -34,6 +34,12 @@ export const PROBLEMS = {
   "secret-unreadable": { status: 500, title: "Stored secret unreadable" },
   "malformed-request": { status: 400, title: "Malformed HTTP request" },
   "header-too-large": { status: 431, title: "Request header fields too large" },
+  "changeset-too-large": { status: 413, title: "Changeset too large" },
+  "changeset-expired": { status: 410, title: "Changeset expired" },
+  "changeset-committed": { status: 409, title: "Changeset already committed" },
+  "batch-sequence-reuse": { status: 422, title: "Batch sequence reused with other operations" },
+  "rollback-conflict": { status: 409, title: "Rollback conflict" },
+  "revision-expired": { status: 410, title: "Revision expired" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemSlug = keyof typeof PROBLEMS;

@@ -68,6 +68,11 @@ export const sandboxSchema = z.strictObject({
     .max(MAX_MEMORY_BYTES / MIB),
 });
 
+export const historySchema = z.strictObject({
+  revisionsPerAction: z.number().int().min(1).max(100_000).default(100),
+  deploymentsPerTenant: z.number().int().min(1).max(1_000_000).default(1000),
+});
+
 export const DEFAULT_ENVIRONMENTS = [
   { id: "dev", name: "development", order: 0, buildOnChange: true },
   { id: "staging", name: "staging", order: 1, buildOnChange: true },
@@ -82,6 +87,8 @@ export const emulatorConfigSchema = z.strictObject({
   sandbox: sandboxSchema.default({ timeoutMs: 1000, memoryMb: 32 }),
   /** Capabilities left out of `GET /api/v2`, their endpoints answering 404 (to test clients' fallbacks). */
   disableCapabilities: z.array(z.enum(KNOWN_CAPABILITIES)).default([]),
+  /** How much history is kept: action revisions per action, deployments per tenant (older ones expire). */
+  history: historySchema.default({ revisionsPerAction: 100, deploymentsPerTenant: 1000 }),
   /** The URL clients use (issuer.ts); `--public-url` overrides it. */
   publicUrl: z
     .string()
@@ -243,6 +250,7 @@ export interface EmulatorConfigOverrides {
   tokenTtlSeconds?: number;
   sandbox?: { timeoutMs: number; memoryMb: number };
   disableCapabilities?: readonly string[];
+  history?: { revisionsPerAction?: number; deploymentsPerTenant?: number };
 }
 
 /** The effective config: the file or given config (or the default), then option overrides, all validated. */
@@ -260,6 +268,7 @@ export function resolveEmulatorConfig(options: EmulatorConfigOverrides): Emulato
       ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
       ...(options.sandbox ? { sandbox: options.sandbox } : {}),
       ...(options.disableCapabilities ? { disableCapabilities: [...options.disableCapabilities] } : {}),
+      ...(options.history ? { history: { ...base.history, ...options.history } } : {}),
     },
     "options",
   );

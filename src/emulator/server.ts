@@ -44,6 +44,7 @@ import { KeyringError, loadRootKey, TenantKeyring } from "./crypto/index.js";
 import { ExpandRegistry } from "./expand-registry.js";
 import { decideExposure, isLoopbackAddress } from "./exposure.js";
 import { type FaultEffect, FaultRules, parseFaultHeader } from "./faults.js";
+import { CHANGESETS_PATH, MAX_CHANGESET_BYTES } from "./handlers/changesets.js";
 import { createLazySandbox } from "./handlers/test-runs.js";
 import { IdempotencyGuard } from "./idempotency.js";
 import { defaultIssuer, issuerFor, isWildcardHost, parsePublicUrl } from "./issuer.js";
@@ -51,6 +52,7 @@ import { parseJsonBody } from "./json-body.js";
 import { ProblemError, problemBody, problemResponse, slugForStatus } from "./problem.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { send } from "./reply.js";
+import { currentClientId, enterRequestContext } from "./request-context.js";
 import { RequestLog } from "./request-log.js";
 import { isUnder, normaliseRequestTarget, pathOf } from "./request-path.js";
 import type { RequestState } from "./request-state.js";
@@ -58,6 +60,7 @@ import { type ResponseExchange, responseObservers } from "./response-observers.j
 import { registerActionRoutes } from "./routes/actions.js";
 import { registerApiIndexRoutes } from "./routes/api-index.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerChangesetRoutes } from "./routes/changesets.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { OAuthError, registerOAuthRoutes, sendOAuthError } from "./routes/oauth.js";
 import { registerOpenApiRoutes } from "./routes/openapi.js";
@@ -103,6 +106,8 @@ export interface EmulatorOptions {
   sandbox?: { timeoutMs: number; memoryMb: number };
   /** Capabilities to leave out of `GET /api/v2`, their endpoints answering 404 (e.g. `["snapshot"]`). */
   disableCapabilities?: readonly string[];
+  /** History kept (overrides `history` of the config): revisions per action, deployments per tenant. */
+  history?: { revisionsPerAction?: number; deploymentsPerTenant?: number };
   /** Epoch milliseconds; injected by tests (token expiry, timestamps, rate limit, idempotency TTL). */
   clock?: () => number;
   /** Random source of fault-rule probabilities; default Math.random. */
@@ -157,11 +162,16 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Framework errors (body too large, bad media type, …) as SPEC problems. */
-function toProblem(error: unknown): ProblemError {
+function toProblem(error: unknown, path = ""): ProblemError {
   if (error instanceof ProblemError) return error;
   const e = error as Partial<FastifyError>;
   switch (e.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
+      if (isUnder(path, CHANGESETS_PATH))
+        return new ProblemError(
+          "changeset-too-large",
+          `A changeset request is limited to ${MAX_CHANGESET_BYTES} bytes (8 MiB); split it into batches of a staged changeset ({"staged": true}).`,
+        );
       return new ProblemError(
         "payload-too-large",
         `Request bodies are limited to ${MAX_BODY_BYTES} bytes (1 MiB).`,
@@ -228,13 +238,16 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
     rewriteUrl: (request) => normaliseRequestTarget(request.url ?? "/"),
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {
-      const problem = toProblem(error);
       const state = stateOf(request);
+      const problem = toProblem(error, state.path);
       reply.header("x-request-id", state.requestId);
       send(reply, problemResponse(problem, state.requestId));
     },
   });
   app.decorateRequest("emu", null as unknown as RequestState);
+  // First hook: later hooks and the handler run with this request as the async context, so the store
+  // can record which client made a write (request-context.ts).
+  app.addHook("onRequest", (request, _reply, done) => enterRequestContext(request, done));
   const allowed = new AllowedMethods();
   allowed.collect(app);
   app.addHook("onRoute", (route) => {
@@ -366,7 +379,7 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
         ),
       );
     }
-    return send(reply, problemResponse(toProblem(error), state.requestId));
+    return send(reply, problemResponse(toProblem(error, state.path), state.requestId));
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -401,9 +414,10 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
   registerHealthRoutes(app, ctx);
   registerApiIndexRoutes(app, ctx);
   registerActionRoutes(app, ctx);
-  registerOverrideRoutes(app, ctx);
+  const builds = registerOverrideRoutes(app, ctx);
   registerVariableRoutes(app, ctx);
   registerSnapshotRoutes(app, ctx);
+  registerChangesetRoutes(app, ctx, builds);
   registerKeyRoutes(app, ctx);
   registerTestRunRoutes(app, ctx);
   registerTestHookRoutes(app, ctx);
@@ -557,9 +571,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...(options.logDestination !== undefined ? { destination: options.logDestination } : {}),
   });
   const rootKey = loadEmulatorRootKey(dataDir, options.insecureKeyPermissions ?? false, warnings);
-  const rawStore = openSqliteStore(
-    dataDir === undefined ? {} : { dataDir, onWarning: (text) => warnings.push(text) },
-  );
+  const rawStore = openSqliteStore({
+    ...(dataDir === undefined ? {} : { dataDir, onWarning: (text: string) => warnings.push(text) }),
+    clock,
+    author: currentClientId,
+    retention: config.history,
+  });
   const keyring = new TenantKeyring({ rootKey, storage: rawStore.keys, clock });
   const store = withSealedHeaders(rawStore, keyring);
   let url = "";

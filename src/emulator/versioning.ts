@@ -37,14 +37,30 @@ export function parseIfMatch(header: string | string[] | undefined): IfMatch | "
   return parsed;
 }
 
-/** Throws 412/409 when the request's `If-Match` or body `version` does not match `current`. */
+/**
+ * What a write expects of the resource it changes: the raw `If-Match` header of a request (a changeset
+ * operation has none; its `version` field is the body version). Handlers take this, not the request,
+ * so one code path serves single writes and changeset operations.
+ */
+export interface Precondition {
+  ifMatch?: string | string[] | undefined;
+}
+
+/** No `If-Match`: only a body `version` (if any) is checked. */
+export const NO_PRECONDITION: Precondition = {};
+
+export function preconditionOf(request: FastifyRequest): Precondition {
+  return { ifMatch: request.headers["if-match"] };
+}
+
+/** Throws 412/409 when the `If-Match` or body `version` does not match `current`. */
 export function checkVersion(
-  request: FastifyRequest,
+  precondition: Precondition,
   bodyVersion: unknown,
   current: number,
   what: string,
 ): void {
-  const ifMatch = parseIfMatch(request.headers["if-match"]);
+  const ifMatch = parseIfMatch(precondition.ifMatch);
   if (ifMatch !== undefined && ifMatch !== "any" && !ifMatch.versions.includes(current)) {
     const asked =
       ifMatch.versions.length > 0

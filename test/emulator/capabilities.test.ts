@@ -4,13 +4,13 @@ import { ValidationError } from "../../src/errors.js";
 import { api, getToken, startTestEmulator } from "./helpers.js";
 
 describe("GET /api/v2", () => {
-  it("advertises the snapshot by default, with the read scope", async () => {
+  it("advertises the snapshot and changesets by default, with the read scope", async () => {
     const emulator = await startTestEmulator();
     try {
       const token = await getToken(emulator, undefined, "dataactions:read");
       const res = await api(emulator, "GET", "/api/v2", { token });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ apiVersion: "v2", capabilities: ["snapshot"] });
+      expect(res.body).toEqual({ apiVersion: "v2", capabilities: ["snapshot", "changesets"] });
       expect((await api(emulator, "GET", "/api/v2")).status).toBe(401);
       expect((await api(emulator, "GET", "/api/v2/snapshot", { token })).status).toBe(200);
     } finally {
@@ -26,6 +26,13 @@ describe("GET /api/v2", () => {
       const snapshot = await api(emulator, "GET", "/api/v2/snapshot", { token });
       expect(snapshot.status).toBe(404);
       expect(snapshot.body.type).toBe("urn:cxda:problem:not-found");
+      const changeset = await api(emulator, "POST", "/api/v2/changesets", {
+        token,
+        body: { operations: [] },
+        headers: { "idempotency-key": "k1" },
+      });
+      expect(changeset.status).toBe(404);
+      expect(changeset.body.type).toBe("urn:cxda:problem:not-found");
     } finally {
       await emulator.close();
     }

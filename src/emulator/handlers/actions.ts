@@ -4,7 +4,6 @@
  * unique per tenant, dependencies existing, no cycle over the whole tenant graph, `locked`.
  */
 import { randomUUID } from "node:crypto";
-import type { FastifyRequest } from "fastify";
 import { validateActionPayload } from "../../domain/action-rules.js";
 import { type Action, type ActionInput, editableFieldsOf } from "../../domain/action-schema.js";
 import { checkDependencies } from "../../domain/dependency-graph.js";
@@ -12,7 +11,7 @@ import { issue } from "../../domain/validation-result.js";
 import { applyMergePatch } from "../merge-patch.js";
 import { type ApiResponse, ProblemError, problemFromIssues } from "../problem.js";
 import type { Store, StoredAction } from "../store/store.js";
-import { checkVersion, etagOf } from "../versioning.js";
+import { checkVersion, etagOf, type Precondition } from "../versioning.js";
 import { requireAction } from "./require-action.js";
 
 export const ACTIONS_PATH = "/api/v2/dataactions";
@@ -85,10 +84,19 @@ function validated(payload: unknown): ActionInput {
   return input;
 }
 
+export interface ActionHandlerOptions {
+  /**
+   * Leave the dependency rules (dependencies existing, cycles, dependents of a deleted or renamed
+   * action) to the caller, who checks them once on the resulting graph (a changeset); names stay checked.
+   */
+  deferGraph?: boolean;
+}
+
 export class ActionHandlers {
   constructor(
     private readonly store: Store,
     private readonly clock: () => number,
+    private readonly options: ActionHandlerOptions = {},
   ) {}
 
   find(tenantId: string, id: string): StoredAction {
@@ -100,22 +108,36 @@ export class ActionHandlers {
   }
 
   create(tenantId: string, body: unknown): ApiResponse {
+    const stored = this.createStored(tenantId, body);
+    return actionResponse(201, stored, { location: `${ACTIONS_PATH}/${stored.id}` });
+  }
+
+  /** Creates the action; answers it as stored. */
+  createStored(tenantId: string, body: unknown): StoredAction {
     const input = validated(body);
     this.checkGraph(tenantId, input, undefined);
     const now = this.clock();
     const stored = toStored(tenantId, buildAction(randomUUID(), input, 1, now, now));
     this.store.actions.insert(stored);
-    return actionResponse(201, stored, { location: `${ACTIONS_PATH}/${stored.id}` });
+    return stored;
   }
 
-  replace(request: FastifyRequest, tenantId: string, id: string, body: unknown): ApiResponse {
-    const current = this.find(tenantId, id);
-    if (!isObject(body)) return this.write(request, current, body, undefined);
-    return this.write(request, current, body, body.version);
+  replace(pre: Precondition, tenantId: string, id: string, body: unknown): ApiResponse {
+    return actionResponse(200, this.replaceStored(pre, this.find(tenantId, id), body));
   }
 
-  patch(request: FastifyRequest, tenantId: string, id: string, patch: unknown): ApiResponse {
-    const current = this.find(tenantId, id);
+  /** PUT semantics on `current`; answers the action as stored (itself when nothing changed). */
+  replaceStored(pre: Precondition, current: StoredAction, body: unknown): StoredAction {
+    if (!isObject(body)) return this.write(pre, current, body, undefined);
+    return this.write(pre, current, body, body.version);
+  }
+
+  patch(pre: Precondition, tenantId: string, id: string, patch: unknown): ApiResponse {
+    return actionResponse(200, this.patchStored(pre, this.find(tenantId, id), patch));
+  }
+
+  /** Merge-patch semantics on `current`; answers the action as stored. */
+  patchStored(pre: Precondition, current: StoredAction, patch: unknown): StoredAction {
     if (!isObject(patch))
       throw new ProblemError(
         "validation-failed",
@@ -125,30 +147,35 @@ export class ActionHandlers {
         },
       );
     const editable = editableFieldsOf(JSON.parse(current.doc) as Action);
-    return this.write(request, current, applyMergePatch(editable, patch), patch.version);
+    return this.write(pre, current, applyMergePatch(editable, patch), patch.version);
   }
 
-  remove(request: FastifyRequest, tenantId: string, id: string): ApiResponse {
-    const current = this.find(tenantId, id);
-    checkVersion(request, undefined, current.version, `action ${current.name}`);
+  remove(pre: Precondition, tenantId: string, id: string): ApiResponse {
+    this.removeStored(pre, this.find(tenantId, id), undefined);
+    return { status: 204 };
+  }
+
+  /** Deletes `current` (`bodyVersion`: a changeset operation's `version`). */
+  removeStored(pre: Precondition, current: StoredAction, bodyVersion: unknown): void {
+    const tenantId = current.tenantId;
+    checkVersion(pre, bodyVersion, current.version, `action ${current.name}`);
     if (current.locked) throw locked(current.name);
-    const dependents = this.store.actions.dependentsOf(tenantId, current.name);
+    const dependents = this.options.deferGraph ? [] : this.store.actions.dependentsOf(tenantId, current.name);
     if (dependents.length > 0)
       throw new ProblemError(
         "has-dependents",
         `Action ${current.name} cannot be deleted: ${dependents.join(", ")} depend${dependents.length === 1 ? "s" : ""} on it; remove it from their dependencies first.`,
       );
-    this.store.actions.delete(tenantId, id);
-    return { status: 204 };
+    this.store.actions.delete(tenantId, current.id);
   }
 
   private write(
-    request: FastifyRequest,
+    pre: Precondition,
     current: StoredAction,
     payload: unknown,
     bodyVersion: unknown,
-  ): ApiResponse {
-    checkVersion(request, bodyVersion, current.version, `action ${current.name}`);
+  ): StoredAction {
+    checkVersion(pre, bodyVersion, current.version, `action ${current.name}`);
     const before = JSON.parse(current.doc) as Action;
     const wasLocked = current.locked;
     if (wasLocked && !(isObject(payload) && payload.locked === false)) throw locked(current.name);
@@ -161,7 +188,7 @@ export class ActionHandlers {
       current.modifiedTimestamp,
     );
     const unchanged = JSON.stringify(next) === current.doc;
-    if (unchanged) return actionResponse(200, current);
+    if (unchanged) return current;
     if (wasLocked && JSON.stringify({ ...next, locked: true }) !== JSON.stringify(before))
       throw new ProblemError(
         "action-locked",
@@ -172,7 +199,7 @@ export class ActionHandlers {
     next.modifiedTimestamp = Math.max(this.clock(), current.modifiedTimestamp);
     const stored = toStored(current.tenantId, next);
     this.store.transaction(() => this.store.actions.update(stored));
-    return actionResponse(200, stored);
+    return stored;
   }
 
   /** Name unique, rename without dependents, dependencies existing, no cycle in the tenant graph. */
@@ -185,6 +212,7 @@ export class ActionHandlers {
           ? `An action named ${input.name} already exists in this tenant (id ${other.id}); choose another name or update that action.`
           : `The name ${input.name} is taken: action ${other.name} (id ${other.id}) differs only in case, and names are unique in a tenant without regard to case; choose another name or update ${other.name}.`,
       );
+    if (this.options.deferGraph) return;
     if (current && current.name !== input.name) {
       const dependents = this.store.actions.dependentsOf(tenantId, current.name);
       if (dependents.length > 0)

@@ -4,7 +4,6 @@
  * bound to (action, environment) and read back as "***" with a fingerprint. A write that changes the set
  * of an environment with `buildOnChange` queues a build.
  */
-import type { FastifyRequest } from "fastify";
 import { MASKED_PLACEHOLDER, type OverrideVariable, validateOverrides } from "../../domain/overrides.js";
 import {
   mergePromoted,
@@ -20,7 +19,7 @@ import { type ApiResponse, ProblemError, problemFromIssues } from "../problem.js
 import type { BuildResource } from "../store/builds-repository.js";
 import type { StoredOverrideItem, StoredOverrideSet } from "../store/overrides-repository.js";
 import type { StoredAction } from "../store/store.js";
-import { checkVersion, etagOf } from "../versioning.js";
+import { checkVersion, etagOf, type Precondition } from "../versioning.js";
 import { requireAction } from "./require-action.js";
 
 /** What GET returns for one override. */
@@ -112,16 +111,16 @@ export class OverrideHandlers {
     return this.response(this.current(tenantId, actionId, environmentId));
   }
 
-  put(request: FastifyRequest, tenantId: string, actionId: string, environmentId: string, body: unknown) {
-    return this.write(request, tenantId, actionId, environmentId, body, "replace");
+  put(pre: Precondition, tenantId: string, actionId: string, environmentId: string, body: unknown) {
+    return this.write(pre, tenantId, actionId, environmentId, body, "replace");
   }
 
-  patch(request: FastifyRequest, tenantId: string, actionId: string, environmentId: string, body: unknown) {
-    return this.write(request, tenantId, actionId, environmentId, body, "merge");
+  patch(pre: Precondition, tenantId: string, actionId: string, environmentId: string, body: unknown) {
+    return this.write(pre, tenantId, actionId, environmentId, body, "merge");
   }
 
   private write(
-    request: FastifyRequest,
+    pre: Precondition,
     tenantId: string,
     actionId: string,
     environmentId: string,
@@ -132,7 +131,7 @@ export class OverrideHandlers {
     const action = this.action(tenantId, actionId);
     const current = this.current(tenantId, actionId, environmentId);
     checkVersion(
-      request,
+      pre,
       isObject(body) ? body.version : undefined,
       current.version,
       `the ${environmentId} overrides of ${action.name}`,
@@ -195,7 +194,7 @@ export class OverrideHandlers {
    * active key, so the plaintext never leaves this function. Fingerprints stay the source's.
    */
   promote(
-    request: FastifyRequest,
+    pre: Precondition,
     tenantId: string,
     actionId: string,
     environmentId: string,
@@ -214,7 +213,7 @@ export class OverrideHandlers {
     }
     const { fromEnvironmentId: from, names, version } = body as PromotionRequest;
     const current = this.current(tenantId, actionId, environmentId);
-    checkVersion(request, version, current.version, `the ${environmentId} overrides of ${action.name}`);
+    checkVersion(pre, version, current.version, `the ${environmentId} overrides of ${action.name}`);
     if (action.locked)
       throw new ProblemError(
         "action-locked",

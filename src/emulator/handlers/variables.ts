@@ -4,7 +4,6 @@
  * bound to tenant, scope and name, and come back only as `value: null` with `keyId` and `fingerprint`.
  * A never-written set is the empty set at version 1. Synchronous, so POSTs run inside idempotency.
  */
-import type { FastifyRequest } from "fastify";
 import { issue, joinPath, type ValidationIssue } from "../../domain/validation-result.js";
 import {
   type StoredVariable,
@@ -18,7 +17,7 @@ import type { Expander } from "../expand-registry.js";
 import { type ApiResponse, ProblemError, problemFromIssues } from "../problem.js";
 import type { StoredAction } from "../store/store.js";
 import type { StoredVariableItem, VariableSet } from "../store/variables-repository.js";
-import { checkVersion, etagOf } from "../versioning.js";
+import { checkVersion, etagOf, type Precondition } from "../versioning.js";
 import { requireAction } from "./require-action.js";
 
 export const GLOBAL_VARIABLES_PATH = "/api/v2/variables";
@@ -128,11 +127,11 @@ export class VariableHandlers {
     return { status: 200, headers: { etag: etagOf(set.version) }, body: actionBody(actionId, set) };
   }
 
-  putAction(request: FastifyRequest, tenantId: string, actionId: string, body: unknown): ApiResponse {
+  putAction(pre: Precondition, tenantId: string, actionId: string, body: unknown): ApiResponse {
     const action = this.action(tenantId, actionId);
     const current = this.ctx.store.variables.getActionSet(tenantId, actionId) ?? EMPTY_SET;
     checkVersion(
-      request,
+      pre,
       isObject(body) ? body.version : undefined,
       current.version,
       `the variables of ${action.name}`,
@@ -154,9 +153,9 @@ export class VariableHandlers {
     return { status: 200, headers: { etag: etagOf(set.version) }, body: globalBody(set) };
   }
 
-  putGlobal(request: FastifyRequest, tenantId: string, body: unknown): ApiResponse {
+  putGlobal(pre: Precondition, tenantId: string, body: unknown): ApiResponse {
     const current = this.ctx.store.variables.getGlobalSet(tenantId) ?? EMPTY_SET;
-    checkVersion(request, isObject(body) ? body.version : undefined, current.version, "the global variables");
+    checkVersion(pre, isObject(body) ? body.version : undefined, current.version, "the global variables");
     const list = validatedList(body, "global");
     const next = this.write(tenantId, GLOBAL_SCOPE, current, list);
     if (next !== current)

@@ -387,3 +387,171 @@ export const RequestLog = z
     dropped: z.number().int().min(0),
   })
   .meta({ id: "RequestLog" });
+
+// ---------- changesets, deployments, history ----------
+
+const Ref = z
+  .string()
+  .describe("The action's id or name; a name may be one created earlier in the changeset.");
+const OpVersion = Version.optional().describe("The version read; a mismatch answers 409 version-conflict.");
+
+export const ChangesetOperation = z
+  .discriminatedUnion("op", [
+    z.object({ op: z.literal("createAction"), action: ActionInput }),
+    z.object({
+      op: z.literal("updateAction"),
+      ref: Ref,
+      version: OpVersion,
+      action: ActionInput.optional().describe("The whole action (replaces it, as PUT)."),
+      patch: z.record(z.string(), z.unknown()).optional().describe("A JSON merge patch (as PATCH)."),
+    }),
+    z.object({ op: z.literal("deleteAction"), ref: Ref, version: OpVersion }),
+    z.object({
+      op: z.literal("putVariables"),
+      ref: Ref,
+      version: OpVersion,
+      variables: z.array(VariableInput),
+    }),
+    z.object({
+      op: z.literal("putOverrides"),
+      ref: Ref,
+      environmentId: z.string(),
+      version: OpVersion,
+      variables: z.array(OverrideInput),
+    }),
+    z.object({ op: z.literal("putGlobalVariables"), version: OpVersion, variables: z.array(VariableInput) }),
+  ])
+  .meta({ id: "ChangesetOperation" });
+
+export const ChangesetRequest = z
+  .object({
+    operations: z
+      .array(ChangesetOperation)
+      .max(1000)
+      .optional()
+      .describe("At most 1 000; absent when staged."),
+    staged: z.boolean().optional().describe("true: open a staged changeset (batches, then commit)."),
+    baseRevision: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("The tenant revision the plan was read at; another current revision answers 412."),
+    description: z.string().max(1024).optional(),
+  })
+  .meta({ id: "ChangesetRequest" });
+
+export const ChangesetCommitted = z
+  .object({
+    id: z.string(),
+    revision: z.number().int().min(0).describe("The tenant revision after the commit."),
+    deploymentId: z.string(),
+    results: z.array(
+      z.object({
+        index: z.number().int().min(0),
+        op: z.string(),
+        ref: z.string().nullable(),
+        id: z.string().nullable().describe("The action's id (null for global variables)."),
+        version: z
+          .number()
+          .int()
+          .nullable()
+          .describe("The resource's version after the operation (null: deleted)."),
+      }),
+    ),
+  })
+  .meta({ id: "ChangesetCommitted" });
+
+export const StagedChangeset = z
+  .object({
+    id: z.string(),
+    status: z.enum(["OPEN", "COMMITTED"]),
+    expiresTimestamp: z.number().int(),
+    baseRevision: z.number().int().optional(),
+    description: z.string(),
+  })
+  .meta({ id: "StagedChangeset" });
+
+export const ChangesetBatchRequest = z
+  .object({
+    sequence: z.number().int().min(0).describe("The batch's place (0, 1, 2, …); resending one is a no-op."),
+    operations: z.array(ChangesetOperation).max(1000),
+  })
+  .meta({ id: "ChangesetBatchRequest" });
+
+export const ChangesetBatchAccepted = z
+  .object({
+    changesetId: z.string(),
+    sequence: z.number().int(),
+    operations: z.number().int().describe("How many operations the batch holds."),
+    status: z.literal("OPEN"),
+  })
+  .meta({ id: "ChangesetBatchAccepted" });
+
+const DeploymentCounts = z.object({
+  created: z.number().int().min(0),
+  updated: z.number().int().min(0),
+  deleted: z.number().int().min(0),
+});
+
+export const DeploymentSummary = z
+  .object({
+    id: z.string(),
+    revision: z.number().int().min(0),
+    createdTimestamp: z.number().int(),
+    clientId: z.string().nullable(),
+    description: z.string(),
+    counts: DeploymentCounts,
+    rollbackOf: z.string().optional().describe("The deployment this one rolled back."),
+    changesetId: z.string().optional().describe("The changeset that made it (absent for single writes)."),
+  })
+  .meta({ id: "DeploymentSummary" });
+
+export const DeploymentResource = z
+  .object({
+    kind: z.enum(["action", "variables", "overrides", "globalVariables"]),
+    actionId: z.string().optional(),
+    name: z.string().optional(),
+    environmentId: z.string().optional(),
+    beforeVersion: z.number().int().nullable().describe("null: it did not exist before."),
+    afterVersion: z.number().int().nullable().describe("null: the deployment deleted it."),
+  })
+  .meta({ id: "DeploymentResource" });
+
+export const Deployment = DeploymentSummary.extend({ resources: z.array(DeploymentResource) }).meta({
+  id: "Deployment",
+});
+
+export const DeploymentList = z
+  .object({
+    entities: z.array(DeploymentSummary),
+    page: z.number().int().min(1),
+    pageSize: z.number().int().min(1),
+    total: z.number().int().min(0),
+  })
+  .meta({ id: "DeploymentList" });
+
+export const RollbackRequest = z
+  .object({
+    force: z.boolean().optional().describe("Restore even resources changed since (default false)."),
+    description: z.string().max(1024).optional(),
+  })
+  .meta({ id: "RollbackRequest" });
+
+export const ActionRevisionEntry = z
+  .object({
+    version: Version,
+    modifiedTimestamp: z.number().int(),
+    clientId: z.string().nullable(),
+    deploymentId: z.string().nullable(),
+  })
+  .meta({ id: "ActionRevisionEntry" });
+
+export const ActionRevisionList = z
+  .object({
+    entities: z.array(ActionRevisionEntry),
+    page: z.number().int().min(1),
+    pageSize: z.number().int().min(1),
+    total: z.number().int().min(0),
+  })
+  .meta({ id: "ActionRevisionList" });

@@ -4,6 +4,7 @@ import type { EmulatorContext } from "../context.js";
 import { ACTIONS_PATH, ActionHandlers } from "../handlers/actions.js";
 import { parseListQuery } from "../handlers/list-query.js";
 import { jsonBody, send } from "../reply.js";
+import { preconditionOf } from "../versioning.js";
 
 export function registerActionRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   const actions = new ActionHandlers(ctx.store, ctx.clock);
@@ -46,17 +47,17 @@ export function registerActionRoutes(app: FastifyInstance, ctx: EmulatorContext)
   app.put<{ Params: { id: string } }>(`${ACTIONS_PATH}/:id`, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:write");
     const body = jsonBody(request);
-    return send(reply, actions.replace(request, tenantId, request.params.id, body));
+    return send(reply, actions.replace(preconditionOf(request), tenantId, request.params.id, body));
   });
 
   app.patch<{ Params: { id: string } }>(`${ACTIONS_PATH}/:id`, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:write");
     const body = jsonBody(request, { mergePatch: true });
-    return send(reply, actions.patch(request, tenantId, request.params.id, body));
+    return send(reply, actions.patch(preconditionOf(request), tenantId, request.params.id, body));
   });
 
   app.delete<{ Params: { id: string } }>(`${ACTIONS_PATH}/:id`, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:delete");
-    return send(reply, actions.remove(request, tenantId, request.params.id));
+    return send(reply, actions.remove(preconditionOf(request), tenantId, request.params.id));
   });
 }

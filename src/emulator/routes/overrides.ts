@@ -8,12 +8,14 @@ import { ACTIONS_PATH } from "../handlers/actions.js";
 import { BuildRunner } from "../handlers/builds.js";
 import { OverrideHandlers, publicOverride } from "../handlers/overrides.js";
 import { jsonBody, send } from "../reply.js";
+import { preconditionOf } from "../versioning.js";
 import { registerBuildRoutes } from "./builds.js";
 import { registerEnvironmentRoutes } from "./environments.js";
 
 type Params = { id: string; envId: string };
 
-export function registerOverrideRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+/** Registers the routes; answers the build runner, which changesets queue their builds with. */
+export function registerOverrideRoutes(app: FastifyInstance, ctx: EmulatorContext): BuildRunner {
   const builds = new BuildRunner(ctx);
   const overrides = new OverrideHandlers(ctx, (tenantId, action, environmentId, trigger) =>
     builds.enqueue(tenantId, action, environmentId, trigger),
@@ -28,13 +30,19 @@ export function registerOverrideRoutes(app: FastifyInstance, ctx: EmulatorContex
   app.put<{ Params: Params }>(path, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:write");
     const body = jsonBody(request);
-    return send(reply, overrides.put(request, tenantId, request.params.id, request.params.envId, body));
+    return send(
+      reply,
+      overrides.put(preconditionOf(request), tenantId, request.params.id, request.params.envId, body),
+    );
   });
 
   app.patch<{ Params: Params }>(path, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:write");
     const body = jsonBody(request, { mergePatch: true });
-    return send(reply, overrides.patch(request, tenantId, request.params.id, request.params.envId, body));
+    return send(
+      reply,
+      overrides.patch(preconditionOf(request), tenantId, request.params.id, request.params.envId, body),
+    );
   });
 
   app.post<{ Params: Params }>(`${path}/promote`, async (request, reply) => {
@@ -43,7 +51,7 @@ export function registerOverrideRoutes(app: FastifyInstance, ctx: EmulatorContex
     return send(
       reply,
       await ctx.idempotency.run(request, tenantId, body, () =>
-        overrides.promote(request, tenantId, request.params.id, request.params.envId, body),
+        overrides.promote(preconditionOf(request), tenantId, request.params.id, request.params.envId, body),
       ),
     );
   });
@@ -66,4 +74,5 @@ export function registerOverrideRoutes(app: FastifyInstance, ctx: EmulatorContex
 
   registerEnvironmentRoutes(app, ctx, overrides);
   registerBuildRoutes(app, ctx, builds);
+  return builds;
 }

@@ -7,6 +7,7 @@ import type { EmulatorContext } from "../context.js";
 import { ACTIONS_PATH } from "../handlers/actions.js";
 import { expandVariables, GLOBAL_VARIABLES_PATH, VariableHandlers } from "../handlers/variables.js";
 import { jsonBody, send } from "../reply.js";
+import { preconditionOf } from "../versioning.js";
 
 export function registerVariableRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   const variables = new VariableHandlers(ctx);
@@ -21,7 +22,7 @@ export function registerVariableRoutes(app: FastifyInstance, ctx: EmulatorContex
   app.put<{ Params: { id: string } }>(actionPath, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:write");
     const body = jsonBody(request);
-    return send(reply, variables.putAction(request, tenantId, request.params.id, body));
+    return send(reply, variables.putAction(preconditionOf(request), tenantId, request.params.id, body));
   });
 
   app.post<{ Params: { id: string } }>(`${actionPath}/reencrypt`, async (request, reply) => {
@@ -43,7 +44,7 @@ export function registerVariableRoutes(app: FastifyInstance, ctx: EmulatorContex
   app.put(GLOBAL_VARIABLES_PATH, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:admin");
     const body = jsonBody(request);
-    return send(reply, variables.putGlobal(request, tenantId, body));
+    return send(reply, variables.putGlobal(preconditionOf(request), tenantId, body));
   });
 
   app.post(`${GLOBAL_VARIABLES_PATH}/reencrypt`, async (request, reply) => {

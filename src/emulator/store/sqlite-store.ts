@@ -10,6 +10,8 @@ import Database from "better-sqlite3";
 import { ensurePrivateDir, ensurePrivateFile } from "../../files/private-files.js";
 import { createActionPages } from "./action-pages.js";
 import { BUILDS_TABLES, createBuildRepository } from "./builds-repository.js";
+import { createHistoryRepository, HISTORY_TABLES } from "./history-repository.js";
+import { DEFAULT_RETENTION, type HistoryRetention, withJournal } from "./journal.js";
 import { createKeyRepository, KEY_TABLES } from "./keys-repository.js";
 import { createOverrideRepository, OVERRIDES_TABLES } from "./overrides-repository.js";
 import type {
@@ -112,6 +114,12 @@ export interface SqliteStoreOptions {
   dataDir?: string;
   /** Told when a file or the directory had to be made private, or could not be. */
   onWarning?: (text: string) => void;
+  /** Timestamps of deployments; default Date.now. */
+  clock?: () => number;
+  /** The client of the current request, recorded with deployments and revisions. */
+  author?: () => string | null;
+  /** How much history is kept (default 100 revisions per action, 1 000 deployments per tenant). */
+  retention?: HistoryRetention;
 }
 
 export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
@@ -292,6 +300,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
   const variables = createVariableRepository(db);
   const keys = createKeyRepository(db);
   const revisions = createTenantRevisions(db);
+  const history = createHistoryRepository(db);
   // An action's builds and overrides go with it (its variables by ON DELETE CASCADE): a deleted action
   // leaves nothing readable under its path.
   const deleteAction = (tenantId: string, id: string): boolean =>
@@ -309,9 +318,10 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     for (const table of [...OVERRIDES_TABLES, ...BUILDS_TABLES]) db.exec(`DELETE FROM ${table};`);
     for (const table of [...VARIABLE_TABLES, ...KEY_TABLES]) db.exec(`DELETE FROM ${table};`);
     for (const table of TENANT_REVISION_TABLES) db.exec(`DELETE FROM ${table};`);
+    for (const table of HISTORY_TABLES) db.exec(`DELETE FROM ${table};`);
   });
 
-  return {
+  const base: Store = {
     actions,
     overrides,
     builds,
@@ -319,6 +329,12 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     keys,
     idempotency,
     tokens,
+    history,
+    journal: {
+      deployment: () => {
+        throw new Error("the journal is not attached");
+      },
+    },
     revision: (tenantId) => revisions.get(tenantId),
     ping: () => {
       db.prepare("SELECT 1").get();
@@ -329,4 +345,9 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
       if (db.open) db.close();
     },
   };
+  return withJournal(base, {
+    clock: options.clock ?? Date.now,
+    author: options.author ?? (() => null),
+    retention: options.retention ?? DEFAULT_RETENTION,
+  });
 }

@@ -5,6 +5,8 @@
  */
 import type { KeyStorage } from "../crypto/key-storage.js";
 import type { BuildRepository } from "./builds-repository.js";
+import type { HistoryRepository } from "./history-repository.js";
+import type { Journal } from "./journal.js";
 import type { OverrideRepository } from "./overrides-repository.js";
 import type { VariableRepository } from "./variables-repository.js";
 
@@ -91,6 +93,10 @@ export interface Store {
   readonly keys: KeyStorage;
   readonly idempotency: IdempotencyRepository;
   readonly tokens: TokenRepository;
+  /** Deployments, action revisions and staged changesets (history-repository.ts). */
+  readonly history: HistoryRepository;
+  /** What the current transaction records as its deployment (journal.ts). */
+  readonly journal: Journal;
   /**
    * The tenant's revision: +1 per committed write of its actions, variables, overrides or global
    * variables (one per transaction, however many rows it changed); 0 before the first.

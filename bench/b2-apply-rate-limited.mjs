@@ -7,6 +7,11 @@
  * - baseline: a naive sequential client (raw undici) sending the same requests, waiting only after a 429;
  * - B2.2 the SDK workflows (createAction, registerVariables, applyOverrides × 3) as a user calls them;
  *   they re-read versions and environments, so they send more requests: one run (time budget).
+ * - B2.3 `cxda apply`'s own code (applyPlan) of 1 000 new actions — headers, 3 variables (1 encrypted),
+ *   overrides in 3 environments — at the default rate limit (600/min, burst 20) through one changeset:
+ *   target ≤ 10 s and ≤ 30 requests; baseline the same plan on the request-per-resource path (applyPlan
+ *   with via: "per-resource", ≥ 5 000 requests: ≥ 500 s; BENCH_B2_BASELINE_ACTIONS measures it on fewer
+ *   actions and scales it, said in the figure).
  * A fresh emulator (child process) per run; 429s and request counts come from its request log.
  */
 import { createClient } from "../dist/index.js";
@@ -35,6 +40,126 @@ const IN_FLIGHT = 8;
 const SDK_RUNS = Number(process.env.BENCH_B2_RUNS ?? 3);
 const NAIVE_RUNS = Number(process.env.BENCH_B2_NAIVE_RUNS ?? 1);
 const WORKFLOW_RUNS = Number(process.env.BENCH_B2_WORKFLOW_RUNS ?? 1);
+
+const APPLY_ACTIONS = 1000;
+const DEFAULT_PER_MINUTE = 600;
+const BASELINE_ACTIONS = Number(process.env.BENCH_B2_BASELINE_ACTIONS ?? APPLY_ACTIONS);
+const SECRET = "b2-encrypted-value-0123456789";
+
+/** A project of `count` new actions as `cxda apply` reads it: headers, 3 variables (1 encrypted), overrides × 3. */
+async function projectOf(count) {
+  const { validateProject } = await import("../dist/project/validate-project.js");
+  const lines = ["apiVersion: cxda/v1", "environments: [dev, staging, prod]", "actions:"];
+  for (let i = 0; i < count; i += 1) {
+    lines.push(
+      `  b2apply_${String(i + 1).padStart(5, "0")}:`,
+      "    type: SCRIPT",
+      `    description: Bench action ${i}.`,
+      "    script: { file: main.js }",
+      "    headers:",
+      "      X-Source: cxda-bench",
+      `      X-Index: "${i}"`,
+      "    variables:",
+      `      - { name: position, type: integer, value: ${i} }`,
+      "      - { name: region, type: string, value: eu-west-1 }",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a cxda.yaml placeholder
+      '      - { name: apiKey, type: string, value: "${env:B2_SECRET}", encrypted: true }',
+      "    overrides:",
+      ...ENVIRONMENTS.flatMap((env) => [
+        `      ${env}:`,
+        `        - { name: BASE_URL, value: "https://${env}.example.com/${i}" }`,
+      ]),
+    );
+  }
+  const result = validateProject(`${lines.join("\n")}\n`, {
+    readFile: () => "function main(context) {\n  return context.input;\n}\n",
+    env: { B2_SECRET: SECRET },
+  });
+  if (!result.project) throw new Error(`the B2 project is invalid: ${JSON.stringify(result.problems[0])}`);
+  return result.project;
+}
+
+/** B2.3: plan and apply `count` new actions with applyPlan on a fresh default-rate emulator. */
+export async function applyProject(count, via) {
+  const { applyPlan } = await import("../dist/project/apply.js");
+  const { computePlan } = await import("../dist/project/plan.js");
+  const { readLiveState } = await import("../dist/project/read-live-state.js");
+  const desired = await projectOf(count);
+  const emulator = await startEmulatorProcess({ rateLimit: { perMinute: DEFAULT_PER_MINUTE, burst: 20 } });
+  const sdk = createClient({
+    baseUrl: emulator.url,
+    auth: { type: "clientCredentials", clientId: DEMO_CLIENT.id, clientSecret: DEMO_CLIENT.secret },
+  });
+  // The plain client the workflows take (the SDK object puts workflows over some resource methods).
+  const client = sdk.context.client;
+  try {
+    const capabilities = await client.snapshot.capabilities();
+    const start = process.hrtime.bigint();
+    const plan = computePlan(desired, (await readLiveState(client)).live);
+    const result = await applyPlan({ client }, desired, plan, { via });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const log = (await requestsSince(emulator.url, 0)).filter((r) => r.path.startsWith("/api/"));
+    return {
+      seconds,
+      requests: log.length,
+      limited: log.filter((r) => r.status === 429).length,
+      ok: result.ok,
+      via: result.via,
+      batches: result.batches ?? null,
+      capabilities,
+    };
+  } finally {
+    await sdk.close();
+    await emulator.close();
+  }
+}
+
+export async function changesetFigure(log) {
+  const probe = await applyProject(1, "auto");
+  if (!probe.capabilities.includes("changesets")) {
+    log("B2.3 pending: the emulator does not advertise changesets");
+    return {
+      id: "B2",
+      key: "B2.3",
+      figure: "apply 1 000 actions at 600 req/min: one changeset",
+      status: "pending",
+      note: "the emulator does not advertise changesets yet",
+      measured: null,
+      baseline: null,
+      ratio: null,
+      target: "≤ 10 s, ≤ 30 requests",
+      met: null,
+    };
+  }
+  const atomic = await applyProject(APPLY_ACTIONS, "auto");
+  log(
+    `changeset apply: ${atomic.seconds.toFixed(2)} s, ${atomic.requests} requests, ${atomic.batches} batch(es), ok ${atomic.ok}`,
+  );
+  const base = await applyProject(BASELINE_ACTIONS, "per-resource");
+  const scale = APPLY_ACTIONS / BASELINE_ACTIONS;
+  log(
+    `per-resource apply of ${BASELINE_ACTIONS}: ${base.seconds.toFixed(1)} s, ${base.requests} requests, ${base.limited} × 429`,
+  );
+  const baseSeconds = base.seconds * scale;
+  return {
+    id: "B2",
+    key: "B2.3",
+    figure: "apply 1 000 actions at 600 req/min: one changeset",
+    unit: "s",
+    status: "ok",
+    measured: summarize([atomic.seconds]),
+    baseline: {
+      label: `request per resource${scale === 1 ? "" : ` (${BASELINE_ACTIONS} actions × ${scale})`}`,
+      unit: "s",
+      ...summarize([baseSeconds]),
+    },
+    ratio: atomic.seconds / baseSeconds,
+    target: "≤ 10 s, ≤ 30 requests",
+    met: atomic.ok && atomic.via === "changeset" && atomic.seconds <= 10 && atomic.requests <= 30,
+    note: `${atomic.requests} requests in ${atomic.batches} batch(es) via ${atomic.via}; per resource: ${Math.round(base.requests * scale)} requests, ${Math.round(base.limited * scale)} × 429`,
+    details: { atomic, base },
+  };
+}
 
 function sdkClient(baseUrl) {
   return createClient({
@@ -210,5 +335,6 @@ export async function run({ log }) {
       ),
     );
   }
+  if (process.env.BENCH_B2_CHANGESET !== "0") figures.push(await changesetFigure(log));
   return figures;
 }

@@ -61,6 +61,7 @@ import { registerActionRoutes } from "./routes/actions.js";
 import { registerApiIndexRoutes } from "./routes/api-index.js";
 import { registerChangesetRoutes } from "./routes/changesets.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerHistoryRoutes } from "./routes/history.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { OAuthError, registerOAuthRoutes, sendOAuthError } from "./routes/oauth.js";
 import { registerOpenApiRoutes } from "./routes/openapi.js";
@@ -418,6 +419,7 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
   registerVariableRoutes(app, ctx);
   registerSnapshotRoutes(app, ctx);
   registerChangesetRoutes(app, ctx, builds);
+  registerHistoryRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerTestRunRoutes(app, ctx);
   registerTestHookRoutes(app, ctx);

@@ -65,7 +65,10 @@ describe("cxda emulator start", () => {
 
   it("--disable-capabilities leaves capabilities out of GET /api/v2 and refuses an unknown name", async () => {
     const cwd = scratchDir();
-    const running = await startCli(["--disable-capabilities", "snapshot,changesets"], cwd);
+    const running = await startCli(
+      ["--disable-capabilities", "snapshot,changesets,deployments,revisions"],
+      cwd,
+    );
     try {
       const tokenRes = await fetch(`${running.url}/oauth2/token`, {
         method: "POST",

@@ -4,13 +4,16 @@ import { ValidationError } from "../../src/errors.js";
 import { api, getToken, startTestEmulator } from "./helpers.js";
 
 describe("GET /api/v2", () => {
-  it("advertises the snapshot and changesets by default, with the read scope", async () => {
+  it("advertises snapshot, changesets, deployments and revisions by default, with the read scope", async () => {
     const emulator = await startTestEmulator();
     try {
       const token = await getToken(emulator, undefined, "dataactions:read");
       const res = await api(emulator, "GET", "/api/v2", { token });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ apiVersion: "v2", capabilities: ["snapshot", "changesets"] });
+      expect(res.body).toEqual({
+        apiVersion: "v2",
+        capabilities: ["snapshot", "changesets", "deployments", "revisions"],
+      });
       expect((await api(emulator, "GET", "/api/v2")).status).toBe(401);
       expect((await api(emulator, "GET", "/api/v2/snapshot", { token })).status).toBe(200);
     } finally {
@@ -19,7 +22,9 @@ describe("GET /api/v2", () => {
   });
 
   it("leaves out what disableCapabilities names, and those endpoints answer 404", async () => {
-    const emulator = await startTestEmulator({ disableCapabilities: ["snapshot", "changesets"] });
+    const emulator = await startTestEmulator({
+      disableCapabilities: ["snapshot", "changesets", "deployments", "revisions"],
+    });
     try {
       const token = await getToken(emulator);
       expect((await api(emulator, "GET", "/api/v2", { token })).body.capabilities).toEqual([]);

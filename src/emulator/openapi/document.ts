@@ -776,6 +776,86 @@ function paths() {
         ],
       }),
     },
+    "/api/v2/deployments": {
+      get: operation({
+        id: "listDeployments",
+        summary: "List deployments, newest first",
+        description:
+          "Every committed change is a deployment: each changeset, each single-resource write, each rollback. The emulator keeps the newest `history.deploymentsPerTenant` (default 1 000). Served when `GET /api/v2` lists `deployments`.",
+        tag: "Deployments",
+        scope: "dataactions:read",
+        query: ListQuery.pick({ page: true, pageSize: true }),
+        success: { 200: { description: "A page of deployments.", schema: W.DeploymentList } },
+        problems: ["validation-failed"],
+      }),
+    },
+    "/api/v2/deployments/{id}": {
+      get: operation({
+        id: "getDeployment",
+        summary: "Read a deployment and the resources it touched",
+        description:
+          "Per resource its kind, action, environment and versions before and after; never a secret value.",
+        tag: "Deployments",
+        scope: "dataactions:read",
+        path: z.object({ id: z.string().meta({ description: "The deployment's id." }) }),
+        success: { 200: { description: "The deployment.", schema: W.Deployment } },
+        problems: ["not-found"],
+      }),
+    },
+    "/api/v2/deployments/{id}/rollback": {
+      post: operation({
+        id: "rollbackDeployment",
+        summary: "Restore what a deployment changed to its state before it",
+        description:
+          "One new commit (and deployment) restoring exactly the resources the deployment touched: deleted actions come back with their id, created ones are deleted, secrets are restored from their stored ciphertext under the active key. A resource changed since answers 409 rollback-conflict naming each, unless `force`. Needs dataactions:write and dataactions:delete.",
+        tag: "Deployments",
+        scope: "dataactions:write",
+        idempotent: true,
+        path: z.object({ id: z.string().meta({ description: "The deployment to roll back." }) }),
+        body: { schema: W.RollbackRequest, required: false },
+        success: {
+          201: {
+            description: "Rolled back.",
+            schema: z
+              .object({
+                id: z.string(),
+                revision: z.number().int(),
+                deploymentId: z.string(),
+                rollbackOf: z.string(),
+              })
+              .meta({ id: "RollbackResult" }),
+          },
+        },
+        problems: ["not-found", "rollback-conflict", "name-conflict", "secret-unreadable"],
+      }),
+    },
+    [`${ACTIONS}/{id}/revisions`]: {
+      get: operation({
+        id: "listActionRevisions",
+        summary: "List an action's revisions, newest first",
+        description:
+          "One entry per stored version, also after the action was deleted. The emulator keeps the newest `history.revisionsPerAction` (default 100). Served when `GET /api/v2` lists `revisions`.",
+        tag: "Actions",
+        scope: "dataactions:read",
+        path: ActionId,
+        query: ListQuery.pick({ page: true, pageSize: true }),
+        success: { 200: { description: "A page of revisions.", schema: W.ActionRevisionList } },
+        problems: ["not-found", "validation-failed"],
+      }),
+    },
+    [`${ACTIONS}/{id}/revisions/{version}`]: {
+      get: operation({
+        id: "getActionRevision",
+        summary: "Read an action as it was at a version",
+        tag: "Actions",
+        scope: "dataactions:read",
+        path: ActionId.extend({ version: z.string().meta({ description: "The version, from 1." }) }),
+        success: {
+          200: { description: "The action at that version.", schema: W.Action, headers: { ETag: H.etag } },
+        },
+        problems: ["not-found", "validation-failed", "revision-expired", "secret-unreadable"],
+      }),
+    },
     "/api/v2/environments": {
       get: operation({
         id: "listEnvironments",

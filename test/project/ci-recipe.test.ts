@@ -166,7 +166,10 @@ describe("docs/ci.md workflow", () => {
     // The apply job's condition holds on a push to main with changes; its run: steps, in order.
     const applied = await runJob("apply", repo, bin);
     expect(applied.steps.map((s) => [s.name, s.code])).toEqual([["Apply the reviewed plan", 0]]);
-    expect(readFileSync(join(repo, "cxda-audit.jsonl"), "utf8")).toMatch(/"operation":"actions\.create"/);
+    // One changeset: one audit line with the deployment it recorded.
+    expect(readFileSync(join(repo, "cxda-audit.jsonl"), "utf8")).toMatch(
+      /"operation":"project\.apply".*"deploymentId":"[^"]+"/,
+    );
 
     const again = await runJob("plan", repo, bin);
     expect(again.steps.map((s) => s.code)).toEqual([0, 0]);

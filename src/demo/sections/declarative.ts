@@ -59,7 +59,7 @@ export const declarativeSection: DemoSection = async (env) => {
   const requests = env.client.metrics().requests - before;
   if (result.ok)
     env.ok(
-      `cxda apply: ${created} created, ${updated} updated, ${deleted} deleted in ${took} ms (${requests} requests; creates carry headers and dateProcessing)`,
+      `cxda apply: ${created} created, ${updated} updated, ${deleted} deleted in ${took} ms (${requests} request${requests === 1 ? "" : "s"}; creates carry headers and dateProcessing)`,
     );
   else
     for (const f of result.failures)

@@ -209,7 +209,7 @@ export const run: Handler<typeof applySpec> = async (ctx, { options }) => {
     for (const e of errors) {
       const where = [e.operation, e.location].filter((x) => x !== undefined && x !== "").join(" at ");
       ctx.out.line(
-        `  ${c.red("✘")} ${where === "" ? "" : `${where}: `}${e.message}${e.path ? c.dim(` (${e.path})`) : ""}`,
+        `  ${c.red("✘")} ${where === "" ? "" : `${where}: `}${e.message}${e.path && !e.message.includes(e.path) ? c.dim(` (${e.path})`) : ""}`,
       );
     }
     ctx.out.line(

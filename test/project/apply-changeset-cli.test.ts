@@ -79,9 +79,9 @@ describe("cxda apply through one changeset", () => {
         locked: true,
       },
     });
-    const revisionBefore = (await api(emulator, "GET", "/api/v2/environments", { token })).headers[
-      "x-tenant-revision"
-    ];
+    const revisionBefore = (await api(emulator, "GET", "/api/v2/environments", { token })).headers.get(
+      "x-tenant-revision",
+    );
     const result = await runCxda(["apply", "--auto-approve"], { cwd, env: env() });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("the changeset was refused, so nothing was applied");

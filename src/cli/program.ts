@@ -147,15 +147,28 @@ function targetOf(program: Command, argv: readonly string[]): TopLevelEntry | un
   return undefined;
 }
 
+/** `--json`, `--output json|yaml` or `--jq` before `--`: misuse is then reported as the JSON error too. */
+function wantsMachineOutput(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i += 1) {
+    const token = argv[i]!;
+    if (token === "--") return false;
+    if (token === "--json" || token === "--jq" || token.startsWith("--jq=")) return true;
+    if (token === "--output" && (argv[i + 1] === "json" || argv[i + 1] === "yaml")) return true;
+    if (token === "--output=json" || token === "--output=yaml") return true;
+  }
+  return false;
+}
+
 /** Every misuse: exit 64 with a one-line reason and the usage of the command at fault. */
-export function configureUsageErrors(program: Command, io: ProgramIO): void {
+export function configureUsageErrors(program: Command, io: ProgramIO, machine = false): void {
   const visit = (cmd: Command, prefix: string) => {
     const name = prefix ? `${prefix} ${cmd.name()}` : cmd.name();
     cmd.exitOverride();
     cmd.showHelpAfterError(`usage: ${name} ${cmd.usage()}\n(run '${name} --help' for options and examples)`);
     cmd.configureOutput({
       writeOut: (s) => (io.stdout ?? process.stdout).write(s),
-      writeErr: (s) => (io.stderr ?? process.stderr).write(s),
+      // Under --json the misuse is reported as the JSON error instead (runCli).
+      writeErr: (s) => (machine ? true : (io.stderr ?? process.stderr).write(s)),
     });
     for (const sub of cmd.commands) visit(sub, name);
   };
@@ -166,7 +179,8 @@ export async function runCli(argv: string[], io: ProgramIO): Promise<void> {
   const program = buildRoot();
   const target = targetOf(program, argv);
   if (target) await attach(program, [target], io);
-  configureUsageErrors(program, io);
+  const machine = wantsMachineOutput(argv);
+  configureUsageErrors(program, io, machine);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
@@ -176,6 +190,15 @@ export async function runCli(argv: string[], io: ProgramIO): Promise<void> {
         error.code === "commander.helpDisplayed" ||
         (error.code === "commander.help" && error.exitCode === 0) ||
         error.code === "commander.version";
+      if (!ok && machine) {
+        const message =
+          error.message === "(outputHelp)"
+            ? "a subcommand is missing; run with --help to list them"
+            : error.message.replace(/^error: /, "");
+        const { SCHEMA_VERSION } = await import("./output.js");
+        const body = { schemaVersion: SCHEMA_VERSION, error: { code: "usage", message, exitCode: 64 } };
+        (io.stdout ?? process.stdout).write(`${JSON.stringify(body, null, 2)}\n`);
+      }
       io.exit(ok ? 0 : 64);
       return;
     }

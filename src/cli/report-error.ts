@@ -9,10 +9,7 @@ export function reportError(ctx: CommandContext, error: unknown): number {
   const known = error instanceof CxdaError;
   const code = known ? exitCodeFor(error) : EXIT.failed;
   if (out.json) {
-    const body = known
-      ? error.toJSON()
-      : { error: "InternalError", message: error instanceof Error ? error.message : String(error) };
-    out.result({ ok: false, exitCode: code, ...body });
+    out.result({ error: errorBody(ctx, error, code) });
     return code;
   }
   if (!known) {
@@ -21,7 +18,7 @@ export function reportError(ctx: CommandContext, error: unknown): number {
     if (out.verbose && error instanceof Error && error.stack) out.trace(error.stack);
     return code;
   }
-  out.error(refusedOnLoopback(error) ?? refusedCredentials(ctx, error) ?? describe(error));
+  out.error(refusedOnLoopback(error) ?? describe(error, refusedCredentials(ctx, error) ?? error.message));
   // Each thing is said once: an issue the headline already says is not repeated under it.
   const issues = error.issues
     .filter((issue) => issue.message === "" || !error.message.includes(issue.message))
@@ -30,6 +27,60 @@ export function reportError(ctx: CommandContext, error: unknown): number {
   if (issues.length > 50) out.info(`  … and ${issues.length - 50} more`);
   if (error instanceof UsageError) out.info("(run with --help for usage and examples)");
   return code;
+}
+
+/**
+ * The one machine form of a failure, the same for every command (docs/cli.md, JSON output):
+ * `{schemaVersion, error: {code, message, exitCode, issues?, status?, requestId?}}`. `code` is the
+ * API's problem slug or OAuth error when there is one, else the kind of failure (`usage`, …).
+ */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  exitCode: number;
+  issues?: Record<string, unknown>[];
+  status?: number;
+  requestId?: string;
+}
+
+export function errorBody(ctx: CommandContext, error: unknown, exitCode: number): ErrorBody {
+  if (!(error instanceof CxdaError))
+    return {
+      code: "internal-error",
+      message: `internal error (a bug in cxda; run again with --verbose and report it): ${error instanceof Error ? error.message : String(error)}`,
+      exitCode,
+    };
+  const issues = (error.toJSON().issues ?? []) as Record<string, unknown>[];
+  return {
+    code: error.slug ?? KIND_CODES[error.name] ?? kebab(error.name.replace(/Error$/, "")),
+    message: refusedOnLoopback(error) ?? refusedCredentials(ctx, error) ?? error.message,
+    exitCode,
+    ...(issues.length > 0 ? { issues } : {}),
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+  };
+}
+
+/** The code of an error without a problem slug, by its class (errors.ts). */
+const KIND_CODES: Record<string, string> = {
+  UsageError: "usage",
+  ValidationError: "validation-failed",
+  AuthenticationError: "authentication-failed",
+  PermissionError: "permission-denied",
+  NotFoundError: "not-found",
+  ConflictError: "conflict",
+  PreconditionError: "precondition-failed",
+  RateLimitError: "rate-limited",
+  ServerError: "server-error",
+  NetworkError: "network-error",
+  TimeoutError: "timeout",
+  AbortError: "aborted",
+  PlanDriftError: "plan-drift",
+  BugError: "internal-error",
+};
+
+function kebab(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase() || "error";
 }
 
 /**
@@ -76,5 +127,5 @@ function refusedCredentials(ctx: CommandContext, error: CxdaError): string | und
     /; check the (client id and client secret|access key id and secret) \([^)]*\)$/,
     "",
   );
-  return describe(error, `${headline.replace(/\.$/, "")}. ${sources}`);
+  return `${headline.replace(/\.$/, "")}. ${sources}`;
 }

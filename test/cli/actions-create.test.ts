@@ -90,7 +90,7 @@ describe("cxda actions create", () => {
     expect(res.code).toBe(65);
     expect(res.stderr).toMatch(/bad\.js:2:25: syntax error: Unexpected token/);
     const list = await cxda("actions", "list", "--name-contains", "never_made", "--json");
-    expect(json(list).total).toBe(0);
+    expect(json(list).count).toBe(0);
     const structured = await cxda(
       "actions",
       "create",
@@ -102,10 +102,11 @@ describe("cxda actions create", () => {
     );
     expect(structured.code).toBe(65);
     expect(json(structured)).toMatchObject({
-      ok: false,
-      exitCode: 65,
-      slug: "script-syntax",
-      issues: [{ path: "bad.js", code: "script-syntax", line: 2, column: 25 }],
+      error: {
+        code: "script-syntax",
+        exitCode: 65,
+        issues: [{ path: "bad.js", code: "script-syntax", line: 2, column: 25 }],
+      },
     });
   });
 
@@ -158,8 +159,8 @@ describe("cxda actions create", () => {
   it("a name outside the action name pattern (the issue's literal `--name x`) exits 65 naming the rule", async () => {
     const res = await cxda("actions", "create", "--name", "x", "--script", "f.js", "--json");
     expect(res.code).toBe(65);
-    expect(json(res)).toMatchObject({ issues: [{ path: "name" }] });
-    expect(String(json(res).message)).toMatch(/minimum is 3/);
+    expect(json(res)).toMatchObject({ error: { issues: [{ path: "name" }] } });
+    expect(String((json(res).error as { message: string }).message)).toMatch(/minimum is 3/);
   });
 
   it("misuse exits 64", async () => {
@@ -223,7 +224,7 @@ describe("cxda actions validate (offline)", () => {
       { cwd: dir },
     );
     expect(names.code).toBe(65);
-    const issues = json(names).issues as { path: string }[];
+    const issues = (json(names).error as { issues: { path: string }[] }).issues;
     expect(issues.map((i) => i.path)).toEqual(["name", "dependencies[0]", "dependencies[2]"]);
   });
 });

@@ -33,7 +33,7 @@ describe("cxda audit", () => {
     expect(none.stderr).toContain(`no audit log at ${join(cwd, "cxda-audit.jsonl")}`);
     expect(none.stderr).toContain("--audit-log FILE or CXDA_AUDIT_LOG=FILE");
     const asJson = json(await runCxda(["audit", "--json", "--file", "elsewhere.jsonl"], { cwd }));
-    expect(asJson.total).toBe(0);
+    expect(asJson.count).toBe(0);
     expect(JSON.stringify(asJson.problems)).toContain("(from --file)");
     const help = await runCxda(["audit", "--help"]);
     expect(help.stdout.replace(/\s+/g, " ")).toContain("(30s, 15m, 1h, 2d, 1w)");

@@ -103,8 +103,8 @@ describe("cxda datetime compute (offline)", () => {
       const machine = await runCxda(["datetime", "compute", ...args, "--json"]);
       expect(machine.code).toBe(65);
       const body = json(machine);
-      expect(body).toMatchObject({ ok: false, exitCode: 65, error: "ValidationError" });
-      expect((body.issues as { path: string }[]).map((i) => i.path)).toEqual([flag]);
+      expect(body).toMatchObject({ error: { code: "validation-failed", exitCode: 65 } });
+      expect((body.error as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual([flag]);
     },
   );
 
@@ -125,7 +125,7 @@ describe("cxda datetime compute (offline)", () => {
       "--json",
     ]);
     expect(result.code).toBe(65);
-    expect((json(result).issues as { path: string }[]).map((i) => i.path)).toEqual([
+    expect((json(result).error as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual([
       "--source",
       "--timezone",
       "--operation",
@@ -283,7 +283,7 @@ describe("cxda datetime apply", () => {
       emulator.url,
     ]);
     expect(missing.code).toBe(1);
-    expect(json(missing)).toMatchObject({ error: "NotFoundError", status: 404 });
+    expect(json(missing)).toMatchObject({ error: { code: "not-found", status: 404 } });
   });
 });
 

@@ -154,7 +154,7 @@ describe("cxda headers set / unset / replace", () => {
     expect(r.stderr).toContain("bad.yaml:2:1: Header 'Host' is reserved");
     expect(r.stderr).toContain("bad.yaml:3:10: value of 'X-Count' must be a string, got a number");
     const syntax = await cxda(["headers", "replace", name, "-f", "bad.yaml", "--json"]);
-    expect(stdoutJson(syntax)).toMatchObject({ ok: false, exitCode: 65 });
+    expect(stdoutJson(syntax)).toMatchObject({ error: { exitCode: 65 } });
     writeFileSync(join(dir, "broken.yaml"), "X-A: [1,\n X-B: c");
     const broken = await cxda(["headers", "replace", name, "-f", "broken.yaml"]);
     expect(broken.code).toBe(65);
@@ -216,7 +216,7 @@ describe("cxda headers validate (offline)", () => {
     const bad = await offline(["headers", "validate", "Host=x", "Te=y", "--json"]);
     expect(bad.code).toBe(65);
     const body = stdoutJson(bad);
-    expect(body.issues.map((i: { path: string }) => i.path)).toEqual([
+    expect(body.error.issues.map((i: { path: string }) => i.path)).toEqual([
       "config.headers.Host",
       "config.headers.Te",
     ]);

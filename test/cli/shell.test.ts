@@ -109,7 +109,7 @@ describe("cxda CLI shell", () => {
   it("exits 1 for a missing action and 69 when the service cannot be reached", async () => {
     const missing = await runCxda(["actions", "get", "no_such_action", "--json", "--base-url", emulator.url]);
     expect(missing.code).toBe(1);
-    expect(json(missing)).toMatchObject({ ok: false, error: "NotFoundError" });
+    expect(json(missing)).toMatchObject({ error: { code: "not-found", exitCode: 1 } });
     const down = await runCxda(["actions", "list", "--base-url", "http://127.0.0.1:9"], {
       timeoutMs: 60_000,
     });

@@ -73,7 +73,7 @@ describe("cxda vars validate (offline)", () => {
     ]);
     const j = await runCxda(["vars", "validate", "-f", "bad.yaml", "--json"], { cwd });
     expect(j.code).toBe(65);
-    expect((json(j).issues as unknown[]).length).toBe(3);
+    expect((json(j).error as { issues: unknown[] }).issues.length).toBe(3);
   });
 
   it('reads `value: 3` as the text "3", the same value rule as cxda.yaml', async () => {

@@ -106,7 +106,7 @@ describe("cxda apply", () => {
     expect(json(again)).toMatchObject({
       schemaVersion: 1,
       ok: true,
-      changes: false,
+      changed: false,
       message: "No changes. Nothing to apply.",
       applied: { created: 0, updated: 0, deleted: 0 },
     });

@@ -7,7 +7,7 @@ export const run: Handler<typeof list> = async (ctx, { options }) => {
   const { nameContains } = options;
   const actions = await listActions(await ctx.workflow(false), nameContains ? { nameContains } : {});
   if (ctx.out.json) {
-    ctx.out.result({ total: actions.length, actions });
+    ctx.out.result({ count: actions.length, actions });
     return 0;
   }
   if (actions.length === 0) {

@@ -18,7 +18,7 @@ export const run: Handler<typeof spec> = async (ctx, { options }) => {
     const where =
       options.file !== undefined ? "--file" : "the audit log setting (default ./cxda-audit.jsonl)";
     const message = `no audit log at ${resolve(file)} (from ${where}); commands that change something write one there, or point to another with --file FILE, --audit-log FILE or CXDA_AUDIT_LOG=FILE`;
-    if (ctx.out.json) ctx.out.result({ file, total: 0, records: [], problems: [{ line: 0, message }] });
+    if (ctx.out.json) ctx.out.result({ file, count: 0, records: [], problems: [{ line: 0, message }] });
     else ctx.out.info(message);
     return 0;
   }
@@ -31,7 +31,7 @@ export const run: Handler<typeof spec> = async (ctx, { options }) => {
   });
   for (const p of problems) ctx.out.warn(`${file}:${p.line}: ${p.message}`);
   if (ctx.out.json) {
-    ctx.out.result({ file, total: filtered.length, records: filtered, problems });
+    ctx.out.result({ file, count: filtered.length, records: filtered, problems });
     return 0;
   }
   ctx.out.line(filtered.length === 0 ? `no matching records in ${file}` : formatAuditTable(filtered));

@@ -104,7 +104,7 @@ export const run: Handler<typeof applySpec> = async (ctx, { options }) => {
       ctx.out.result({
         ok: true,
         file,
-        changes: false,
+        changed: false,
         message: "No changes. Nothing to apply.",
         applied: { created: 0, updated: 0, deleted: 0 },
         failures: [],
@@ -167,7 +167,7 @@ export const run: Handler<typeof applySpec> = async (ctx, { options }) => {
     ctx.out.result({
       ok: result.ok,
       file,
-      changes: true,
+      changed: true,
       via: result.via,
       ...(result.deploymentId !== undefined
         ? { deploymentId: result.deploymentId, revision: result.revision, changesetId: result.changesetId }

@@ -48,7 +48,7 @@ export const run: Handler<typeof spec> = async (ctx, { args: { refs = [] }, opti
   const changedCode = changes && options.detailedExitcode === true ? EXIT.changes : EXIT.ok;
   if (!ctx.out.json) ctx.out.line(formatPromotion(plan, ctx.out.colors));
   if (!changes || options.dryRun === true) {
-    if (ctx.out.json) ctx.out.result({ changes, dryRun: options.dryRun === true, plan, applied: [] });
+    if (ctx.out.json) ctx.out.result({ changed: changes, dryRun: options.dryRun === true, plan, applied: [] });
     else if (changes) ctx.out.info("\n--dry-run: nothing was sent.");
     return changedCode;
   }
@@ -76,7 +76,7 @@ export const run: Handler<typeof spec> = async (ctx, { args: { refs = [] }, opti
   if (!ctx.out.json) ctx.out.line("");
   const result = await applyOverridesPromotion({ client, recorder }, plan, done);
   if (ctx.out.json)
-    ctx.out.result({ changes, dryRun: false, plan, applied: result.actions, count: result.count });
+    ctx.out.result({ changed: changes, dryRun: false, plan, applied: result.actions, count: result.count });
   else
     ctx.out.line(
       `\nPromoted ${plan.summary.add + plan.summary.update} override${plan.summary.add + plan.summary.update === 1 ? "" : "s"} from ${from} into ${to} in ${result.count} action${result.count === 1 ? "" : "s"}; check with cxda drift --baseline ${from} --target ${to}`,
@@ -112,7 +112,7 @@ function writeFile(
   const changed = result.changes.length > 0;
   if (changed && options.dryRun !== true) writeFileSync(file, result.text);
   if (ctx.out.json)
-    ctx.out.result({ file, changes: changed, dryRun: options.dryRun === true, actions: result.changes });
+    ctx.out.result({ file, changed, dryRun: options.dryRun === true, changes: result.changes });
   else {
     for (const c of result.changes)
       ctx.out.line(

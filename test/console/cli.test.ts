@@ -68,7 +68,11 @@ describe("cxda console (CLI)", () => {
 
   it("fails in the terminal, before printing a URL, when the credentials are refused (exit 77)", async () => {
     const result = await runCxda(["console"], {
-      env: { CXDA_BASE_URL: emulator.url, CXDA_CLIENT_ID: "cxda-demo", CXDA_CLIENT_SECRET: "not-the-secret-123" },
+      env: {
+        CXDA_BASE_URL: emulator.url,
+        CXDA_CLIENT_ID: "cxda-demo",
+        CXDA_CLIENT_SECRET: "not-the-secret-123",
+      },
     });
     expect(result.code).toBe(77);
     expect(result.stdout).not.toContain("token=");

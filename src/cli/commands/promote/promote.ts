@@ -48,7 +48,8 @@ export const run: Handler<typeof spec> = async (ctx, { args: { refs = [] }, opti
   const changedCode = changes && options.detailedExitcode === true ? EXIT.changes : EXIT.ok;
   if (!ctx.out.json) ctx.out.line(formatPromotion(plan, ctx.out.colors));
   if (!changes || options.dryRun === true) {
-    if (ctx.out.json) ctx.out.result({ changed: changes, dryRun: options.dryRun === true, plan, applied: [] });
+    if (ctx.out.json)
+      ctx.out.result({ changed: changes, dryRun: options.dryRun === true, plan, applied: [] });
     else if (changes) ctx.out.info("\n--dry-run: nothing was sent.");
     return changedCode;
   }

@@ -7,6 +7,7 @@
  */
 import { Agent, request } from "undici";
 import { UNLIMITED } from "./lib/api.mjs";
+import { startBareQuickJs } from "./lib/bare-quickjs.mjs";
 import { startEmulatorProcess } from "./lib/processes.mjs";
 import { msSince, pairRatio, summarize, verdict } from "./lib/stats.mjs";
 
@@ -130,7 +131,113 @@ function startFlood(url, bearer, id, dispatcher, width) {
   };
 }
 
+const SMALL_SCRIPT =
+  "function main(context) { let s = 0; for (let i = 0; i < 2000; i++) s += i; return { s, input: context.input }; }";
+const CONCURRENCY = 16;
+const SIDE_MS = 2000;
+const THROUGHPUT_PAIRS = 7;
+
+/** Runs `runOne` CONCURRENCY at a time for `ms`: runs per second and every run's latency. */
+async function drive(runOne, ms) {
+  const latencies = [];
+  const end = performance.now() + ms;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await runOne();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { perSecond: (latencies.length * 1000) / (performance.now() - started), latencies };
+}
+
+/**
+ * Sandbox throughput (issue 21): runs/s of a small script at concurrency 16 through `createSandbox`
+ * (one tenant) against a bare QuickJS runtime per run in the same number of worker threads with the
+ * same limits; and the p99 of those runs against their median.
+ */
+async function throughput(log) {
+  const { createSandbox } = await import("../dist/emulator/sandbox/index.js");
+  const limits = await import("../dist/emulator/sandbox/limits.js");
+  const workers = limits.DEFAULT_WORKERS;
+  const sandbox = createSandbox({ workers });
+  const bare = await startBareQuickJs({
+    workers,
+    memoryBytes: limits.DEFAULT_MEMORY_BYTES,
+    timeoutMs: limits.DEFAULT_TIMEOUT_MS,
+    maxStackBytes: limits.MAX_STACK_BYTES,
+    wasmBaseBytes: limits.WASM_BASE_BYTES,
+  });
+  try {
+    const viaSandbox = async () => {
+      const r = await sandbox.run({ source: SMALL_SCRIPT, context: { input: 1 }, tenant: "t" });
+      if (r.status !== "SUCCESS") throw new Error(`sandbox run: ${r.status} ${r.error}`);
+    };
+    const viaBare = async () => {
+      if ((await bare.run(SMALL_SCRIPT, { input: 1 })) === null) throw new Error("bare run failed");
+    };
+    await drive(viaSandbox, 1000);
+    await drive(viaBare, 1000);
+    const ours = [];
+    const theirs = [];
+    const ratios = [];
+    const tails = [];
+    for (let i = 0; i < THROUGHPUT_PAIRS; i += 1) {
+      const first = i % 2 === 0 ? viaSandbox : viaBare;
+      const a = await drive(first, SIDE_MS);
+      const b = await drive(first === viaSandbox ? viaBare : viaSandbox, SIDE_MS);
+      const [s, q] = first === viaSandbox ? [a, b] : [b, a];
+      ours.push(s.perSecond);
+      theirs.push(q.perSecond);
+      ratios.push(s.perSecond / q.perSecond);
+      tails.push(quantile(s.latencies, 0.99) / quantile(s.latencies, 0.5));
+    }
+    const pr = pairRatio(ratios);
+    const tail = pairRatio(tails);
+    log(
+      `throughput: sandbox ${summarize(ours).median.toFixed(0)} runs/s, bare QuickJS ${summarize(theirs).median.toFixed(0)} runs/s, ratio ${pr.median.toFixed(2)} (${pr.min.toFixed(2)}–${pr.max.toFixed(2)}); p99/median ${tail.median.toFixed(2)}`,
+    );
+    return [
+      {
+        id: "B8",
+        key: "B8.2",
+        figure: `sandbox runs/s of a small script, concurrency ${CONCURRENCY}, ${workers} workers`,
+        unit: "runs/s",
+        status: pr.conclusive ? "ok" : "inconclusive",
+        measured: summarize(ours),
+        baseline: { label: `bare QuickJS, ${workers} worker threads`, unit: "runs/s", ...summarize(theirs) },
+        ratio: pr.median,
+        ratioRange: { min: pr.min, max: pr.max, spread: pr.spread, runs: pr.runs },
+        target: "≥ 0.5 × bare QuickJS",
+        met: verdict(pr, (r) => r >= 0.5),
+        note: `ratio = median of ${THROUGHPUT_PAIRS} interleaved ${SIDE_MS / 1000} s pairs; one tenant, in process`,
+      },
+      {
+        id: "B8",
+        key: "B8.3",
+        figure: "p99 of those sandbox runs ÷ their median",
+        unit: "×",
+        status: tail.conclusive ? "ok" : "inconclusive",
+        measured: tail,
+        baseline: null,
+        ratio: tail.median,
+        ratioRange: { min: tail.min, max: tail.max, spread: tail.spread, runs: tail.runs },
+        target: "≤ 3×",
+        met: verdict(tail, (r) => r <= 3),
+        note: "per pair, the sandbox side's run latencies under the load of concurrency 16",
+      },
+    ];
+  } finally {
+    await sandbox.close();
+    await bare.close();
+  }
+}
+
 export async function run({ log }) {
+  const throughputFigures = await throughput(log);
   const emulator = await startEmulatorProcess({
     rateLimit: UNLIMITED,
     config: {
@@ -175,6 +282,7 @@ export async function run({ log }) {
     const ratio = pr.median;
     log(`victim p99 ratio (flood / idle): ${ratio.toFixed(2)} (${pr.min.toFixed(2)}–${pr.max.toFixed(2)})`);
     return [
+      ...throughputFigures,
       {
         id: "B8",
         key: "B8.1",

@@ -48,8 +48,24 @@ describe("lazy loading of commands", () => {
     expect(late.stdout).toBe(early.stdout);
   });
 
+  it("--help alone, to a pipe, loads no package and no command: the text the build wrote", () => {
+    for (const flag of ["--help", "-h"]) {
+      const { files, packages } = loaded([flag]);
+      expect(packages, flag).toEqual([]);
+      expect(files, flag).toEqual(["cli/bin.js", "cli/version.js"]);
+    }
+  });
+
+  it("--help answered early prints what the program prints", () => {
+    const early = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
+    const late = spawnSync(process.execPath, [CLI, "--no-color", "--help"], { encoding: "utf8" });
+    expect(early.status).toBe(0);
+    expect(early.stdout).toContain("Usage: cxda [options] [command]");
+    expect(early.stdout).toBe(late.stdout);
+  });
+
   it("--help and --version with other flags load commander and the command index only", () => {
-    for (const flag of ["--help", "--json --version"]) {
+    for (const flag of ["--no-color --help", "--json --version"]) {
       const { files, packages } = loaded(flag.split(" "));
       expect(packages, flag).toEqual(["commander"]);
       // Plus the two data-only tables the top-level help lists (exit codes, environment variables).

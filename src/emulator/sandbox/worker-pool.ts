@@ -110,6 +110,11 @@ export class WorkerPool {
     return this.#slots.filter((slot) => slot !== undefined).length;
   }
 
+  /** Number of started workers with no job. */
+  get idleWorkers(): number {
+    return this.#slots.filter((slot) => slot?.state === "idle").length;
+  }
+
   /** Jobs of `tenant` running now. */
   runningFor(tenant: string): number {
     return this.#running.get(tenant) ?? 0;

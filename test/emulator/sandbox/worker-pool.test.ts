@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { SandboxUnavailableError } from "../../../src/emulator/sandbox/sandbox-unavailable-error.js";
 import { WorkerPool, type WorkerPoolOptions } from "../../../src/emulator/sandbox/worker-pool.js";
 
@@ -35,6 +35,8 @@ function pool(options: Partial<WorkerPoolOptions> = {}): WorkerPool {
   return created;
 }
 const job = (source: string) => ({ source, contextJson: "{}", timeoutMs: 50, memoryBytes: 1 });
+/** Both workers of a two-worker pool started and idle. */
+const warmTwo = (p: WorkerPool) => vi.waitFor(() => expect(p.idleWorkers).toBe(2), { timeout: 10_000 });
 
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
@@ -129,6 +131,7 @@ describe("WorkerPool", () => {
 
   it("serves a tenant of long runs on the bulk workers only, keeping the interactive one for a neighbour's short runs", async () => {
     const p = pool({ size: 2, workerData: {}, marginMs: () => 60_000, shortRunMs: 10, longRunMs: 20 });
+    await warmTwo(p);
     // A's runs are long (30 ms > 20 ms); then A floods.
     expect(await p.submit(job("spin:30"), "A")).toMatchObject({ kind: "result" });
     const flood = [p.submit(job("class"), "A"), p.submit(job("hold"), "A"), p.submit(job("hold"), "A")];
@@ -145,6 +148,7 @@ describe("WorkerPool", () => {
   it("lets a tenant of short runs use every idle worker while no one else waits", async () => {
     // Short = at most 1 s here, so a slow test machine cannot make the instant fake runs long.
     const p = pool({ size: 2, marginMs: () => 60_000, shortRunMs: 1000 });
+    await warmTwo(p);
     // Unknown run length: one worker (the quota).
     const first = [p.submit(job("a1"), "A"), p.submit(job("a2"), "A")];
     await Promise.all(first);
@@ -157,6 +161,7 @@ describe("WorkerPool", () => {
 
   it("keeps a tenant of long runs to its quota even when alone", async () => {
     const p = pool({ size: 2, marginMs: () => 60_000, shortRunMs: 10 });
+    await warmTwo(p);
     await p.submit(job("spin:30"), "A"); // a mean of at least 30 ms: not short
     const held = [p.submit(job("hold"), "A"), p.submit(job("hold"), "A")];
     for (const h of held) void h.catch(() => {});

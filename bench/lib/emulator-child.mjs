@@ -10,7 +10,13 @@ import { randomUUID } from "node:crypto";
 import { startEmulator } from "../../dist/emulator/server.js";
 
 const options = JSON.parse(process.argv[2] ?? "{}");
-const emulator = await startEmulator({ ...options, host: "127.0.0.1", port: 0, inMemory: true });
+// In memory unless the options name a data directory (B10 holds a million revisions on disk).
+const emulator = await startEmulator({
+  ...options,
+  host: "127.0.0.1",
+  port: 0,
+  ...(options.dataDir === undefined ? { inMemory: true } : {}),
+});
 
 process.on("message", async (message) => {
   if (message === "memory") {
@@ -42,6 +48,32 @@ process.on("message", async (message) => {
       });
     }
     process.send({ type: "seeded", count: message.count });
+  } else if (message?.type === "revise") {
+    // `count` new versions of every action of the tenants, each a stored write (B10: revisions at scale).
+    const { store } = emulator;
+    for (const tenant of emulator.config.tenants) {
+      const ids = [];
+      for (let offset = 0; ; offset += 1000) {
+        const { rows } = store.actions.list(tenant.id, { offset, limit: 1000 });
+        ids.push(...rows.map((r) => r.id));
+        if (rows.length < 1000) break;
+      }
+      for (let round = 0; round < message.count; round += 1)
+        for (let start = 0; start < ids.length; start += 1000)
+          store.transaction(() => {
+            for (const id of ids.slice(start, start + 1000)) {
+              const current = store.actions.get(tenant.id, id);
+              const doc = JSON.parse(current.doc);
+              const version = current.version + 1;
+              store.actions.update({
+                ...current,
+                version,
+                doc: JSON.stringify({ ...doc, version, description: `revision ${version}` }),
+              });
+            }
+          });
+    }
+    process.send({ type: "revised", count: message.count });
   } else if (message === "close") {
     await emulator.close();
     process.exit(0);

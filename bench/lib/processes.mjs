@@ -38,6 +38,12 @@ function forkServer(script, arg, execArgv = []) {
             child.once("message", (m) => done(m));
             child.send({ type: "seed", fromId, count });
           }),
+        /** `count` new versions of every action, written in the child (emulator-child.mjs). */
+        revise: (count) =>
+          new Promise((done) => {
+            child.once("message", (m) => done(m));
+            child.send({ type: "revise", count });
+          }),
         close: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done();

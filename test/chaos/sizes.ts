@@ -16,6 +16,8 @@ export interface ChaosSize {
   r8Actions: number;
   /** R8c: rounds of `cxda apply` through one changeset, each SIGKILLed at a seeded point, then resumed. */
   r8cKills: number;
+  /** R17: operations of the changeset whose next-to-last operation is invalid (then replayed after a drop). */
+  r17Operations: number;
   /** R18: editors changing other actions while a deployment is rolled back. */
   r18Editors: number;
   /** Wrong-secret token requests of R15's floods. */
@@ -44,6 +46,7 @@ export const FULL: ChaosSize = {
   r8Kills: 10,
   r8Actions: 40,
   r8cKills: 20,
+  r17Operations: 1000,
   r18Editors: 8,
   r15Guesses: 1_000,
   r12Rounds: 5,
@@ -67,6 +70,7 @@ export const BOUNDED: ChaosSize = {
   r8Kills: 3,
   r8Actions: 12,
   r8cKills: 4,
+  r17Operations: 200,
   r18Editors: 8,
   r15Guesses: 200,
   r12Rounds: 1,

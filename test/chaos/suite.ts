@@ -22,6 +22,7 @@ import { runR13 } from "./r13-placeholder-confinement.js";
 import { runR14 } from "./r14-noisy-neighbour.js";
 import { runR15 } from "./r15-token-guessing.js";
 import { runR16 } from "./r16-file-modes.js";
+import { runR17 } from "./r17-changeset-atomicity.js";
 import { runR18 } from "./r18-rollback-concurrency.js";
 import type { ChaosSize } from "./sizes.js";
 
@@ -34,6 +35,11 @@ const SCENARIOS: [string, string, (run: ChaosRun, size: ChaosSize) => Promise<Fi
   ["R7", "hostile bodies and headers on every route", runR7],
   ["R8", "cxda apply killed and resumed", runR8],
   ["R8c", "cxda apply through one changeset, killed at seeded points: old or new, never a mix", runR8c],
+  [
+    "R17",
+    "changeset atomicity: an invalid operation applies nothing; a dropped commit replays, not twice",
+    runR17,
+  ],
   ["R18", "a rollback while editors change other actions; a conflicting edit; force", runR18],
   ["R9", "a second tenant on the first tenant's objects", runR9],
   ["R12", "secret exfiltration through test runs", runR12],

@@ -287,4 +287,32 @@ describe("POST /api/v2/changesets", () => {
     const builds = await api(emulator, "GET", `/api/v2/dataactions/${id}/builds`, { token });
     expect(builds.body.entities.map((b: Body) => b.environmentId)).toEqual(["dev"]);
   });
+
+  it("promotes overrides between environments, masked values included, as one operation", async () => {
+    const res = await post([
+      { op: "createAction", action: scriptAction("promo_a") },
+      {
+        op: "putOverrides",
+        ref: "promo_a",
+        environmentId: "staging",
+        variables: [
+          { name: "TOKEN", value: "masked-promo-1", masked: true },
+          { name: "URL", value: "u" },
+        ],
+      },
+      { op: "promoteOverrides", ref: "promo_a", from: "staging", to: "prod", names: ["TOKEN"] },
+    ]);
+    expect(res.status).toBe(201);
+    const id = res.body.results[0].id;
+    const staging = await api(emulator, "GET", `/api/v2/dataactions/${id}/environments/staging/variables`, {
+      token,
+    });
+    const prod = await api(emulator, "GET", `/api/v2/dataactions/${id}/environments/prod/variables`, {
+      token,
+    });
+    expect(prod.body.variables).toEqual([staging.body.variables[0]]);
+    const missing = await post([{ op: "promoteOverrides", ref: "promo_a", to: "prod" }]);
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors[0].path).toBe("operations[0].from");
+  });
 });

@@ -139,6 +139,25 @@ describe("deployments", () => {
     expect(bad.status).toBe(400);
   });
 
+  it("rolls back a rollback: the action the first rollback deleted returns with its id", async () => {
+    const cs = await changeset([{ op: "createAction", action: scriptAction("rr_a") }]);
+    const id = cs.body.results[0].id;
+    const first = await rollback(cs.body.deploymentId);
+    expect(first.status).toBe(201);
+    expect((await get(`/api/v2/dataactions/${id}`)).status).toBe(404);
+    const second = await rollback(first.body.deploymentId);
+    expect(second.status).toBe(201);
+    const back = await get(`/api/v2/dataactions/${id}`);
+    expect(back.body).toMatchObject({ id, name: "rr_a" });
+    // Its revisions go on from where they were: 1 (created), 2 (restored).
+    const revisions = await get(`/api/v2/dataactions/${id}/revisions`);
+    expect(revisions.body.entities.map((r: Body) => r.version)).toEqual([2, 1]);
+    // Rolling back the first rollback again: the action it deleted exists now → 409, nothing changes.
+    const again = await rollback(first.body.deploymentId);
+    expect(again.status).toBe(409);
+    expect(slug(again)).toBe("rollback-conflict");
+  });
+
   it("keeps only the configured number of deployments per tenant", async () => {
     const small = await startTestEmulator({
       ...UNTHROTTLED,

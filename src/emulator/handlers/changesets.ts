@@ -29,6 +29,7 @@ export const OPERATION_KINDS = [
   "putVariables",
   "putOverrides",
   "putGlobalVariables",
+  "promoteOverrides",
 ] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
@@ -43,6 +44,9 @@ export interface Operation {
   patch?: Json;
   variables?: unknown;
   environmentId?: string;
+  from?: string;
+  to?: string;
+  names?: unknown;
 }
 
 const FIELDS: Record<OperationKind, readonly string[]> = {
@@ -52,6 +56,7 @@ const FIELDS: Record<OperationKind, readonly string[]> = {
   putVariables: ["op", "ref", "version", "variables"],
   putOverrides: ["op", "ref", "environmentId", "version", "variables"],
   putGlobalVariables: ["op", "version", "variables"],
+  promoteOverrides: ["op", "ref", "from", "to", "names", "version"],
 };
 
 export type ChangesetScope = "dataactions:write" | "dataactions:delete" | "dataactions:admin";
@@ -63,6 +68,7 @@ const SCOPE: Record<OperationKind, ChangesetScope> = {
   putVariables: "dataactions:write",
   putOverrides: "dataactions:write",
   putGlobalVariables: "dataactions:admin",
+  promoteOverrides: "dataactions:write",
 };
 
 function isObject(value: unknown): value is Json {
@@ -135,6 +141,13 @@ export function parseOperations(value: unknown, base = "operations"): Operation[
         typeof raw.environmentId === "string" && raw.environmentId !== "",
         "environmentId is required: the environment whose overrides are replaced",
       );
+    if (op === "promoteOverrides")
+      for (const field of ["from", "to"])
+        needs(
+          field,
+          typeof raw[field] === "string" && raw[field] !== "",
+          `${field} is required: the environment to copy ${field === "from" ? "from" : "into"}`,
+        );
     if (op === "putVariables" || op === "putOverrides" || op === "putGlobalVariables")
       needs("variables", Array.isArray(raw.variables), "variables is required: the whole set, an array");
   });
@@ -171,6 +184,8 @@ function fieldOf(op: Operation, issuePath: string): string {
   if (issuePath === "version" || issuePath === "") return issuePath;
   if (op.op === "createAction" || op.op === "updateAction")
     return `${op.patch ? "patch" : "action"}.${issuePath}`;
+  if (op.op === "promoteOverrides" && issuePath.startsWith("fromEnvironmentId"))
+    return `from${issuePath.slice("fromEnvironmentId".length)}`;
   return issuePath;
 }
 
@@ -333,6 +348,15 @@ export class ChangesetEngine {
           op.environmentId!,
           withVersion({ variables: op.variables }),
         );
+        return { ...base, id: current.id, version: (response.body as { version: number }).version };
+      }
+      case "promoteOverrides": {
+        const current = this.resolve(tenantId, op.ref!, index, state.createdLater);
+        const response = state.overrides.promote(NO_PRECONDITION, tenantId, current.id, op.to!, {
+          fromEnvironmentId: op.from,
+          ...(op.names === undefined ? {} : { names: op.names }),
+          ...(op.version === undefined ? {} : { version: op.version }),
+        });
         return { ...base, id: current.id, version: (response.body as { version: number }).version };
       }
       case "putGlobalVariables": {

@@ -420,6 +420,17 @@ export const ChangesetOperation = z
       variables: z.array(OverrideInput),
     }),
     z.object({ op: z.literal("putGlobalVariables"), version: OpVersion, variables: z.array(VariableInput) }),
+    z.object({
+      op: z.literal("promoteOverrides"),
+      ref: Ref,
+      from: z.string().describe("The environment to copy from."),
+      to: z.string().describe("The environment to copy into."),
+      names: z
+        .array(z.string())
+        .optional()
+        .describe("The overrides to copy; all of the source's when absent."),
+      version: OpVersion.describe("The target set's version read."),
+    }),
   ])
   .meta({ id: "ChangesetOperation" });
 

@@ -14,7 +14,8 @@ export interface DeploymentCounts {
 export interface DeploymentSummary {
   id: string;
   revision: number;
-  createdTimestamp: string;
+  /** Epoch milliseconds. */
+  createdTimestamp: number;
   clientId: string;
   description?: string | null;
   counts: DeploymentCounts;

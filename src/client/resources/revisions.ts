@@ -9,7 +9,8 @@ import { actionPath } from "./actions.js";
 
 export interface ActionRevisionSummary {
   version: number;
-  modifiedTimestamp: string;
+  /** Epoch milliseconds. */
+  modifiedTimestamp: number;
   clientId: string;
   deploymentId: string | null;
 }

@@ -69,7 +69,7 @@ export const deploymentsSection: DemoSection = async (env) => {
     return;
   }
   env.ok(
-    `cxda apply: ${summaryLine(editPlan)} as one changeset in ${requests} request${requests === 1 ? "" : "s"} → deployment ${applied.deploymentId} (revision ${applied.revision})`,
+    `cxda apply of an edit to crm_lookup (${summaryLine(editPlan)}) as one changeset in ${requests} request${requests === 1 ? "" : "s"} → deployment ${applied.deploymentId} (revision ${applied.revision})`,
   );
 
   // 2. A changeset with a bad operation: nothing of it is applied, and the operation is named.

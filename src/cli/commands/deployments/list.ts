@@ -2,6 +2,7 @@ import { listDeployments } from "../../../workflows/deployments.js";
 import type { Handler } from "../../command.js";
 import { formatTable } from "../../output.js";
 import type { list } from "./index.js";
+import { timeText } from "./show.js";
 
 export const run: Handler<typeof list> = async (ctx, { options }) => {
   const limit = options.limit ?? 20;
@@ -21,7 +22,7 @@ export const run: Handler<typeof list> = async (ctx, { options }) => {
       deployments.map((d) => [
         d.id,
         String(d.revision),
-        d.createdTimestamp,
+        timeText(d.createdTimestamp),
         d.clientId,
         `${d.counts.created}/${d.counts.updated}/${d.counts.deleted}`,
         d.description ?? "",

@@ -11,6 +11,12 @@ export function resourceText(r: DeploymentResource): string {
     .join(" ");
 }
 
+/** A server time (epoch milliseconds, or text) as ISO 8601. */
+export function timeText(value: unknown): string {
+  if (typeof value === "number" && Number.isFinite(value)) return new Date(value).toISOString();
+  return typeof value === "string" && value !== "" ? value : "-";
+}
+
 export const version = (v: number | null | undefined): string =>
   v === null || v === undefined ? "-" : `v${v}`;
 
@@ -22,7 +28,7 @@ export const run: Handler<typeof show> = async (ctx, { args }) => {
   }
   const c = ctx.out.colors;
   ctx.out.line(
-    `${c.bold(`Deployment ${d.id}`)}: revision ${d.revision}, ${d.createdTimestamp}, by ${d.clientId}`,
+    `${c.bold(`Deployment ${d.id}`)}: revision ${d.revision}, ${timeText(d.createdTimestamp)}, by ${d.clientId}`,
   );
   if (d.description) ctx.out.line(d.description);
   ctx.out.line(`${d.counts.created} created, ${d.counts.updated} updated, ${d.counts.deleted} deleted`);

@@ -1,6 +1,7 @@
 import { actionHistory } from "../../../workflows/history.js";
 import type { Handler } from "../../command.js";
 import { formatTable } from "../../output.js";
+import { timeText } from "../deployments/show.js";
 import type { spec } from "./index.js";
 
 export const run: Handler<typeof spec> = async (ctx, { args }) => {
@@ -16,7 +17,7 @@ export const run: Handler<typeof spec> = async (ctx, { args }) => {
       ["VERSION", "MODIFIED", "CLIENT", "DEPLOYMENT"],
       h.revisions.map((r) => [
         r.version === h.action.version ? `${r.version} (current)` : String(r.version),
-        r.modifiedTimestamp === undefined ? "-" : String(r.modifiedTimestamp),
+        timeText(r.modifiedTimestamp),
         r.clientId ?? "-",
         r.deploymentId ?? "-",
       ]),

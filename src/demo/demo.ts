@@ -24,6 +24,7 @@ import { headersSection } from "./sections/headers.js";
 import { overridesSection } from "./sections/overrides.js";
 import { variablesSection } from "./sections/variables.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
+import { wrapLine } from "./wrap.js";
 
 /** The report, in order. Each workflow issue adds its section before the audit trail. */
 export const DEMO_SECTIONS: DemoSection[] = [
@@ -46,6 +47,8 @@ export interface DemoSummary {
   retries: number;
   rateLimited: number;
   failedRequests: number;
+  /** The ✘ lines of the report: what the demo had refused on purpose. */
+  refusedOnPurpose: number;
   webhookEvents: { received: number; verified: number };
   auditLines: number;
   seconds: number;
@@ -71,6 +74,10 @@ export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIO
     redactor: out.redactor,
   });
   const c = out.colors;
+  const print = (prefix: string, text: string) => {
+    for (const line of wrapLine(prefix, text)) out.line(line);
+  };
+  let refusals = 0;
   const env: DemoEnv = {
     out,
     client,
@@ -80,19 +87,22 @@ export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIO
     auditPath,
     receiver,
     section: (title) => out.line(`\n${c.bold(c.cyan(`▸ ${title}`))}`),
-    say: (text) => out.line(`  ${text}`),
-    ok: (text) => out.line(`  ${c.green("✔")} ${text}`),
-    refused: (text) => out.line(`  ${c.yellow("✘")} ${text}`),
+    say: (text) => print("  ", text),
+    ok: (text) => print(`  ${c.green("✔")} `, text),
+    refused: (text) => {
+      refusals++;
+      print(`  ${c.yellow("✘")} `, text);
+    },
   };
   out.line(c.bold("cxda demo"));
-  out.line(`  emulator ${emulator.url} (data in ${workDir}), demo client ${DEMO_CLIENT_ID}`);
+  print("  ", `emulator ${emulator.url} (data in ${workDir}), demo client ${DEMO_CLIENT_ID}`);
   try {
     for (const section of sections) await section(env);
     const m = client.metrics();
     const seconds = Math.round((performance.now() - started) / 100) / 10;
     env.section("Summary");
     env.say(
-      `${m.requests} API requests (${m.failures} refused on purpose, above), ${m.retries} retries, ${m.rateLimited} rate-limited; ` +
+      `${refusals} refused on purpose (the ✘ lines above); ${m.requests} API requests, ${m.retries} retries, ${m.rateLimited} rate-limited; ` +
         `median latency ${m.latency.p50.toFixed(1)} ms; ${seconds.toFixed(1)} s in all`,
     );
     return {
@@ -101,6 +111,7 @@ export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIO
       retries: m.retries,
       rateLimited: m.rateLimited,
       failedRequests: m.failures,
+      refusedOnPurpose: refusals,
       webhookEvents: {
         received: receiver.received.length,
         verified: receiver.received.filter((r) => r.verified).length,

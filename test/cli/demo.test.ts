@@ -26,6 +26,24 @@ describe("cxda demo", () => {
       "promote staging → prod: API_KEY (masked: copied sealed, never read), REGION, TIMEOUT_MS",
     );
     expect(result.stdout).toContain("drift staging → prod after promotion: 0 differences");
+    // Fits in 100 columns (ANSI stripped; NO_COLOR is set anyway).
+    const lines = result.stdout.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(100);
+    // Its "refused on purpose" count is the number of ✘ lines.
+    const refused = Number(/(\d+) refused on purpose/.exec(result.stdout)?.[1]);
+    const crosses = lines.filter((l) => /^\s*✘ /.test(l)).length;
+    expect(crosses).toBeGreaterThan(0);
+    expect(refused).toBe(crosses);
+    // Jargon is explained on first use, in a short phrase (wrapped lines joined back).
+    const flat = result.stdout.replace(/\n {2,}/g, " ");
+    expect(flat).toMatch(/ETag "\d+" \(the version tag a write must match/);
+    expect(flat).toMatch(/fingerprint hmac-sha256:\S+ \(a keyed hash/);
+    expect(flat).toMatch(/\(buildOnChange: the environment rebuilds on every change\)/);
+    // A refused script says what its error was.
+    expect(flat).toMatch(/✘ broken_script refused before sending: line 2, column \d+: .*syntax error/);
+    // The audit trail ends as counts per operation and outcome, not raw lines.
+    expect(result.stdout).toMatch(/^ {4}actions\.create +\d+ success, \d+ failure$/m);
+    expect(result.stdout).not.toMatch(/^\s+\d{4}-\d\d-\d\dT\S+Z +actions\./m);
     const output = result.stdout + result.stderr;
     for (const secret of ["cxda-demo-secret", "sk_live_demo", "whsec_", "Bearer ey"])
       expect(output).not.toContain(secret);

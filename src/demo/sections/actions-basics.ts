@@ -29,7 +29,9 @@ export const actionsBasicsSection: DemoSection = async (env) => {
   const all = await listActions(env.ctx, { nameContains: "scratch" });
   env.ok(`listed ${all.length} actions named scratch_*: ${all.map((a) => a.name).join(", ")}`);
   const got = await getAction(env.ctx, "scratch_lookup");
-  env.say(`get scratch_lookup → id ${got.id}, version ${got.version}, ETag "${scratch.version}"`);
+  env.say(
+    `get scratch_lookup → id ${got.id}, version ${got.version}, ETag "${scratch.version}" (the version tag a write must match, so it never overwrites a newer one)`,
+  );
   try {
     await deleteAction(env.ctx, "scratch_lookup");
     env.say("unexpected: deleting an action with dependents succeeded");

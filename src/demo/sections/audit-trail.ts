@@ -8,17 +8,19 @@ export const auditTrailSection: DemoSection = async (env) => {
   env.ok(`${received.length} webhook events received, ${verified} with a valid Standard Webhooks signature`);
   const byType = new Map<string, number>();
   for (const r of received) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
-  for (const [type, count] of byType) env.say(`  ${type} × ${count}`);
+  env.say(`  ${[...byType].map(([type, count]) => `${type} × ${count}`).join(", ")}`);
   const { records, problems } = await readAuditLog(env.auditPath);
   env.ok(
     `${records.length} audit lines in ${env.auditPath}${problems.length ? ` (${problems.length} unreadable)` : ""}`,
   );
+  // A summary per operation, in the order first seen: `cxda audit` shows the lines themselves.
+  const byOperation = new Map<string, Map<string, number>>();
   for (const r of records) {
-    const target = r.target?.name ?? r.target?.id ?? "-";
-    const hook =
-      r.webhook && "delivered" in r.webhook ? (r.webhook.delivered ? "webhook ✓" : "webhook ✗") : "";
-    env.say(
-      `  ${r.timestamp}  ${r.operation.padEnd(20)} ${target.padEnd(22)} ${r.outcome.padEnd(7)} ${String(r.status ?? "").padEnd(3)} ${String(r.latencyMs).padStart(4)} ms  ${hook}`,
-    );
+    const outcomes = byOperation.get(r.operation) ?? new Map<string, number>();
+    outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+    byOperation.set(r.operation, outcomes);
   }
+  for (const [operation, outcomes] of byOperation)
+    env.say(`  ${operation.padEnd(22)} ${[...outcomes].map(([outcome, n]) => `${n} ${outcome}`).join(", ")}`);
+  env.say("  (cxda audit prints each line of a log; --outcome failure only the failures)");
 };

@@ -62,7 +62,9 @@ export const createActionsSection: DemoSection = async (env) => {
   }).catch((error: unknown) => error);
   if (bad instanceof ValidationError) {
     const at = bad.issues[0];
-    env.refused(`broken_script refused before sending: line ${at?.line}, column ${at?.column} (${bad.slug})`);
+    env.refused(
+      `broken_script refused before sending: line ${at?.line}, column ${at?.column}: ${at?.message ?? bad.message} (${bad.slug})`,
+    );
   }
 
   const current = await env.client.actions.resolve("base_transform");

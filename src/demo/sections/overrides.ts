@@ -45,7 +45,9 @@ export const overridesSection: DemoSection = async (env) => {
       wait: true,
       ...(previous ? { baseline: previous } : {}),
     });
-    const build = result.build ? `build ${result.build.status}` : "no build (buildOnChange is off)";
+    const build = result.build
+      ? `build ${result.build.status}${previous === undefined ? " (buildOnChange: the environment rebuilds on every change)" : ""}`
+      : "no build (buildOnChange, rebuilding on every change, is off)";
     const drift = result.drift ? `, ${result.drift.summary.total} drift from ${previous}` : "";
     env.ok(
       `${tier.id.padEnd(7)} ${result.variables.length} overrides, version ${result.version}: ${build}${drift}`,

@@ -38,7 +38,7 @@ export const variablesSection: DemoSection = async (env) => {
   const read = await getVariables(env.ctx, "demo_vars_crm");
   const secret = read.variables.find((v) => v.name === "apiKey")!;
   env.say(
-    `GET gives apiKey as value ${JSON.stringify(secret.value)}, key ${secret.keyId}, fingerprint ${secret.fingerprint?.slice(0, 24)}…`,
+    `GET gives apiKey as value ${JSON.stringify(secret.value)}, key ${secret.keyId}, fingerprint ${secret.fingerprint?.slice(0, 24)}… (a keyed hash: equal secrets compare equal, the value stays hidden)`,
   );
   const run = await env.client.testRuns.create(created.body.id, { input: {} });
   env.say(

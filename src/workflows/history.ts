@@ -2,10 +2,12 @@
  * An action's history (docs/api.md "Revisions"): its versions, one version as it was, the unified diff
  * of script and configuration between two versions, and the restore of a past version as a one-operation
  * changeset whose version precondition refuses it (409) if the action moved since it was read.
- * Credential headers read masked (`***`) in every revision: a restore keeps their current values.
+ * A diff shows credential headers as `***` (as a plan does); a restore writes the values the revision
+ * holds, and keeps the current value of any header a server answered masked (`***`).
  */
 import type { ActionRevisionSummary } from "../client/resources/revisions.js";
 import type { Action } from "../domain/action-schema.js";
+import { isCredentialHeader } from "../domain/credential-header.js";
 import { MASKED_PLACEHOLDER } from "../domain/overrides.js";
 import { type ScriptDiff, scriptDiff } from "../domain/script-diff.js";
 import { CxdaError, ValidationError } from "../errors.js";
@@ -63,14 +65,26 @@ export async function getActionRevision(ctx: WorkflowContext, ref: string, versi
   return (await ctx.client.revisions.get(action.id, version)).body;
 }
 
-/** The fields of an action a diff shows beside its script, as stable indented JSON. */
-function configText(action: Action): string {
+/**
+ * The fields of an action a diff shows beside its script, as stable indented JSON. Credential headers
+ * read `***` (marked `(changed)` when `other` holds another value), as in a plan.
+ */
+function configText(action: Action, other: Action): string {
+  const headers: Record<string, string> = {};
+  const otherHeaders = other.config?.headers ?? {};
+  for (const [name, value] of Object.entries(action.config?.headers ?? {}))
+    headers[name] =
+      isCredentialHeader(name, value) || isCredentialHeader(name, otherHeaders[name])
+        ? otherHeaders[name] === undefined || otherHeaders[name] === value
+          ? MASKED_PLACEHOLDER
+          : `${MASKED_PLACEHOLDER} (changed)`
+        : value;
   const shown = {
     type: action.type,
     description: action.description,
     enabled: action.enabled,
     dependencies: [...(action.dependencies ?? [])].sort(),
-    config: sortedKeys(action.config ?? {}),
+    config: sortedKeys({ ...(action.config ?? {}), headers }),
   };
   return `${JSON.stringify(shown, null, 2)}\n`;
 }
@@ -103,7 +117,7 @@ export async function diffActionRevisions(
     after: `${current.name}@${target}/${what}`,
   });
   const script = scriptDiff(before.script?.content ?? "", after.script?.content ?? "", names("script"));
-  const config = scriptDiff(configText(before), configText(after), names("config.json"));
+  const config = scriptDiff(configText(before, after), configText(after, before), names("config.json"));
   return {
     action: { id: current.id, name: current.name },
     from,

@@ -12,7 +12,7 @@ export const spec = defineCommand({
     to: flag(version.optional(), "the newer version (default: the current one)", { value: "<m>" }),
   }),
   help: `The script, then the other fields (type, description, dependencies, request, headers, date
-processing) as indented JSON. Credential headers read *** in every version.`,
+processing) as indented JSON. Credential headers read *** (*** (changed) when they differ).`,
   examples: ["cxda diff crm_lookup --from 2", "cxda diff crm_lookup --from 2 --to 4 --json"],
 });
 

@@ -13,8 +13,8 @@ export const spec = defineCommand({
     dryRun: dryRunFlag(),
   }),
   help: `One change with the version read as its precondition: if the action changes in between, the
-rollback is refused (exit 1) and nothing is written. Credential headers are masked in past versions, so
-their current values are kept (and named). To undo a whole apply, use cxda deployments rollback.`,
+rollback is refused (exit 1) and nothing is written. A credential header a server answers masked keeps
+its current value (and is named). To undo a whole apply, use cxda deployments rollback.`,
   examples: [
     "cxda rollback crm_lookup --to-version 2",
     "cxda rollback crm_lookup --to-version 2 --dry-run",

@@ -8,10 +8,24 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type CxdaSdk, defaultRedactor, type Redactor, readAuditLog } from "../index.js";
+import { actionDiff, deployment, errorStatus, rollback, rollbackPlan, timeline } from "./deployments.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
 import { type ConsoleSessions, createSessions } from "./session.js";
 import { loadStaticFiles } from "./static-files.js";
 import { readModel } from "./tenant-model.js";
+
+/** Reads a request body up to `limit` bytes (a longer one is cut off, and then fails to parse). */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => {
+      if (text.length < limit) text += chunk;
+    });
+    req.on("end", () => resolve(text.slice(0, limit)));
+    req.on("error", reject);
+  });
+}
 
 export interface ConsoleOptions {
   /** The SDK the console reads with (the CLI's, with the active profile's credentials). */
@@ -95,15 +109,47 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     }
     if (!sessions!.authorized(req.headers.cookie))
       return problem(res, 401, "open the URL that cxda console printed (it signs this browser in)");
-    if (!reading) return problem(res, 405, "the console accepts GET only");
+    const rollbackPath = /^\/api\/deployments\/([A-Za-z0-9._-]{1,128})\/rollback$/.exec(url.pathname);
+    if (!reading) {
+      if (method !== "POST" || rollbackPath === null)
+        return problem(res, 405, "not a write the console offers");
+      if (!String(req.headers["content-type"] ?? "").startsWith("application/json"))
+        return sendJson(res, 415, { error: 'send the rollback as application/json: {"force": false}' });
+      const body = await readBody(req, 4096);
+      let force = false;
+      try {
+        force = (JSON.parse(body || "{}") as { force?: unknown }).force === true;
+      } catch {
+        return sendJson(res, 400, { error: 'the body is not JSON; send {"force": false}' });
+      }
+      return answer(res, () => rollback(options.sdk, rollbackPath[1]!, force));
+    }
 
     if (url.pathname === "/") return send(res, 200, index.type, index.body);
-    if (url.pathname === "/api/model") {
-      try {
-        return sendJson(res, 200, await readModel(options.sdk, redactor));
-      } catch (error) {
-        return sendJson(res, 502, { error: redactor.redactString(errorMessage(error)) });
-      }
+    if (url.pathname === "/api/model") return answer(res, () => readModel(options.sdk, redactor));
+    if (url.pathname === "/api/deployments") return answer(res, () => timeline(options.sdk));
+    const deploymentPath = /^\/api\/deployments\/([A-Za-z0-9._-]{1,128})(\/rollback-plan)?$/.exec(
+      url.pathname,
+    );
+    if (deploymentPath !== null)
+      return answer(res, () =>
+        deploymentPath[2] === undefined
+          ? deployment(options.sdk, deploymentPath[1]!)
+          : rollbackPlan(options.sdk, deploymentPath[1]!),
+      );
+    if (url.pathname === "/api/diff") {
+      const action = url.searchParams.get("action") ?? "";
+      const from = Number(url.searchParams.get("from"));
+      const to = Number(url.searchParams.get("to"));
+      if (
+        !/^[A-Za-z0-9._-]{1,128}$/.test(action) ||
+        !Number.isInteger(from) ||
+        !Number.isInteger(to) ||
+        from < 1 ||
+        to < 1
+      )
+        return sendJson(res, 400, { error: "give action (an id), from and to (versions ≥ 1)" });
+      return answer(res, () => actionDiff(options.sdk, redactor, action, from, to));
     }
     if (url.pathname === "/api/audit") {
       const { records, problems } = readAuditLog(options.auditLog);
@@ -112,6 +158,15 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     const file = files.get(url.pathname);
     if (file !== undefined && url.pathname !== "/app/index.html") return send(res, 200, file.type, file.body);
     return problem(res, 404, "not found");
+  };
+
+  /** A JSON answer from the SDK, redacted; its errors with the server's status (or 502) and message. */
+  const answer = async (res: ServerResponse, read: () => Promise<unknown>) => {
+    try {
+      return sendJson(res, 200, redactor.redact(await read()));
+    } catch (error) {
+      return sendJson(res, errorStatus(error), { error: redactor.redactString(errorMessage(error)) });
+    }
   };
 
   const server = createServer((req, res) => {

@@ -66,6 +66,8 @@ export interface ConsoleAction {
 export interface ConsoleModel {
   /** How the tenant was read. */
   source: "snapshot" | "list";
+  /** What the server advertises (`GET /api/v2`): the Deployments view needs `deployments`. */
+  capabilities: string[];
   /** The tenant's revision, from the snapshot. */
   revision?: number;
   readAt: string;
@@ -142,6 +144,7 @@ interface RawAction {
 
 interface RawTenant {
   source: ConsoleModel["source"];
+  capabilities?: string[];
   revision?: number;
   environments: { id: string; name: string; order: number }[];
   globals: unknown;
@@ -262,6 +265,7 @@ export function buildModel(raw: RawTenant, redactor: Redactor, now: Date = new D
   }
   const model: ConsoleModel = {
     source: raw.source,
+    capabilities: raw.capabilities ?? [],
     ...(raw.revision !== undefined ? { revision: raw.revision } : {}),
     readAt: now.toISOString(),
     environments,
@@ -276,5 +280,7 @@ export function buildModel(raw: RawTenant, redactor: Redactor, now: Date = new D
 
 /** Reads the tenant through the SDK and builds the model. */
 export async function readModel(sdk: CxdaSdk, redactor: Redactor): Promise<ConsoleModel> {
-  return buildModel(await readTenant(sdk), redactor);
+  const raw = await readTenant(sdk);
+  // Read once per client, when the console started: no request here.
+  return buildModel({ ...raw, capabilities: await sdk.snapshot.capabilities() }, redactor);
 }

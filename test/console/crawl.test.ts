@@ -1,6 +1,7 @@
 /**
  * No secret reaches the browser, and a view costs the server at most 3 requests. The crawl visits
- * every view (each action, each baseline and cell, each graph focus, the audit log) in Chromium and
+ * every view (each action, each baseline and cell, each graph focus, the audit log, each deployment with
+ * its diffs and rollback plan) in Chromium and
  * searches everything the console served — HTML, scripts, styles, API answers — and every rendered
  * page for the secrets of the chaos suite's R6 list as this fixture uses them: the client secret, every
  * access token the emulator issued, the encrypted variable's value, the masked overrides' values, the
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startConsole } from "../../src/console/server.js";
 import { responseObservers } from "../../src/emulator/response-observers.js";
 import { createClient } from "../../src/index.js";
+import { updateAction } from "../../src/workflows/update-action.js";
 import { api } from "../emulator/helpers.js";
 import {
   type BrowserSession,
@@ -52,6 +54,10 @@ describe.skipIf(!hasChromium)("cxda console: no secret reaches the browser", () 
     responseObservers.add(observeTokens);
     mkdirSync(SCREENSHOTS, { recursive: true });
     f = await startFixture();
+    // A deployment that edits the action with the credential header, so its diff is crawled too.
+    await updateAction(f.sdk.context, "crm_lookup", {
+      description: "Looks the caller up in the CRM (edited).",
+    });
     b = await openBrowser(f.console.loginUrl);
   }, 60_000);
   afterAll(async () => {
@@ -87,6 +93,23 @@ describe.skipIf(!hasChromium)("cxda console: no secret reaches the browser", () 
     for (const a of model.actions) await visit(`#/graph?focus=${a.name}`);
     await visit("#/audit");
     await visit("#/audit?outcome=failure");
+    await visit("#/deployments");
+    const ids = await page
+      .locator("ol.timeline li")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    for (const id of ids)
+      await visit(`#/deployments/${id}`, async () => {
+        await page.waitForSelector("table.resources");
+        for (const button of await page.locator("button.show-diff").all()) await button.click();
+        await expect.poll(() => page.locator("button.show-diff").count()).toBe(0);
+        await page.locator("button", { hasText: "Roll back…" }).click();
+        await page.waitForSelector('[role="dialog"]');
+        await page.waitForLoadState("networkidle");
+      });
+    expect(
+      Object.values(Object.fromEntries(rendered)).some((html) => html.includes("crm_lookup@1/config.json")),
+    ).toBe(true);
 
     const cookies = await b.context.cookies();
     const session = cookies.find((c) => c.name.startsWith("cxda_console_"));
@@ -122,7 +145,7 @@ describe.skipIf(!hasChromium)("cxda console: no secret reaches the browser", () 
       "/api/audit",
     ])
       expect(served).toContain(path);
-    expect(rendered.size).toBe(1 + 6 + 36 + 1 + 6 + 2);
+    expect(rendered.size).toBe(1 + 6 + 36 + 1 + 6 + 2 + 1 + ids.length);
     const found: string[] = [];
     for (const [where, text] of documents)
       for (const secret of secrets)
@@ -173,6 +196,14 @@ describe.skipIf(!hasChromium)("cxda console: no secret reaches the browser", () 
         expect(requests.length, hash).toBeLessThanOrEqual(3);
         expect(requests, hash).toEqual(["GET /api/v2/snapshot"]);
       }
+      // The Deployments view reads the timeline besides the tenant.
+      await b.page.goto(`${fresh.url}/#/deployments`);
+      await b.page.waitForSelector("ol.timeline li");
+      last = (await seq()).at(-1)?.seq ?? 0;
+      await b.page.reload();
+      await b.page.waitForSelector("ol.timeline li");
+      await b.page.waitForLoadState("networkidle");
+      expect((await since(last)).sort()).toEqual(["GET /api/v2/deployments", "GET /api/v2/snapshot"]);
     } finally {
       await fresh.close();
       await sdk.close();

@@ -46,7 +46,13 @@ describe.skipIf(!hasChromium)("cxda console: the dependency graph at 1 000 actio
   let running: RunningConsole;
   let b: BrowserSession;
   const snapshot = tenant();
-  const sdk = { snapshot: { available: async () => true, read: async () => snapshot } } as unknown as CxdaSdk;
+  const sdk = {
+    snapshot: {
+      available: async () => true,
+      capabilities: async () => ["snapshot"],
+      read: async () => snapshot,
+    },
+  } as unknown as CxdaSdk;
 
   beforeAll(async () => {
     running = await startConsole({ sdk, auditLog: "none.jsonl", port: 0 });

@@ -20,6 +20,23 @@ export function loadModel(refresh = false) {
   return model;
 }
 
+/** A write: JSON body, same origin (the browser sends Origin, the console checks it). */
+export async function postJson(path, body) {
+  const res = await fetch(path, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+  const answer = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(answer.error ?? `${path} answered ${res.status}`);
+  return answer;
+}
+
+export function getApi(path) {
+  return getJson(path);
+}
+
 export function loadAudit() {
   return getJson("/api/audit");
 }

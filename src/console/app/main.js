@@ -4,6 +4,7 @@ import { hrefOf, parseHash } from "./router.js";
 import { ActionView } from "./views/action.js";
 import { ActionsView } from "./views/actions.js";
 import { AuditView } from "./views/audit.js";
+import { DeploymentsView } from "./views/deployments.js";
 import { GraphView } from "./views/graph.js";
 import { MatrixView } from "./views/matrix.js";
 
@@ -12,6 +13,7 @@ const VIEWS = [
   { id: "matrix", label: "Environments", key: "2" },
   { id: "graph", label: "Dependencies", key: "3" },
   { id: "audit", label: "Audit", key: "4" },
+  { id: "deployments", label: "Deployments", key: "5", needs: "deployments" },
 ];
 
 function typing(target) {
@@ -43,7 +45,7 @@ function App() {
   }, []);
 
   useEffect(() => {
-    // Keys 1–4 switch views, / goes to the view's search, r reads the tenant again.
+    // Keys 1–5 switch views, / goes to the view's search, r reads the tenant again.
     const onKey = (event) => {
       if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
       const view = VIEWS.find((v) => v.key === event.key);
@@ -73,7 +75,7 @@ function App() {
     <header class="top">
       <a class="brand" href="#/actions">cxda console</a>
       <nav aria-label="Views">
-        ${VIEWS.map(
+        ${VIEWS.filter((v) => !v.needs || model?.capabilities.includes(v.needs)).map(
           (v) =>
             html`<a href=${hrefOf(v.id)} aria-current=${active === v.id ? "page" : undefined} aria-keyshortcuts=${v.key}
               >${v.label}</a
@@ -94,16 +96,18 @@ function App() {
             ? error
               ? ""
               : html`<p class="loading">Reading the tenant…</p>`
-            : route.view === "action"
-              ? html`<${ActionView} model=${model} name=${route.arg} params=${route.params} />`
-              : route.view === "matrix"
-                ? html`<${MatrixView} model=${model} params=${route.params} />`
-                : route.view === "graph"
-                  ? html`<${GraphView} model=${model} params=${route.params} />`
-                  : html`<${ActionsView} model=${model} params=${route.params} />`
+            : route.view === "deployments"
+              ? html`<${DeploymentsView} id=${route.arg} />`
+              : route.view === "action"
+                ? html`<${ActionView} model=${model} name=${route.arg} params=${route.params} />`
+                : route.view === "matrix"
+                  ? html`<${MatrixView} model=${model} params=${route.params} />`
+                  : route.view === "graph"
+                    ? html`<${GraphView} model=${model} params=${route.params} />`
+                    : html`<${ActionsView} model=${model} params=${route.params} />`
       }
     </main>
-    <footer class="keys">Keys: 1–4 views · / search · r refresh · Tab and Enter everywhere</footer>
+    <footer class="keys">Keys: 1–${model?.capabilities.includes("deployments") ? 5 : 4} views · / search · r refresh · Tab and Enter everywhere</footer>
   `;
 }
 

@@ -29,7 +29,8 @@ export const run: Handler<typeof spec> = async (ctx, { options }) => {
     import("../../../sdk/create-sdk.js"),
   ]);
   const settings = ctx.settings();
-  const sdk = bindWorkflows(await ctx.client());
+  // With the recorder: a rollback started in the console is audited and sent to the webhook like the CLI's.
+  const sdk = bindWorkflows(await ctx.client(), await ctx.recorder());
   const running = await startConsole({ sdk, auditLog: settings.auditLog, port, redactor: ctx.redactor });
   // The login URL carries the one-time token on purpose: it is what signs the browser in.
   if (ctx.out.json) ctx.out.result({ url: running.url, loginUrl: running.loginUrl }, { unmasked: true });

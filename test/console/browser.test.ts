@@ -156,7 +156,7 @@ describe.skipIf(!hasChromium)("cxda console in Chromium", () => {
     await go("#/audit");
     await page.waitForSelector("table.audit tbody tr");
     const total = await page.locator("table.audit tbody tr").count();
-    expect(total).toBeGreaterThan(10);
+    expect(total).toBeGreaterThanOrEqual(3);
     await page.selectOption("select[name=outcome]", "failure");
     await expect.poll(() => page.locator("table.audit tbody tr").count()).toBe(1);
     expect(await page.locator("table.audit tbody tr").textContent()).toContain("no_such_action");
@@ -164,8 +164,9 @@ describe.skipIf(!hasChromium)("cxda console in Chromium", () => {
 
     await page.selectOption("select[name=outcome]", "");
     await page.selectOption("select[name=operation]", "overrides.apply");
+    await expect.poll(() => page.locator("table.audit tbody tr").count()).toBe(2);
     await page.fill("input[name=target]", "route_to_queue");
-    await expect.poll(() => page.locator("table.audit tbody tr").count()).toBe(4);
+    await expect.poll(() => page.locator("table.audit tbody tr").count()).toBe(1);
     const rows = await page.locator("table.audit tbody tr").allTextContents();
     for (const row of rows) {
       expect(row).toContain("overrides.apply");
@@ -175,7 +176,7 @@ describe.skipIf(!hasChromium)("cxda console in Chromium", () => {
     }
     // Time: nothing is older than a day here, nothing is in the future.
     await page.selectOption("select[name=since]", "24h");
-    await expect.poll(() => page.locator("table.audit tbody tr").count()).toBe(4);
+    await expect.poll(() => page.locator("table.audit tbody tr").count()).toBe(1);
     await go("#/audit?since=2999-01-01T00:00:00Z");
     await page.waitForSelector("table.audit");
     await expect.poll(() => page.locator("table.audit tbody tr").count()).toBe(0);

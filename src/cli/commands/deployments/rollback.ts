@@ -1,3 +1,4 @@
+import { ConflictError } from "../../../errors.js";
 import { planRollback, rollbackDeployment } from "../../../workflows/deployments.js";
 import type { Handler } from "../../command.js";
 import { formatTable } from "../../output.js";
@@ -44,10 +45,26 @@ export const run: Handler<typeof rollback> = async (ctx, { args, options }) => {
       );
     return 0;
   }
-  const outcome = await rollbackDeployment(await ctx.workflow(true), args.id, {
-    force: options.force === true,
-    ...(options.description === undefined ? {} : { description: options.description }),
-  });
+  let outcome: Awaited<ReturnType<typeof rollbackDeployment>>;
+  try {
+    outcome = await rollbackDeployment(await ctx.workflow(true), args.id, {
+      force: options.force === true,
+      ...(options.description === undefined ? {} : { description: options.description }),
+    });
+  } catch (error) {
+    if (!(error instanceof ConflictError && error.slug === "rollback-conflict")) throw error;
+    // The server names the resources; the CLI's way to see and to overwrite them.
+    throw new ConflictError(
+      `${error.message} With cxda: --dry-run shows what changed since, --force restores it anyway.`,
+      {
+        status: error.status ?? 409,
+        slug: error.slug,
+        ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+        issues: error.issues,
+        attempts: error.attempts,
+      },
+    );
+  }
   if (ctx.out.json) {
     ctx.out.result({
       rolledBack: args.id,

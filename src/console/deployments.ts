@@ -66,6 +66,11 @@ export async function actionDiff(
   };
 }
 
+/** An action's revisions, newest first (`GET …/revisions`, one page of 100). */
+export function revisions(sdk: CxdaSdk, actionId: string) {
+  return sdk.revisions.list(actionId);
+}
+
 /** An error of the SDK as the console's API answers it: the server's status when it had one. */
 export function errorStatus(error: unknown): number {
   if (error instanceof CxdaError && error.status !== undefined && error.status >= 400 && error.status < 500)

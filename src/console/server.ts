@@ -8,7 +8,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type CxdaSdk, defaultRedactor, type Redactor, readAuditLog } from "../index.js";
-import { actionDiff, deployment, errorStatus, rollback, rollbackPlan, timeline } from "./deployments.js";
+import {
+  actionDiff,
+  deployment,
+  errorStatus,
+  revisions,
+  rollback,
+  rollbackPlan,
+  timeline,
+} from "./deployments.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
 import { type ConsoleSessions, createSessions } from "./session.js";
 import { loadStaticFiles } from "./static-files.js";
@@ -137,6 +145,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
           ? deployment(options.sdk, deploymentPath[1]!)
           : rollbackPlan(options.sdk, deploymentPath[1]!),
       );
+    if (url.pathname === "/api/revisions") {
+      const action = url.searchParams.get("action") ?? "";
+      if (!/^[A-Za-z0-9._-]{1,128}$/.test(action))
+        return sendJson(res, 400, { error: "give action (an id)" });
+      return answer(res, () => revisions(options.sdk, action));
+    }
     if (url.pathname === "/api/diff") {
       const action = url.searchParams.get("action") ?? "";
       const from = Number(url.searchParams.get("from"));

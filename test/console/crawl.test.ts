@@ -183,7 +183,7 @@ describe.skipIf(!hasChromium)("cxda console: no secret reaches the browser", () 
       await b.page.waitForSelector("table.actions tbody tr");
       await b.page.waitForLoadState("networkidle");
       expect(await since(last)).toEqual(["GET /api/v2/snapshot"]);
-      for (const hash of ["#/matrix", "#/graph", "#/action/lead_score", "#/audit"]) {
+      for (const hash of ["#/matrix", "#/graph", "#/audit"]) {
         // Moving between views reads nothing again; loading one (a reload, a pasted link) reads the snapshot.
         last = (await seq()).at(-1)?.seq ?? 0;
         await b.page.goto(`${fresh.url}/${hash}`);
@@ -196,6 +196,17 @@ describe.skipIf(!hasChromium)("cxda console: no secret reaches the browser", () 
         expect(requests.length, hash).toBeLessThanOrEqual(3);
         expect(requests, hash).toEqual(["GET /api/v2/snapshot"]);
       }
+      // The Action view reads the action's revisions besides the tenant (the action by id, its revisions).
+      await b.page.goto(`${fresh.url}/#/action/lead_score`);
+      await b.page.waitForSelector("table.revisions tbody tr");
+      last = (await seq()).at(-1)?.seq ?? 0;
+      await b.page.reload();
+      await b.page.waitForSelector("table.revisions tbody tr");
+      await b.page.waitForLoadState("networkidle");
+      const actionLoad = await since(last);
+      expect(actionLoad.length).toBeLessThanOrEqual(3);
+      expect(actionLoad.filter((r) => r.endsWith("/revisions"))).toHaveLength(1);
+      expect(actionLoad).toContain("GET /api/v2/snapshot");
       // The Deployments view reads the timeline besides the tenant.
       await b.page.goto(`${fresh.url}/#/deployments`);
       await b.page.waitForSelector("ol.timeline li");

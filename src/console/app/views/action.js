@@ -1,4 +1,5 @@
-import { html } from "../lib.js";
+import { getApi } from "../api.js";
+import { html, useEffect, useState } from "../lib.js";
 import { hrefOf } from "../router.js";
 
 const SOURCE_LABEL = { override: "override", action: "action", global: "global" };
@@ -13,6 +14,72 @@ function Script({ script }) {
   return html`<div class="scroll"><table class="code" aria-label="Script">
     <tbody>${lines.map((line, i) => html`<tr><td class="ln">${i + 1}</td><td><code>${line}</code></td></tr>`)}</tbody>
   </table></div>`;
+}
+
+/** The action's revisions, and the diff between any two of them (read when asked). */
+function Revisions({ action }) {
+  const [history, setHistory] = useState();
+  const [error, setError] = useState();
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [diff, setDiff] = useState();
+  useEffect(() => {
+    getApi(`/api/revisions?action=${encodeURIComponent(action.id)}`).then(
+      (h) => {
+        setHistory(h);
+        const versions = h.revisions.map((r) => r.version);
+        setTo(String(versions[0] ?? action.version));
+        setFrom(String(versions[1] ?? versions[0] ?? action.version));
+      },
+      (e) => setError(e.message),
+    );
+  }, [action.id]);
+  if (error) return html`<p class="error">${error}</p>`;
+  if (!history) return html`<p class="loading">Reading the revisions…</p>`;
+  const show = () =>
+    getApi(`/api/diff?action=${encodeURIComponent(action.id)}&from=${from}&to=${to}`).then(setDiff, (e) =>
+      setError(e.message),
+    );
+  const choose = (value, set) => html`<select value=${value} onChange=${(e) => {
+    set(e.currentTarget.value);
+    setDiff(undefined);
+  }}>
+    ${history.revisions.map((r) => html`<option value=${String(r.version)}>v${r.version}</option>`)}
+  </select>`;
+  return html`
+    <div class="scroll"><table class="revisions">
+      <thead><tr><th>Version</th><th>When</th><th>By</th><th>Deployment</th></tr></thead>
+      <tbody>${history.revisions.map(
+        (r) => html`<tr><td>v${r.version}</td><td>${new Date(r.modifiedTimestamp)
+          .toISOString()
+          .replace("T", " ")
+          .replace(/\.\d+Z$/, "Z")}</td>
+          <td>${r.clientId}</td><td>${r.deploymentId ? html`<a href=${hrefOf("deployments", r.deploymentId)}>${r.deploymentId}</a>` : ""}</td></tr>`,
+      )}</tbody>
+    </table></div>
+    ${
+      history.revisions.length > 1
+        ? html`<form class="filters" onSubmit=${(e) => {
+            e.preventDefault();
+            show();
+          }}>
+          <label>From ${choose(from, setFrom)}</label>
+          <label>To ${choose(to, setTo)}</label>
+          <button type="submit" class="show-revision-diff">Diff</button>
+        </form>`
+        : ""
+    }
+    ${
+      diff
+        ? html`<pre class="unified-diff">${diff.unifiedDiff
+            .split("\n")
+            .map(
+              (line) =>
+                html`<span class=${line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : line.startsWith("@@") ? "hunk" : ""}>${`${line}\n`}</span>`,
+            )}</pre>`
+        : ""
+    }
+  `;
 }
 
 export function ActionView({ model, name }) {
@@ -60,6 +127,8 @@ export function ActionView({ model, name }) {
           )}
         </tbody></table></div>`
     }
+
+    ${model.capabilities.includes("revisions") ? html`<h2>Revisions</h2><${Revisions} key=${a.id} action=${a} />` : ""}
 
     <h2>Effective variables per environment</h2>
     <p class="muted">Each value comes from the first layer that has it: override ▸ action ▸ global. Secrets read ***.</p>

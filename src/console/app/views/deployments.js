@@ -15,7 +15,9 @@ function iso(ts) {
 }
 
 function when(ts) {
-  return iso(ts).replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return iso(ts)
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 function resourceLabel(r) {

@@ -267,18 +267,18 @@ describe.skipIf(!hasChromium)(
     });
 
     it("lists an action's revisions and diffs any two", async () => {
-    const { page } = b;
-    await open("#/action/normalize_phone");
-    await page.waitForSelector("table.revisions tbody tr");
-    const versions = await page.locator("table.revisions tbody tr td:first-child").allTextContents();
-    expect(versions).toEqual(["v2", "v1"]);
-    await page.locator("button.show-revision-diff").click();
-    const diff = (await page.locator("pre.unified-diff").textContent()) ?? "";
-    expect(diff).toContain("--- normalize_phone@1/script");
-    expect(diff).toContain("+// normalised by the console test");
-  });
+      const { page } = b;
+      await open("#/action/normalize_phone");
+      await page.waitForSelector("table.revisions tbody tr");
+      const versions = await page.locator("table.revisions tbody tr td:first-child").allTextContents();
+      expect(versions).toEqual(["v2", "v1"]);
+      await page.locator("button.show-revision-diff").click();
+      const diff = (await page.locator("pre.unified-diff").textContent()) ?? "";
+      expect(diff).toContain("--- normalize_phone@1/script");
+      expect(diff).toContain("+// normalised by the console test");
+    });
 
-  it("rolls a deployment back after showing its plan: the matrix shows the old drift again", async () => {
+    it("rolls a deployment back after showing its plan: the matrix shows the old drift again", async () => {
       const { page } = b;
       await open("#/matrix?baseline=prod");
       await page.waitForSelector("table.matrix");

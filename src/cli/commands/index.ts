@@ -103,7 +103,7 @@ export const TOP_LEVEL: readonly TopLevelEntry[] = [
   {
     name: "apply",
     summary:
-      "apply a cxda.yaml to the tenant: creates in dependency order, the rest concurrently; safe to re-run after a crash",
+      "apply a cxda.yaml to the tenant as one changeset (all or nothing) where the server offers it, else write by write; safe to re-run after a crash",
     load: async () => (await import("./project/index.js")).apply,
   },
   {

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import type { Handler } from "../../command.js";
 import { UsageError } from "../../exit-codes.js";
+import { untilStopped } from "../../until-stopped.js";
 import type { spec } from "./index.js";
 
 /** Asks the desktop to open a URL; quietly nothing where there is no desktop. */
@@ -41,15 +42,7 @@ export const run: Handler<typeof spec> = async (ctx, { options }) => {
   }
   await ctx.out.flush();
   if (options.open === true) openInBrowser(running.loginUrl);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilStopped();
   ctx.out.info("stopping the console…");
   await running.close();
   return 0;

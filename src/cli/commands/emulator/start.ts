@@ -3,6 +3,7 @@ import { ValidationError } from "../../../errors.js";
 import type { Handler } from "../../command.js";
 import { UsageError } from "../../exit-codes.js";
 import { intFlag } from "../../parse-flags.js";
+import { untilStopped } from "../../until-stopped.js";
 import type { start } from "./index.js";
 
 export const run: Handler<typeof start> = async (ctx, { options }) => {
@@ -79,15 +80,7 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
     out.line(`  state        ${state}`);
     out.line("Press Ctrl+C to stop.");
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilStopped();
   out.info("stopping the emulator…");
   await emulator.close();
   return 0;

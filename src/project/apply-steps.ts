@@ -134,9 +134,9 @@ export function createSpecOf(want: DesiredAction): CreateActionSpec {
   } as CreateActionSpec;
 }
 
-/** The value to write: the inputs plus computedValue/computedUtc, computed offline now. */
-export function dateProcessingOf(d: DesiredDateProcessing) {
-  return prepare(
+/** The project's date processing as the datetime workflow takes it: the inputs, then the fields. */
+export function dateProcessingArgs(d: DesiredDateProcessing) {
+  return [
     {
       sourceTimestamp: d.sourceTimestamp,
       timezone: d.timezone,
@@ -145,5 +145,10 @@ export function dateProcessingOf(d: DesiredDateProcessing) {
       precision: d.precision,
     },
     { sourceField: d.sourceField, targetField: d.targetField },
-  );
+  ] as const;
+}
+
+/** The value to write: the inputs plus computedValue/computedUtc, computed offline now. */
+export function dateProcessingOf(d: DesiredDateProcessing) {
+  return prepare(...dateProcessingArgs(d));
 }

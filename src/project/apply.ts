@@ -26,6 +26,7 @@ import {
   type ApplyStep,
   type ApplyStepResult,
   createSpecOf,
+  dateProcessingArgs,
   stepsOf,
 } from "./apply-steps.js";
 import type { DesiredAction, DesiredState } from "./desired-state.js";
@@ -290,18 +291,7 @@ async function writeSubResource(
       const d = want.dateProcessing;
       if (d === null)
         return patchAction(ctx, want.name, "datetime.remove", { config: { dateProcessing: null } });
-      return applyDateProcessing(
-        ctx,
-        want.name,
-        {
-          sourceTimestamp: d.sourceTimestamp,
-          timezone: d.timezone,
-          operation: d.operation,
-          offsetMinutes: d.offsetMinutes,
-          precision: d.precision,
-        },
-        { sourceField: d.sourceField, targetField: d.targetField },
-      );
+      return applyDateProcessing(ctx, want.name, ...dateProcessingArgs(d));
     }
     case "variables":
       return registerVariables(

@@ -31,7 +31,8 @@ export interface DriftEntry {
   target?: string;
 }
 
-export type DriftSummary = Record<DriftKind, number> & { total: number };
+/** Differences per kind, and `count`, the number of differences. */
+export type DriftSummary = Record<DriftKind, number> & { count: number };
 
 const MASKED_SHOWN = "***";
 
@@ -59,10 +60,10 @@ export function diffEnvironments(baseline: EnvVarSet, target: EnvVarSet): DriftE
   return entries;
 }
 
-/** Counts entries per kind, plus the total. */
+/** Counts entries per kind, plus their number (`count`). */
 export function summarizeDrift(entries: readonly DriftEntry[]): DriftSummary {
   const summary: DriftSummary = {
-    total: entries.length,
+    count: entries.length,
     value_mismatch: 0,
     masked_mismatch: 0,
     only_in_target: 0,

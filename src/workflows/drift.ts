@@ -21,7 +21,7 @@ export interface DriftReport {
   /** Every action compared, drifting or not, by name. */
   actions: ActionDrift[];
   /** Totals over every action. */
-  summary: DriftSummary & { actions: number; drifting: number };
+  summary: DriftSummary & { actionCount: number; driftingCount: number };
 }
 
 function emptySummary(): DriftSummary {
@@ -57,15 +57,15 @@ export async function diffTenant(
   for (const r of results)
     for (const kind of ["value_mismatch", "masked_mismatch", "only_in_target", "only_in_baseline"] as const)
       total[kind] += r.summary[kind];
-  total.total = results.reduce((n, r) => n + r.summary.total, 0);
+  total.count = results.reduce((n, r) => n + r.summary.count, 0);
   return {
     baseline,
     target,
     actions: results,
     summary: {
       ...total,
-      actions: results.length,
-      drifting: results.filter((r) => r.entries.length > 0).length,
+      actionCount: results.length,
+      driftingCount: results.filter((r) => r.entries.length > 0).length,
     },
   };
 }

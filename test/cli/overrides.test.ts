@@ -145,7 +145,7 @@ describe("cxda drift", () => {
     expect(json(asJson)).toMatchObject({
       schemaVersion: 1,
       drift: true,
-      summary: { total: 2, masked_mismatch: 1 },
+      summary: { count: 2, masked_mismatch: 1, actionCount: 1, driftingCount: 1 },
     });
     expect(asJson.stdout).not.toContain(SECRET);
   });

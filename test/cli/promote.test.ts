@@ -264,6 +264,11 @@ actions:
       }
     ).changes.filter((c) => c.kind !== "no-op");
     expect(changes.map((c) => [c.action, c.resource, c.env])).toEqual([[action, "overrides", "prod"]]);
+    // A count is `count` or `<thing>Count` in every command's JSON, never a bare plural that elsewhere is a list.
+    const liveRead = (json(plan) as { liveRead: Record<string, unknown> }).liveRead;
+    expect(liveRead.actionCount).toEqual(expect.any(Number));
+    expect(liveRead.requestCount).toEqual(expect.any(Number));
+    expect(liveRead).not.toHaveProperty("actions");
     expect(changes[0]!.diff.map((d) => d.path).sort()).toEqual([
       "overrides.API_KEY",
       "overrides.REGION.value",

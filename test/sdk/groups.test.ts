@@ -83,7 +83,7 @@ describe("the SDK's groups", () => {
         "REGION=us@override",
         "TIER=gold@action",
       ]);
-      expect((await cxda.overrides.diff(envs[0]!.id, prod, "grouped")).summary.total).toBe(1);
+      expect((await cxda.overrides.diff(envs[0]!.id, prod, "grouped")).summary.count).toBe(1);
 
       const check = await cxda.keys.rotationCheck("grouped");
       expect(check.clean).toBe(true);

@@ -111,7 +111,7 @@ describe("diffTenant (whole tenant)", () => {
   it("reads the whole tenant in one snapshot request when the server advertises it", async () => {
     const { report, api2 } = await seedAndDiff(emulator, cxda);
     expect(api2.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/snapshot"]);
-    expect(report.summary).toMatchObject({ actions: n, drifting: 5, only_in_target: 5, total: 5 });
+    expect(report.summary).toMatchObject({ actionCount: n, driftingCount: 5, only_in_target: 5, count: 5 });
   });
 
   it("without the snapshot capability, reads N actions in ⌈N/100⌉ list requests plus a constant", async () => {
@@ -126,7 +126,7 @@ describe("diffTenant (whole tenant)", () => {
       expect(lists).toHaveLength(Math.ceil(n / 100));
       expect(api2.length).toBeLessThanOrEqual(Math.ceil(n / 100) + 1);
       expect(api2.some((r) => r.path === "/api/v2/snapshot")).toBe(false);
-      expect(report.summary).toMatchObject({ actions: n, drifting: 5, only_in_target: 5, total: 5 });
+      expect(report.summary).toMatchObject({ actionCount: n, driftingCount: 5, only_in_target: 5, count: 5 });
     } finally {
       await sdk.close();
       await plain.close();

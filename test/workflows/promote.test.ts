@@ -129,7 +129,7 @@ describe("applyPromotion", () => {
       },
     ]);
     const drift = await cxda.overrides.diff("staging", "prod", name);
-    expect(drift.summary.total).toBe(0);
+    expect(drift.summary.count).toBe(0);
     expect(events.map((e) => e.type)).toEqual(["overrides.promoted"]);
     expect(events[0]!.data).toMatchObject({
       actionName: name,

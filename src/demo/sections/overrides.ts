@@ -48,7 +48,7 @@ export const overridesSection: DemoSection = async (env) => {
     const build = result.build
       ? `build ${result.build.status}${previous === undefined ? " (buildOnChange: the environment rebuilds on every change)" : ""}`
       : "no build (buildOnChange, rebuilding on every change, is off)";
-    const drift = result.drift ? `, ${result.drift.summary.total} drift from ${previous}` : "";
+    const drift = result.drift ? `, ${result.drift.summary.count} drift from ${previous}` : "";
     env.ok(
       `${tier.id.padEnd(7)} ${result.variables.length} overrides, version ${result.version}: ${build}${drift}`,
     );
@@ -58,7 +58,7 @@ export const overridesSection: DemoSection = async (env) => {
   // Prod starts behind staging; promotion copies staging's values in, the masked key sealed by the server.
   await applyOverrides(env.ctx, ACTION, "prod", [{ name: "REGION", value: "us-east-1" }]);
   const behind = await diffTenant(env.ctx, "staging", "prod", ACTION);
-  env.say(`drift staging → prod before promotion: ${behind.summary.total} differences`);
+  env.say(`drift staging → prod before promotion: ${behind.summary.count} differences`);
   const plan = await planOverridesPromotion(env.ctx, { from: "staging", to: "prod", refs: [ACTION] });
   const promoted = await applyOverridesPromotion(env.ctx, plan);
   const names = plan.actions[0]?.entries
@@ -69,7 +69,7 @@ export const overridesSection: DemoSection = async (env) => {
   );
   const level = await diffTenant(env.ctx, "staging", "prod", ACTION);
   env.ok(
-    `drift staging → prod after promotion: ${level.summary.total} differences (API_KEY compared by fingerprint)`,
+    `drift staging → prod after promotion: ${level.summary.count} differences (API_KEY compared by fingerprint)`,
   );
 
   // Prod never builds on a write; its build is asked for on purpose, as a release step would.

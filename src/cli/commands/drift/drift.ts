@@ -7,7 +7,7 @@ import type { spec } from "./index.js";
 export const run: Handler<typeof spec> = async (ctx, { args, options }) => {
   const { baseline, target } = options;
   const report = await diffTenant({ client: await ctx.client() }, baseline, target, args.ref);
-  const drifting = report.summary.total > 0;
+  const drifting = report.summary.count > 0;
   const code = drifting && options.detailedExitcode === true ? EXIT.changes : EXIT.ok;
   if (ctx.out.json) {
     ctx.out.result({ drift: drifting, ...report });
@@ -23,9 +23,9 @@ export const run: Handler<typeof spec> = async (ctx, { args, options }) => {
   const s = report.summary;
   ctx.out.line(
     drifting
-      ? `${s.total} difference${s.total === 1 ? "" : "s"} in ${s.drifting} of ${s.actions} action${s.actions === 1 ? "" : "s"} between ${baseline} and ${target} ` +
+      ? `${s.count} difference${s.count === 1 ? "" : "s"} in ${s.driftingCount} of ${s.actionCount} action${s.actionCount === 1 ? "" : "s"} between ${baseline} and ${target} ` +
           `(value ${s.value_mismatch}, masked ${s.masked_mismatch}, only in ${target} ${s.only_in_target}, only in ${baseline} ${s.only_in_baseline})`
-      : `no drift between ${baseline} and ${target} in ${s.actions} action${s.actions === 1 ? "" : "s"}`,
+      : `no drift between ${baseline} and ${target} in ${s.actionCount} action${s.actionCount === 1 ? "" : "s"}`,
   );
   return code;
 };

@@ -36,7 +36,7 @@ export const run: Handler<typeof exportSpec> = async (ctx, { options }) => {
       scripts: exported.scripts.map((s) => join(dir, s.path)),
       secrets: exported.secrets,
       reports: exported.reports,
-      liveRead: { actions: exported.tenantActions, requests: exported.requests },
+      liveRead: { actionCount: exported.tenantActions, requestCount: exported.requests },
     });
     return EXIT.ok;
   }

@@ -18,7 +18,10 @@ export interface DemoEnv {
   /** One indented report line. */
   say(text: string): void;
   ok(text: string): void;
+  /** Something the demo refused on purpose (a ✘ line, counted in the summary). */
   refused(text: string): void;
+  /** A difference the demo detected on purpose, such as drift (a ≠ line, counted apart from refusals). */
+  found(text: string): void;
 }
 
 export type DemoSection = (env: DemoEnv) => Promise<void>;

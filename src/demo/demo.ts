@@ -49,6 +49,8 @@ export interface DemoSummary {
   failedRequests: number;
   /** The ✘ lines of the report: what the demo had refused on purpose. */
   refusedOnPurpose: number;
+  /** The ≠ lines of the report: drift the demo detected on purpose. */
+  driftsDetected: number;
   webhookEvents: { received: number; verified: number };
   auditLines: number;
   seconds: number;
@@ -78,6 +80,7 @@ export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIO
     for (const line of wrapLine(prefix, text)) out.line(line);
   };
   let refusals = 0;
+  let detections = 0;
   const env: DemoEnv = {
     out,
     client,
@@ -93,6 +96,10 @@ export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIO
       refusals++;
       print(`  ${c.yellow("✘")} `, text);
     },
+    found: (text) => {
+      detections++;
+      print(`  ${c.yellow("≠")} `, text);
+    },
   };
   out.line(c.bold("cxda demo"));
   print("  ", `emulator ${emulator.url} (data in ${workDir}), demo client ${DEMO_CLIENT_ID}`);
@@ -102,7 +109,8 @@ export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIO
     const seconds = Math.round((performance.now() - started) / 100) / 10;
     env.section("Summary");
     env.say(
-      `${refusals} refused on purpose (the ✘ lines above); ${m.requests} API requests, ${m.retries} retries, ${m.rateLimited} rate-limited; ` +
+      `${refusals} refused on purpose (the ✘ lines above), ${detections} drift${detections === 1 ? "" : "s"} detected (the ≠ lines); ` +
+        `${m.requests} API requests, ${m.retries} retries, ${m.rateLimited} rate-limited; ` +
         `median latency ${m.latency.p50.toFixed(1)} ms; ${seconds.toFixed(1)} s in all`,
     );
     return {
@@ -112,6 +120,7 @@ export async function runDemo(out: Output, sections: DemoSection[] = DEMO_SECTIO
       rateLimited: m.rateLimited,
       failedRequests: m.failures,
       refusedOnPurpose: refusals,
+      driftsDetected: detections,
       webhookEvents: {
         received: receiver.received.length,
         verified: receiver.received.filter((r) => r.verified).length,

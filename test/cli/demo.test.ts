@@ -34,6 +34,11 @@ describe("cxda demo", () => {
     const crosses = lines.filter((l) => /^\s*✘ /.test(l)).length;
     expect(crosses).toBeGreaterThan(0);
     expect(refused).toBe(crosses);
+    // Drift the demo detects on purpose is a ≠ line, counted apart: a detection is not a refusal.
+    const detected = Number(/(\d+) drifts? detected \(the ≠ lines\)/.exec(result.stdout)?.[1]);
+    expect(detected).toBe(lines.filter((l) => /^\s*≠ /.test(l)).length);
+    expect(lines.some((l) => /^\s*≠ plan catches the drift: /.test(l))).toBe(true);
+    expect(lines.some((l) => /^\s*✘ .*drift/.test(l))).toBe(false);
     // Jargon is explained on first use, in a short phrase (wrapped lines joined back).
     const flat = result.stdout.replace(/\n {2,}/g, " ");
     expect(flat).toMatch(/ETag "\d+" \(the version tag a write must match/);

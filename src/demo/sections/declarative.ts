@@ -75,7 +75,7 @@ export const declarativeSection: DemoSection = async (env) => {
   const drift = await planNow(env, project);
   for (const change of drift.changes.filter((c) => c.kind !== "no-op"))
     for (const d of change.diff)
-      env.refused(
+      env.found(
         `plan catches the drift: ${change.kind} ${change.action} ${change.resource}: ${d.path} ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`,
       );
   const fixed = await applyPlan(env.ctx, project, drift);

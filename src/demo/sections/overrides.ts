@@ -99,7 +99,7 @@ export const overridesSection: DemoSection = async (env) => {
   ]);
   const changed = await diffTenant(env.ctx, "staging", "prod", ACTION);
   for (const entry of changed.actions[0]?.entries ?? [])
-    env.refused(
+    env.found(
       `drift after a new API_KEY value in prod: ${entry.name} ${entry.kind} (fingerprints differ; shown as ${entry.baseline} vs ${entry.target})`,
     );
 };

@@ -60,7 +60,11 @@ async function plan(ctx: CommandContext, options: PlanOptions): Promise<number> 
     writePrivateFile(options.out, `${JSON.stringify(ctx.redactor.redact({ ...computed, file }), null, 2)}\n`);
   }
   if (ctx.out.json) {
-    ctx.out.result({ file, ...computed, liveRead: { actionCount: live.actions.length, requestCount: reads, notes } });
+    ctx.out.result({
+      file,
+      ...computed,
+      liveRead: { actionCount: live.actions.length, requestCount: reads, notes },
+    });
   } else {
     ctx.out.info(
       `${file}: ${result.project.actions.length} actions; tenant: ${live.actions.length} actions read in ${reads} request${reads === 1 ? "" : "s"}`,

@@ -11,7 +11,7 @@
  * from the nearest known mark (the cost of one COUNT), then kept; reading pages in order finds each
  * next mark in the page just read.
  */
-import type Database from "better-sqlite3";
+import { byDialect, type SqlDatabase, type SqlStatement } from "./sql.js";
 import type { ActionListQuery } from "./store.js";
 
 /** Positions between two marks; the largest page size, so a sequential reader never skips. */
@@ -31,13 +31,21 @@ interface ListState {
   marks: (Position | undefined)[];
 }
 
-interface Filtered {
-  rowsFromStart: Database.Statement<unknown[], unknown>;
-  rowsAfter: Database.Statement<unknown[], unknown>;
-  positionFromStart: Database.Statement<unknown[], Position>;
-  positionAfter: Database.Statement<unknown[], Position>;
-  count: Database.Statement<unknown[], number>;
+interface PositionRow {
+  created_ts: number;
+  id: string;
 }
+
+interface Filtered {
+  rowsFromStart: SqlStatement;
+  rowsAfter: SqlStatement;
+  positionFromStart: SqlStatement<PositionRow>;
+  positionAfter: SqlStatement<PositionRow>;
+  count: SqlStatement<{ n: number }>;
+}
+
+const positionOf = (row: PositionRow | undefined): Position | undefined =>
+  row === undefined ? undefined : [row.created_ts, row.id];
 
 export interface ActionPages<Row> {
   list(tenantId: string, query: ActionListQuery): { rows: Row[]; total: number };
@@ -47,7 +55,7 @@ export interface ActionPages<Row> {
 }
 
 export function createActionPages<Row>(
-  db: Database.Database,
+  db: SqlDatabase,
   revisionOf: (tenantId: string) => number,
   hasUncommittedWrite: (tenantId: string) => boolean,
 ): ActionPages<Row> {
@@ -58,16 +66,20 @@ export function createActionPages<Row>(
     return {
       rowsFromStart: db.prepare(`SELECT * ${base} ${order}`),
       rowsAfter: db.prepare(`SELECT * ${after} ${order}`),
-      positionFromStart: db.prepare<unknown[], Position>(`SELECT created_ts, id ${base} ${order}`).raw(),
-      positionAfter: db.prepare<unknown[], Position>(`SELECT created_ts, id ${after} ${order}`).raw(),
-      count: db.prepare<unknown[], number>(`SELECT COUNT(*) ${base}`).pluck(),
+      positionFromStart: db.prepare<PositionRow>(`SELECT created_ts, id ${base} ${order}`),
+      positionAfter: db.prepare<PositionRow>(`SELECT created_ts, id ${after} ${order}`),
+      count: db.prepare<{ n: number }>(`SELECT COUNT(*) AS n ${base}`),
     };
   };
+  const contains = byDialect(db, {
+    sqlite: "instr(lower(name), lower(?)) > 0",
+    postgres: "strpos(lower(name), lower(?)) > 0",
+  });
   const statements = {
     all: filtered(""),
     name: filtered(" AND name = ?"),
-    contains: filtered(" AND instr(lower(name), lower(?)) > 0"),
-    both: filtered(" AND name = ? AND instr(lower(name), lower(?)) > 0"),
+    contains: filtered(` AND ${contains}`),
+    both: filtered(` AND name = ? AND ${contains}`),
   };
   const states = new Map<string, Map<string, ListState>>();
 
@@ -80,7 +92,7 @@ export function createActionPages<Row>(
       states.set(tenantId, perTenant!);
       return kept;
     }
-    const state: ListState = { revision, total: s.count.get(tenantId, ...filters)!, marks: [] };
+    const state: ListState = { revision, total: s.count.get(tenantId, ...filters)!.n, marks: [] };
     if (db.inTransaction && hasUncommittedWrite(tenantId)) return state;
     if (perTenant === undefined) {
       if (states.size >= TENANTS_KEPT) states.delete(states.keys().next().value!);
@@ -95,16 +107,17 @@ export function createActionPages<Row>(
   };
 
   /** The position of row k·STRIDE − 1 (k ≥ 1), or undefined past the end. */
-  const markOf = (state: ListState, k: number, s: Filtered, head: unknown[]): Position | undefined => {
+  const markOf = (state: ListState, k: number, s: Filtered, head: string[]): Position | undefined => {
     const known = state.marks[k];
     if (known !== undefined) return known;
     let j = k - 1;
     while (j > 0 && state.marks[j] === undefined) j--;
     const skip = (k - j) * STRIDE - 1;
-    const found =
+    const found = positionOf(
       j === 0
         ? s.positionFromStart.get(...head, 1, skip)
-        : s.positionAfter.get(...head, ...state.marks[j]!, 1, skip);
+        : s.positionAfter.get(...head, ...state.marks[j]!, 1, skip),
+    );
     if (found !== undefined) state.marks[k] = found;
     return found;
   };

@@ -1,5 +1,5 @@
 /** Builds of an action for an environment: the resource as JSON, keyed by tenant and id. */
-import type Database from "better-sqlite3";
+import { byDialect, type SqlDatabase } from "./sql.js";
 
 export type BuildStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
 
@@ -70,29 +70,33 @@ CREATE INDEX IF NOT EXISTS builds_action ON builds (tenant_id, action_id);
 
 export const BUILDS_TABLES = ["builds"] as const;
 
-export function createBuildRepository(db: Database.Database): BuildRepository {
-  db.exec(BUILDS_SCHEMA);
+export function createBuildRepository(db: SqlDatabase): BuildRepository {
+  const ofEnvironment = byDialect(db, {
+    sqlite: "(? IS NULL OR json_extract(doc, '$.environmentId') = ?)",
+    postgres: "(?::text IS NULL OR doc::jsonb ->> 'environmentId' = ?)",
+  });
   const q = {
-    get: db.prepare<[string, string, string], { doc: string }>(
+    get: db.prepare<{ doc: string }>(
       "SELECT doc FROM builds WHERE tenant_id = ? AND action_id = ? AND id = ?",
     ),
     put: db.prepare(
-      `INSERT OR REPLACE INTO builds (tenant_id, id, action_id, status, created_ts, doc)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO builds (tenant_id, id, action_id, status, created_ts, doc) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, id) DO UPDATE SET action_id = excluded.action_id, status = excluded.status,
+         created_ts = excluded.created_ts, doc = excluded.doc`,
     ),
-    list: db.prepare<[string, string, string | null, string | null, number, number], { doc: string }>(
+    list: db.prepare<{ doc: string }>(
       `SELECT doc FROM builds WHERE tenant_id = ? AND action_id = ?
-         AND (? IS NULL OR json_extract(doc, '$.environmentId') = ?)
+         AND ${ofEnvironment}
        ORDER BY created_ts DESC, id LIMIT ? OFFSET ?`,
     ),
-    count: db.prepare<[string, string, string | null, string | null], { n: number }>(
+    count: db.prepare<{ n: number }>(
       `SELECT count(*) AS n FROM builds WHERE tenant_id = ? AND action_id = ?
-         AND (? IS NULL OR json_extract(doc, '$.environmentId') = ?)`,
+         AND ${ofEnvironment}`,
     ),
-    unfinished: db.prepare<[], { tenant_id: string; doc: string }>(
+    unfinished: db.prepare<{ tenant_id: string; doc: string }>(
       "SELECT tenant_id, doc FROM builds WHERE status IN ('QUEUED', 'RUNNING') ORDER BY created_ts, id",
     ),
-    deleteForAction: db.prepare<[string, string]>("DELETE FROM builds WHERE tenant_id = ? AND action_id = ?"),
+    deleteForAction: db.prepare("DELETE FROM builds WHERE tenant_id = ? AND action_id = ?"),
   };
   return {
     get: (tenantId, actionId, id) => {

@@ -4,8 +4,8 @@
  * version of each action as stored, kept after the action is deleted), and open staged changesets with
  * their batches. Stored forms only: sealed header values and secrets as ciphertext, never plaintext.
  */
-import type Database from "better-sqlite3";
 import type { StoredOverrideItem } from "./overrides-repository.js";
+import type { SqlDatabase } from "./sql.js";
 import type { StoredVariableItem } from "./variables-repository.js";
 
 export type ResourceKind = "action" | "variables" | "overrides" | "globalVariables";
@@ -118,7 +118,7 @@ export interface HistoryRepository {
 
 export const HISTORY_TABLES = ["deployments", "action_revisions", "changeset_batches", "changesets"] as const;
 
-const SCHEMA = `
+export const HISTORY_SCHEMA = `
 CREATE TABLE IF NOT EXISTS deployments (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   tenant_id TEXT NOT NULL,
@@ -203,99 +203,94 @@ interface ChangesetRow {
   result: string | null;
 }
 
-export function createHistoryRepository(db: Database.Database): HistoryRepository {
-  db.exec(SCHEMA);
+export function createHistoryRepository(db: SqlDatabase): HistoryRepository {
   const summaryColumns = "tenant_id, id, revision, created_ts, client_id, description, counts, extra";
   const q = {
     insertDeployment: db.prepare(
       `INSERT INTO deployments (tenant_id, id, revision, created_ts, client_id, description, counts, extra, resources, before)
-       VALUES (@tenant_id, @id, @revision, @created_ts, @client_id, @description, @counts, @extra, @resources, @before)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    getDeployment: db.prepare<[string, string], DeploymentRow>(
-      "SELECT * FROM deployments WHERE tenant_id = ? AND id = ?",
-    ),
-    listDeployments: db.prepare<[string, number, number], DeploymentRow>(
+    getDeployment: db.prepare<DeploymentRow>("SELECT * FROM deployments WHERE tenant_id = ? AND id = ?"),
+    listDeployments: db.prepare<DeploymentRow>(
       `SELECT ${summaryColumns} FROM deployments WHERE tenant_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?`,
     ),
-    countDeployments: db.prepare<[string], { n: number }>(
-      "SELECT COUNT(*) AS n FROM deployments WHERE tenant_id = ?",
-    ),
-    pruneDeployments: db.prepare<[string, string, number]>(
+    countDeployments: db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM deployments WHERE tenant_id = ?"),
+    pruneDeployments: db.prepare(
       `DELETE FROM deployments WHERE tenant_id = ? AND seq <=
          (SELECT seq FROM deployments WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
     ),
     putRevision: db.prepare(
-      `INSERT OR REPLACE INTO action_revisions (tenant_id, action_id, version, modified_ts, client_id, deployment_id, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO action_revisions (tenant_id, action_id, version, modified_ts, client_id, deployment_id, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, action_id, version) DO UPDATE SET modified_ts = excluded.modified_ts,
+         client_id = excluded.client_id, deployment_id = excluded.deployment_id, doc = excluded.doc`,
     ),
-    getRevision: db.prepare<
-      [string, string, number],
-      {
-        version: number;
-        modified_ts: number;
-        client_id: string | null;
-        deployment_id: string | null;
-        doc: string;
-      }
-    >(
+    getRevision: db.prepare<{
+      version: number;
+      modified_ts: number;
+      client_id: string | null;
+      deployment_id: string | null;
+      doc: string;
+    }>(
       "SELECT version, modified_ts, client_id, deployment_id, doc FROM action_revisions WHERE tenant_id = ? AND action_id = ? AND version = ?",
     ),
-    listRevisions: db.prepare<
-      [string, string, number, number],
-      { version: number; modified_ts: number; client_id: string | null; deployment_id: string | null }
-    >(
+    listRevisions: db.prepare<{
+      version: number;
+      modified_ts: number;
+      client_id: string | null;
+      deployment_id: string | null;
+    }>(
       `SELECT version, modified_ts, client_id, deployment_id FROM action_revisions
        WHERE tenant_id = ? AND action_id = ? ORDER BY version DESC LIMIT ? OFFSET ?`,
     ),
-    revisionRange: db.prepare<[string, string], { lo: number | null; hi: number | null; n: number }>(
+    revisionRange: db.prepare<{ lo: number | null; hi: number | null; n: number }>(
       "SELECT MIN(version) AS lo, MAX(version) AS hi, COUNT(*) AS n FROM action_revisions WHERE tenant_id = ? AND action_id = ?",
     ),
-    pruneRevisions: db.prepare<[string, string, string, string, number]>(
+    pruneRevisions: db.prepare(
       `DELETE FROM action_revisions WHERE tenant_id = ? AND action_id = ? AND version <=
          (SELECT version FROM action_revisions WHERE tenant_id = ? AND action_id = ? ORDER BY version DESC LIMIT 1 OFFSET ?)`,
     ),
     putChangeset: db.prepare(
-      `INSERT OR REPLACE INTO changesets (tenant_id, id, status, base_revision, description, client_id, created_ts, expires_ts, result)
-       VALUES (@tenant_id, @id, @status, @base_revision, @description, @client_id, @created_ts, @expires_ts, @result)`,
+      `INSERT INTO changesets (tenant_id, id, status, base_revision, description, client_id, created_ts, expires_ts, result)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, id) DO UPDATE SET status = excluded.status, base_revision = excluded.base_revision,
+         description = excluded.description, client_id = excluded.client_id, created_ts = excluded.created_ts,
+         expires_ts = excluded.expires_ts, result = excluded.result`,
     ),
-    getChangeset: db.prepare<[string, string], ChangesetRow>(
-      "SELECT * FROM changesets WHERE tenant_id = ? AND id = ?",
-    ),
-    getBatch: db.prepare<[string, string, number], ChangesetBatch>(
+    getChangeset: db.prepare<ChangesetRow>("SELECT * FROM changesets WHERE tenant_id = ? AND id = ?"),
+    getBatch: db.prepare<ChangesetBatch>(
       "SELECT sequence, fingerprint, operations FROM changeset_batches WHERE tenant_id = ? AND changeset_id = ? AND sequence = ?",
     ),
     putBatch: db.prepare(
       "INSERT INTO changeset_batches (tenant_id, changeset_id, sequence, fingerprint, operations) VALUES (?, ?, ?, ?, ?)",
     ),
-    listBatches: db.prepare<[string, string], ChangesetBatch>(
+    listBatches: db.prepare<ChangesetBatch>(
       "SELECT sequence, fingerprint, operations FROM changeset_batches WHERE tenant_id = ? AND changeset_id = ? ORDER BY sequence",
     ),
-    purgeBatches: db.prepare<[number]>(
+    purgeBatches: db.prepare(
       `DELETE FROM changeset_batches WHERE EXISTS (SELECT 1 FROM changesets c WHERE c.tenant_id = changeset_batches.tenant_id
          AND c.id = changeset_batches.changeset_id AND c.status = 'OPEN' AND c.expires_ts < ?)`,
     ),
-    purgeChangesets: db.prepare<[number]>("DELETE FROM changesets WHERE status = 'OPEN' AND expires_ts < ?"),
-    deleteBatches: db.prepare<[string, string]>(
-      "DELETE FROM changeset_batches WHERE tenant_id = ? AND changeset_id = ?",
-    ),
+    purgeChangesets: db.prepare("DELETE FROM changesets WHERE status = 'OPEN' AND expires_ts < ?"),
+    deleteBatches: db.prepare("DELETE FROM changeset_batches WHERE tenant_id = ? AND changeset_id = ?"),
   };
   return {
     insertDeployment: (r) => {
-      q.insertDeployment.run({
-        tenant_id: r.tenantId,
-        id: r.id,
-        revision: r.revision,
-        created_ts: r.createdTimestamp,
-        client_id: r.clientId,
-        description: r.description,
-        counts: JSON.stringify(r.counts),
-        extra: JSON.stringify({
+      q.insertDeployment.run(
+        r.tenantId,
+        r.id,
+        r.revision,
+        r.createdTimestamp,
+        r.clientId,
+        r.description,
+        JSON.stringify(r.counts),
+        JSON.stringify({
           ...(r.rollbackOf === undefined ? {} : { rollbackOf: r.rollbackOf }),
           ...(r.changesetId === undefined ? {} : { changesetId: r.changesetId }),
         }),
-        resources: JSON.stringify(r.resources),
-        before: JSON.stringify(r.before),
-      });
+        JSON.stringify(r.resources),
+        JSON.stringify(r.before),
+      );
     },
     getDeployment: (tenantId, id) => {
       const row = q.getDeployment.get(tenantId, id);
@@ -356,17 +351,17 @@ export function createHistoryRepository(db: Database.Database): HistoryRepositor
       q.pruneRevisions.run(tenantId, actionId, tenantId, actionId, keep);
     },
     putChangeset: (c) => {
-      q.putChangeset.run({
-        tenant_id: c.tenantId,
-        id: c.id,
-        status: c.status,
-        base_revision: c.baseRevision,
-        description: c.description,
-        client_id: c.clientId,
-        created_ts: c.createdTimestamp,
-        expires_ts: c.expiresTimestamp,
-        result: c.result,
-      });
+      q.putChangeset.run(
+        c.tenantId,
+        c.id,
+        c.status,
+        c.baseRevision,
+        c.description,
+        c.clientId,
+        c.createdTimestamp,
+        c.expiresTimestamp,
+        c.result,
+      );
       if (c.status === "COMMITTED") q.deleteBatches.run(c.tenantId, c.id);
     },
     getChangeset: (tenantId, id) => {

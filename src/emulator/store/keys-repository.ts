@@ -2,12 +2,12 @@
  * SQLite KeyStorage for the tenant keyring: wrapped master keys (never plaintext) and the
  * active data key per tenant.
  */
-import type { Database } from "better-sqlite3";
 import type { KeyStorage, StoredTenantKey } from "../crypto/key-storage.js";
+import type { SqlDatabase } from "./sql.js";
 
 export const KEY_TABLES = ["tenant_keys", "tenant_active_keys"] as const;
 
-const SCHEMA = `
+export const KEYS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tenant_keys (
   tenant_id TEXT NOT NULL,
   key_id TEXT NOT NULL,
@@ -30,10 +30,9 @@ interface KeyRow {
   purpose: "data" | "fingerprint";
 }
 
-export function createKeyRepository(db: Database): KeyStorage {
-  db.exec(SCHEMA);
+export function createKeyRepository(db: SqlDatabase): KeyStorage {
   const q = {
-    list: db.prepare<[string], KeyRow>(
+    list: db.prepare<KeyRow>(
       "SELECT key_id, created_ts, wrapped_key, purpose FROM tenant_keys WHERE tenant_id = ? ORDER BY seq",
     ),
     insert: db.prepare(
@@ -44,9 +43,7 @@ export function createKeyRepository(db: Database): KeyStorage {
       `INSERT INTO tenant_active_keys (tenant_id, key_id) VALUES (?, ?)
        ON CONFLICT (tenant_id) DO UPDATE SET key_id = excluded.key_id`,
     ),
-    getActive: db.prepare<[string], { key_id: string }>(
-      "SELECT key_id FROM tenant_active_keys WHERE tenant_id = ?",
-    ),
+    getActive: db.prepare<{ key_id: string }>("SELECT key_id FROM tenant_active_keys WHERE tenant_id = ?"),
   };
   return {
     listTenantKeys: (tenantId): StoredTenantKey[] =>

@@ -2,7 +2,7 @@
  * Per-environment overrides of an action: one versioned set per (tenant, action, environment).
  * Masked values are kept only as ciphertext (sealed by the tenant keyring); plain values as text.
  */
-import type Database from "better-sqlite3";
+import { byDialect, type SqlDatabase } from "./sql.js";
 
 /** One stored override: exactly one of `value` (plain) or `sealed` (masked) is set. */
 export interface StoredOverrideItem {
@@ -67,22 +67,26 @@ function toSet(row: Row): StoredOverrideSet {
   };
 }
 
-export function createOverrideRepository(db: Database.Database): OverrideRepository {
-  db.exec(OVERRIDES_SCHEMA);
+/** A subquery giving the elements of the JSON array of strings bound to its `?`. */
+export function jsonArrayElements(db: SqlDatabase): string {
+  return byDialect(db, {
+    sqlite: "SELECT value FROM json_each(?)",
+    postgres: "SELECT jsonb_array_elements_text(?::jsonb)",
+  });
+}
+
+export function createOverrideRepository(db: SqlDatabase): OverrideRepository {
   const q = {
-    get: db.prepare<[string, string, string], Row>(
-      "SELECT * FROM overrides WHERE tenant_id = ? AND action_id = ? AND env_id = ?",
-    ),
-    forActions: db.prepare<[string, string], Row>(
-      "SELECT * FROM overrides WHERE tenant_id = ? AND action_id IN (SELECT value FROM json_each(?)) ORDER BY action_id, env_id",
+    get: db.prepare<Row>("SELECT * FROM overrides WHERE tenant_id = ? AND action_id = ? AND env_id = ?"),
+    forActions: db.prepare<Row>(
+      `SELECT * FROM overrides WHERE tenant_id = ? AND action_id IN (${jsonArrayElements(db)}) ORDER BY action_id, env_id`,
     ),
     put: db.prepare(
-      `INSERT OR REPLACE INTO overrides (tenant_id, action_id, env_id, version, modified_ts, items)
-       VALUES (@tenant_id, @action_id, @env_id, @version, @modified_ts, @items)`,
+      `INSERT INTO overrides (tenant_id, action_id, env_id, version, modified_ts, items) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, action_id, env_id) DO UPDATE SET
+         version = excluded.version, modified_ts = excluded.modified_ts, items = excluded.items`,
     ),
-    deleteForAction: db.prepare<[string, string]>(
-      "DELETE FROM overrides WHERE tenant_id = ? AND action_id = ?",
-    ),
+    deleteForAction: db.prepare("DELETE FROM overrides WHERE tenant_id = ? AND action_id = ?"),
   };
   return {
     get: (tenantId, actionId, environmentId) => {
@@ -92,14 +96,14 @@ export function createOverrideRepository(db: Database.Database): OverrideReposit
     listForActions: (tenantId, actionIds) =>
       actionIds.length === 0 ? [] : q.forActions.all(tenantId, JSON.stringify(actionIds)).map(toSet),
     put: (set) => {
-      q.put.run({
-        tenant_id: set.tenantId,
-        action_id: set.actionId,
-        env_id: set.environmentId,
-        version: set.version,
-        modified_ts: set.modifiedTimestamp,
-        items: JSON.stringify(set.items),
-      });
+      q.put.run(
+        set.tenantId,
+        set.actionId,
+        set.environmentId,
+        set.version,
+        set.modifiedTimestamp,
+        JSON.stringify(set.items),
+      );
     },
     deleteForAction: (tenantId, actionId) => {
       q.deleteForAction.run(tenantId, actionId);

@@ -1,7 +1,7 @@
 /**
  * The emulator's storage contract. Every row is scoped by tenant id, so tenants never see each other's
- * data. Later issues add repositories here (variables, overrides, builds, keys), each
- * with its own tenant-scoped table in the SQLite implementation.
+ * data. Implemented once over a small SQL surface (sql-store.ts) for SQLite (sqlite-store.ts, the
+ * default) and PostgreSQL (postgres-store.ts, for several replicas on one database).
  */
 import type { KeyStorage } from "../crypto/key-storage.js";
 import type { BuildRepository } from "./builds-repository.js";
@@ -108,5 +108,11 @@ export interface Store {
   transaction<T>(fn: () => T): T;
   /** Empties every tenant's data (actions, idempotency records); issued tokens stay valid. */
   resetTenantData(): void;
+  /**
+   * Forgets what this process keeps in memory of the tenant's actions (the action read cache and the
+   * list's page marks), all of them or one: for a write made by another process on the same database
+   * (another replica on PostgreSQL), e.g. on a LISTEN/NOTIFY message.
+   */
+  dropCached(tenantId: string, actionId?: string): void;
   close(): void;
 }

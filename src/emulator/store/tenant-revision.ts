@@ -5,20 +5,46 @@
  * in `temp.revision_marks`, which every outermost transaction empties at its start and its end. A
  * rolled-back write (or savepoint) rolls its bump back with it. Builds and keys are not counted: they
  * are not part of what a snapshot shows.
+ *
+ * PostgreSQL keeps the same rule with one trigger function (made by the migration, TENANT_REVISION_POSTGRES):
+ * the row remembers the transaction id of its last bump, and a write bumps only when that id is not its
+ * own transaction's. The row's lock also orders writers of one tenant across replicas.
  */
-import type Database from "better-sqlite3";
+import type { SqlDatabase } from "./sql.js";
 
 export const TENANT_REVISION_TABLES = ["tenant_revisions"] as const;
 
 /** Tables whose rows are a tenant's resources; each has a `tenant_id` column. */
 const TRACKED_TABLES = ["actions", "action_variables", "global_variables", "overrides"] as const;
 
-const SCHEMA = `
+const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tenant_revisions (
   tenant_id TEXT PRIMARY KEY,
   revision INTEGER NOT NULL
 );
 CREATE TEMP TABLE IF NOT EXISTS revision_marks (tenant_id TEXT PRIMARY KEY);
+`;
+
+/** The PostgreSQL form of the rule: the table, the trigger function and its triggers. */
+export const TENANT_REVISION_POSTGRES = `
+CREATE TABLE tenant_revisions (
+  tenant_id TEXT PRIMARY KEY,
+  revision BIGINT NOT NULL,
+  txid BIGINT NOT NULL
+);
+CREATE FUNCTION cxda_bump_tenant_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE tenant TEXT;
+BEGIN
+  IF TG_OP = 'DELETE' THEN tenant := OLD.tenant_id; ELSE tenant := NEW.tenant_id; END IF;
+  INSERT INTO tenant_revisions AS r (tenant_id, revision, txid) VALUES (tenant, 1, txid_current())
+    ON CONFLICT (tenant_id) DO UPDATE SET revision = r.revision + 1, txid = excluded.txid
+    WHERE r.txid <> excluded.txid;
+  RETURN NULL;
+END $$;
+${TRACKED_TABLES.map(
+  (table) => `CREATE TRIGGER revision_${table} AFTER INSERT OR UPDATE OR DELETE ON ${table}
+  FOR EACH ROW EXECUTE FUNCTION cxda_bump_tenant_revision();`,
+).join("\n")}
 `;
 
 function trigger(table: string, event: "INSERT" | "UPDATE" | "DELETE"): string {
@@ -42,27 +68,38 @@ export interface TenantRevisions {
   hasUncommittedWrite(tenantId: string): boolean;
 }
 
-/** Call once the tracked tables exist. */
-export function createTenantRevisions(db: Database.Database): TenantRevisions {
-  db.exec(SCHEMA);
+/** Call once the tracked tables exist (on PostgreSQL, once migrated). */
+export function createTenantRevisions(db: SqlDatabase): TenantRevisions {
+  if (db.dialect === "postgres") {
+    const read = db.prepare<{ revision: number }>(
+      "SELECT revision FROM tenant_revisions WHERE tenant_id = ?",
+    );
+    const mine = db.prepare(
+      "SELECT 1 FROM tenant_revisions WHERE tenant_id = ? AND txid = txid_current_if_assigned()",
+    );
+    return {
+      get: (tenantId) => read.get(tenantId)?.revision ?? 0,
+      hasUncommittedWrite: (tenantId) => db.inTransaction && mine.get(tenantId) !== undefined,
+      transaction: (fn) => db.transaction(fn),
+    };
+  }
+  db.exec(SQLITE_SCHEMA);
   for (const table of TRACKED_TABLES)
     for (const event of ["INSERT", "UPDATE", "DELETE"] as const) db.exec(trigger(table, event));
-  const read = db.prepare<[string], { revision: number }>(
-    "SELECT revision FROM tenant_revisions WHERE tenant_id = ?",
-  );
+  const read = db.prepare<{ revision: number }>("SELECT revision FROM tenant_revisions WHERE tenant_id = ?");
   const clearMarks = db.prepare("DELETE FROM revision_marks");
-  const marked = db.prepare<[string], number>("SELECT 1 FROM revision_marks WHERE tenant_id = ?").pluck();
+  const marked = db.prepare("SELECT 1 FROM revision_marks WHERE tenant_id = ?");
   return {
     get: (tenantId) => read.get(tenantId)?.revision ?? 0,
     hasUncommittedWrite: (tenantId) => db.inTransaction && marked.get(tenantId) !== undefined,
     transaction: <T>(fn: () => T): T => {
-      if (db.inTransaction) return db.transaction(fn)();
+      if (db.inTransaction) return db.transaction(fn);
       return db.transaction(() => {
         clearMarks.run();
         const result = fn();
         clearMarks.run();
         return result;
-      })();
+      });
     },
   };
 }

@@ -4,8 +4,9 @@
  * key id and fingerprint. Action sets reference their action, so deleting the action deletes them
  * (ON DELETE CASCADE; the store runs with `foreign_keys = ON`).
  */
-import type { Database } from "better-sqlite3";
 import type { VariableType } from "../../domain/variables.js";
+import { jsonArrayElements } from "./overrides-repository.js";
+import type { SqlDatabase } from "./sql.js";
 
 /** One variable as stored: `value` for a plain one, `ciphertext` + `keyId` + `fingerprint` for a secret. */
 export interface StoredVariableItem {
@@ -38,7 +39,7 @@ export interface VariableRepository {
 
 export const VARIABLE_TABLES = ["action_variables", "global_variables"] as const;
 
-const SCHEMA = `
+export const VARIABLES_SCHEMA = `
 CREATE TABLE IF NOT EXISTS action_variables (
   tenant_id TEXT NOT NULL,
   action_id TEXT NOT NULL,
@@ -70,18 +71,17 @@ function toSet(row: SetRow): VariableSet {
   };
 }
 
-/** Creates the tables (if missing) and the prepared statements. */
-export function createVariableRepository(db: Database): VariableRepository {
-  db.exec(SCHEMA);
+/** The prepared statements (the tables are made by the store's schema). */
+export function createVariableRepository(db: SqlDatabase): VariableRepository {
   const q = {
-    getAction: db.prepare<[string, string], SetRow>(
+    getAction: db.prepare<SetRow>(
       "SELECT version, modified_ts, items FROM action_variables WHERE tenant_id = ? AND action_id = ?",
     ),
-    getActions: db.prepare<[string, string], SetRow & { action_id: string }>(
+    getActions: db.prepare<SetRow & { action_id: string }>(
       `SELECT action_id, version, modified_ts, items FROM action_variables
-       WHERE tenant_id = ? AND action_id IN (SELECT value FROM json_each(?))`,
+       WHERE tenant_id = ? AND action_id IN (${jsonArrayElements(db)})`,
     ),
-    listActions: db.prepare<[string], SetRow & { action_id: string }>(
+    listActions: db.prepare<SetRow & { action_id: string }>(
       "SELECT action_id, version, modified_ts, items FROM action_variables WHERE tenant_id = ?",
     ),
     putAction: db.prepare(
@@ -89,7 +89,7 @@ export function createVariableRepository(db: Database): VariableRepository {
        ON CONFLICT (tenant_id, action_id) DO UPDATE SET
          version = excluded.version, modified_ts = excluded.modified_ts, items = excluded.items`,
     ),
-    getGlobal: db.prepare<[string], SetRow>(
+    getGlobal: db.prepare<SetRow>(
       "SELECT version, modified_ts, items FROM global_variables WHERE tenant_id = ?",
     ),
     putGlobal: db.prepare(

@@ -17,6 +17,7 @@ server.listen(0, "127.0.0.1", () => {
   process.send({ type: "ready", url: `http://127.0.0.1:${server.address().port}` });
 });
 process.on("message", (message) => {
+  if (message === "cpu") process.send({ type: "cpu", ...process.cpuUsage() });
   if (message === "close") server.close(() => process.exit(0));
   if (message === "close") server.closeAllConnections();
 });

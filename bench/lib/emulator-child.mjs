@@ -19,7 +19,9 @@ const emulator = await startEmulator({
 });
 
 process.on("message", async (message) => {
-  if (message === "memory") {
+  if (message === "cpu") {
+    process.send({ type: "cpu", ...process.cpuUsage() });
+  } else if (message === "memory") {
     globalThis.gc?.();
     const usage = process.memoryUsage();
     process.send({ type: "memory", rss: usage.rss, heapUsed: usage.heapUsed });

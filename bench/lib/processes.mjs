@@ -9,7 +9,7 @@ process.on("exit", () => {
 });
 
 /** Forks a server script that reports `{type:"ready", url}` over IPC. */
-function forkServer(script, arg, execArgv = []) {
+export function forkServer(script, arg, execArgv = []) {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [JSON.stringify(arg)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     execArgv,
@@ -31,6 +31,12 @@ function forkServer(script, arg, execArgv = []) {
           new Promise((done) => {
             child.once("message", (m) => done(m));
             child.send("memory");
+          }),
+        /** `{user, system}` CPU microseconds the child has used so far (process.cpuUsage). */
+        cpu: () =>
+          new Promise((done) => {
+            child.once("message", (m) => done(m));
+            child.send("cpu");
           }),
         /** `count` copies of the stored action `fromId`, written in the child (emulator-child.mjs). */
         seed: (fromId, count) =>

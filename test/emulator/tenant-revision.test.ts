@@ -145,4 +145,27 @@ describe("tenant revision", () => {
     expect(await revision(globex)).toBe(globexBefore + 2);
     expect(await revision(acme)).toBe(acmeBefore);
   });
+
+  // The served revision is kept in memory between writes: these are the ways it can change under it.
+  it("is served fresh after a rolled-back store transaction and after a reset of the tenant data", async () => {
+    const action = await createAction(emulator, acme, scriptAction("rev_rollback"));
+    const before = await revision(acme);
+    expect(await revision(acme)).toBe(before);
+    expect(() =>
+      emulator.store.transaction(() => {
+        expect(emulator.store.actions.delete("acme", action.id)).toBe(true);
+        expect(emulator.store.revision("acme")).toBe(before + 1);
+        throw new Error("roll back");
+      }),
+    ).toThrow("roll back");
+    expect(await revision(acme)).toBe(before);
+    expect((await api(emulator, "GET", `/api/v2/dataactions/${action.id}`, { token: acme })).status).toBe(
+      200,
+    );
+    emulator.store.actions.delete("acme", action.id);
+    expect(await revision(acme)).toBe(before + 1);
+    expect((await api(emulator, "POST", "/_emulator/reset")).status).toBeLessThan(300);
+    expect(await revision(acme)).toBe(0);
+    expect(await revision(globex)).toBe(0);
+  });
 });

@@ -23,6 +23,11 @@ export interface SqlDatabase {
   /** Runs `fn` in a transaction; a nested call is a savepoint. A throw rolls back and rethrows. */
   transaction<T>(fn: () => T): T;
   readonly inTransaction: boolean;
+  /**
+   * A count that moves whenever this connection runs a statement that may write, when this connection
+   * is the database's only writer (SQLite); undefined when others write too (PostgreSQL replicas).
+   */
+  readonly localWrites?: number;
   close(): void;
 }
 

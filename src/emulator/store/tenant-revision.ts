@@ -9,6 +9,9 @@
  * PostgreSQL keeps the same rule with one trigger function (made by the migration, TENANT_REVISION_POSTGRES):
  * the row remembers the transaction id of its last bump, and a write bumps only when that id is not its
  * own transaction's. The row's lock also orders writers of one tenant across replicas.
+ *
+ * On SQLite (one process writes) every /api/v2 answer's revision comes from memory: values read outside
+ * a transaction are kept until the connection runs its next write (`SqlDatabase.localWrites` moves).
  */
 import type { SqlDatabase } from "./sql.js";
 
@@ -89,8 +92,23 @@ export function createTenantRevisions(db: SqlDatabase): TenantRevisions {
   const read = db.prepare<{ revision: number }>("SELECT revision FROM tenant_revisions WHERE tenant_id = ?");
   const clearMarks = db.prepare("DELETE FROM revision_marks");
   const marked = db.prepare("SELECT 1 FROM revision_marks WHERE tenant_id = ?");
+  // Saves a query on every /api/v2 answer (bench B4: ~10 µs of ~130 µs CPU per GET).
+  const committed = new Map<string, number>();
+  let cachedAt = db.localWrites;
   return {
-    get: (tenantId) => read.get(tenantId)?.revision ?? 0,
+    get: (tenantId) => {
+      if (db.inTransaction || db.localWrites === undefined) return read.get(tenantId)?.revision ?? 0;
+      if (db.localWrites !== cachedAt) {
+        committed.clear();
+        cachedAt = db.localWrites;
+      }
+      let revision = committed.get(tenantId);
+      if (revision === undefined) {
+        revision = read.get(tenantId)?.revision ?? 0;
+        committed.set(tenantId, revision);
+      }
+      return revision;
+    },
     hasUncommittedWrite: (tenantId) => db.inTransaction && marked.get(tenantId) !== undefined,
     transaction: <T>(fn: () => T): T => {
       if (db.inTransaction) return db.transaction(fn);

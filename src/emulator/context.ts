@@ -8,7 +8,7 @@ import type { TenantKeyring } from "./crypto/tenant-keyring.js";
 import type { ExpandRegistry } from "./expand-registry.js";
 import type { FaultRules } from "./faults.js";
 import type { IdempotencyGuard } from "./idempotency.js";
-import type { RateLimiter } from "./rate-limiter.js";
+import type { RateLimits } from "./rate-limiter.js";
 import type { RequestLog } from "./request-log.js";
 import type { Sandbox } from "./sandbox/index.js";
 import type { Store } from "./store/store.js";
@@ -27,7 +27,14 @@ export interface EmulatorContext {
   expand: ExpandRegistry;
   faults: FaultRules;
   requestLog: RequestLog;
-  rateLimiter: RateLimiter;
+  /** Per process (SQLite), or shared by the replicas through PostgreSQL (replicas/shared-rate-limiter.ts). */
+  rateLimiter: RateLimits;
+  /** This replica's id (`--replica-id`, or made at start). */
+  replicaId: string;
+  /** With replicas: announces a committed write of the tenant to the others (awaited before the response). */
+  replicaWrites?: (tenantId: string) => Promise<void>;
+  /** With replicas: tells the others every cache is stale (the reset test hook). */
+  publishReset?: () => Promise<void>;
   /** Rate limit and failure back-off of `POST /oauth2/token`, per client id and per address. */
   tokenGuard: TokenGuard;
   /** Per-tenant encryption of secrets at rest, keys in `store.keys`, wrapped by the root key. */

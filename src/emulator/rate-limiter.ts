@@ -21,7 +21,39 @@ interface Bucket {
   updatedAt: number;
 }
 
-export class RateLimiter {
+/**
+ * What the server asks of a rate limiter: this in-memory one (one process, SQLite) or the shared one of
+ * several replicas on PostgreSQL (replicas/shared-rate-limiter.ts), which answers asynchronously.
+ */
+export interface RateLimits {
+  readonly perMinute: number;
+  readonly burst: number;
+  /** `<perMinute>;w=60;burst=<burst>` */
+  readonly policy: string;
+  take(key: string): RateDecision | Promise<RateDecision>;
+  peek(key: string): RateDecision | Promise<RateDecision>;
+  reset(): void | Promise<void>;
+}
+
+/** The decision for a bucket holding `tokens` after a refill (and after taking one, when `taken`). */
+export function rateDecision(
+  perMinute: number,
+  burst: number,
+  tokens: number,
+  outcome: "taken" | "refused" | "peeked",
+): RateDecision {
+  const perMs = perMinute / 60_000;
+  const decision: RateDecision = {
+    allowed: outcome !== "refused",
+    limit: perMinute,
+    remaining: Math.floor(tokens),
+    resetSeconds: Math.ceil((burst - tokens) / perMs / 1000),
+  };
+  if (outcome === "refused") decision.retryAfterSeconds = Math.max(1, Math.ceil((1 - tokens) / perMs / 1000));
+  return decision;
+}
+
+export class RateLimiter implements RateLimits {
   private readonly buckets = new Map<string, Bucket>();
   private readonly perMs: number;
 
@@ -66,15 +98,11 @@ export class RateLimiter {
         this.buckets.delete(this.buckets.keys().next().value!);
       this.buckets.set(key, bucket);
     }
-    const remaining = Math.floor(bucket.tokens);
-    const decision: RateDecision = {
-      allowed: !consume || allowed,
-      limit: this.perMinute,
-      remaining,
-      resetSeconds: Math.ceil((this.burst - bucket.tokens) / this.perMs / 1000),
-    };
-    if (consume && !allowed)
-      decision.retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000));
-    return decision;
+    return rateDecision(
+      this.perMinute,
+      this.burst,
+      bucket.tokens,
+      !consume ? "peeked" : allowed ? "taken" : "refused",
+    );
   }
 }

@@ -50,7 +50,15 @@ import { IdempotencyGuard } from "./idempotency.js";
 import { defaultIssuer, issuerFor, isWildcardHost, parsePublicUrl } from "./issuer.js";
 import { parseJsonBody } from "./json-body.js";
 import { ProblemError, problemBody, problemResponse, slugForStatus } from "./problem.js";
-import { RateLimiter } from "./rate-limiter.js";
+import { RateLimiter, type RateLimits, rateDecision } from "./rate-limiter.js";
+import { REPLICA_HEADER, resolveReplicaId } from "./replicas/replica-id.js";
+import {
+  databaseUnavailable,
+  isDatabaseUnavailable,
+  openSharedState,
+  type SharedState,
+} from "./replicas/shared-state.js";
+import { applyToStore, withInvalidationPublishing } from "./replicas/store-invalidation.js";
 import { send } from "./reply.js";
 import { currentClientId, enterRequestContext } from "./request-context.js";
 import { RequestLog } from "./request-log.js";
@@ -122,6 +130,16 @@ export interface EmulatorOptions {
   /** Where access log lines go (default standard error). */
   logDestination?: Writable;
   /**
+   * This replica's id (`--replica-id`): on `GET /healthz` and the `X-Cxda-Replica` header of test-hook
+   * responses. Default: `r-` and 8 random hex characters.
+   */
+  replicaId?: string;
+  /**
+   * A PostgreSQL URL the replicas of one deployment share: rate-limit buckets and cache invalidations
+   * (`LISTEN`/`NOTIFY`). Without it the rate limiter is this process's own.
+   */
+  sharedDatabase?: string;
+  /**
    * How long close() lets in-flight requests finish before cutting their connections (default 10 000 ms).
    */
   shutdownGraceMs?: number;
@@ -138,6 +156,8 @@ export interface RunningEmulator {
   store: Store;
   /** Every route the server registered (method and fastify URL pattern), HEAD routes included. */
   routes: readonly { method: string; url: string }[];
+  /** This replica's id (`GET /healthz`, `X-Cxda-Replica`). */
+  replicaId: string;
   /** What the operator should know (a network bind, loosened file modes); the CLI prints them. */
   warnings: string[];
   /**
@@ -156,6 +176,27 @@ function stateOf(request: FastifyRequest): RequestState {
       startedAt: performance.now(),
     };
   return request.emu;
+}
+
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** A rate decision; a shared limiter whose database does not answer makes the request a 503. */
+async function takeRate(limiter: RateLimits, key: string) {
+  try {
+    return await limiter.take(key);
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) throw databaseUnavailable();
+    throw error;
+  }
+}
+
+/** The headers' figures; when the database does not answer, an empty bucket (never a made-up allowance). */
+async function peekRate(limiter: RateLimits, key: string) {
+  try {
+    return await limiter.peek(key);
+  } catch {
+    return rateDecision(limiter.perMinute, limiter.burst, 0, "peeked");
+  }
 }
 
 function sleep(ms: number): Promise<void> {
@@ -292,6 +333,8 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
           "forbidden",
           "The /_emulator test hooks answer loopback clients only; call them from the emulator's own machine (127.0.0.1).",
         );
+      // Faults and the request log are this replica's own: say which one answered.
+      reply.header(REPLICA_HEADER, ctx.replicaId);
       return;
     }
     const header = request.headers["x-emulator-fault"];
@@ -322,7 +365,10 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
     }
     if (isUnder(state.path, API_PREFIX)) {
       const principal = resolvePrincipal(request, ctx.tokens);
-      const decision = ctx.rateLimiter.take(principal ? `client:${principal.clientId}` : `ip:${request.ip}`);
+      const decision = await takeRate(
+        ctx.rateLimiter,
+        principal ? `client:${principal.clientId}` : `ip:${request.ip}`,
+      );
       state.rate = decision;
       if (!decision.allowed)
         throw new ProblemError(
@@ -336,10 +382,11 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
   app.addHook("onSend", async (request, reply, payload) => {
     const state = stateOf(request);
     reply.header("x-request-id", state.requestId);
+    const principal = state.principal;
     if (isUnder(state.path, API_PREFIX)) {
-      const principal = state.principal;
       const rate =
-        state.rate ?? ctx.rateLimiter.peek(principal ? `client:${principal.clientId}` : `ip:${request.ip}`);
+        state.rate ??
+        (await peekRate(ctx.rateLimiter, principal ? `client:${principal.clientId}` : `ip:${request.ip}`));
       reply.header("ratelimit-limit", String(rate.limit));
       reply.header("ratelimit-remaining", String(rate.remaining));
       reply.header("ratelimit-reset", String(rate.resetSeconds));
@@ -348,6 +395,9 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
       if (principal && !reply.hasHeader(TENANT_REVISION_HEADER))
         reply.header(TENANT_REVISION_HEADER, String(ctx.store.revision(principal.tenantId)));
     }
+    // A write is announced to the other replicas before it is acknowledged.
+    if (ctx.replicaWrites !== undefined && principal && WRITE_METHODS.has(request.method))
+      await ctx.replicaWrites(principal.tenantId);
     if (state.pendingDelayMs > 0) {
       const ms = state.pendingDelayMs;
       state.pendingDelayMs = 0;
@@ -573,17 +623,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...(options.logDestination !== undefined ? { destination: options.logDestination } : {}),
   });
   const rootKey = loadEmulatorRootKey(dataDir, options.insecureKeyPermissions ?? false, warnings);
+  const replicaId = resolveReplicaId(options.replicaId);
+  const shared: SharedState | undefined =
+    options.sharedDatabase === undefined
+      ? undefined
+      : await openSharedState(options.sharedDatabase, replicaId);
   const rawStore = openSqliteStore({
     ...(dataDir === undefined ? {} : { dataDir, onWarning: (text: string) => warnings.push(text) }),
     clock,
     author: currentClientId,
     retention: config.history,
   });
-  const keyring = new TenantKeyring({ rootKey, storage: rawStore.keys, clock });
-  const store = withSealedHeaders(rawStore, keyring);
+  const publishing = shared && withInvalidationPublishing(rawStore, (...m) => shared.bus.publish(...m));
+  const keyring = new TenantKeyring({ rootKey, storage: (publishing?.store ?? rawStore).keys, clock });
+  const store = withSealedHeaders(publishing?.store ?? rawStore, keyring);
   let url = "";
   let fallbackIssuer = "";
   const tokens = new TokenService(config, store, clock);
+  shared?.bus.subscribe((message) => {
+    applyToStore(rawStore, message);
+    if (message.kind === "tokens" || message.kind === "all") tokens.forgetVerified();
+  });
   const ctx: EmulatorContext = {
     config,
     store,
@@ -596,7 +656,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     expand: new ExpandRegistry(),
     faults: new FaultRules(options.random),
     requestLog: new RequestLog(options.requestLogCapacity),
-    rateLimiter: new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
+    rateLimiter: shared
+      ? shared.rateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock)
+      : new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
+    replicaId,
+    ...(shared && publishing
+      ? {
+          replicaWrites: async (tenantId: string) => {
+            await shared.bus.publish({ kind: "tenant", tenantId });
+            await publishing.flushed();
+          },
+          publishReset: () => shared.bus.publish({ kind: "all" }),
+        }
+      : {}),
     tokenGuard: new TokenGuard(clock),
     keyring,
     sandbox: createLazySandbox(),
@@ -610,6 +682,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   } catch (error) {
     await ctx.sandbox.close();
     store.close();
+    await shared?.close();
     throw error;
   }
   const address = app.server.address();
@@ -625,11 +698,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     config,
     store,
     routes,
+    replicaId,
     warnings,
     close: () => {
       closing ??= drain(app, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)
         .then(() => ctx.sandbox.close())
-        .then(() => store.close());
+        .then(() => store.close())
+        .then(() => shared?.close());
       return closing;
     },
   };

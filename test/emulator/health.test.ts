@@ -13,7 +13,7 @@ describe("health probes", () => {
       for (let i = 0; i < 5; i += 1) {
         const health = await fetch(`${emulator.url}/healthz`);
         expect(health.status).toBe(200);
-        expect(await health.json()).toEqual({ status: "ok" });
+        expect(await health.json()).toEqual({ status: "ok", replica: emulator.replicaId });
         expect(health.headers.get("ratelimit-limit")).toBeNull();
         const ready = await fetch(`${emulator.url}/readyz`);
         expect(ready.status).toBe(200);
@@ -49,7 +49,7 @@ describe("graceful shutdown", () => {
     const closed = emulator.close();
     const response = await inFlight;
     expect(response.statusCode).toBe(200);
-    expect(await response.body.json()).toEqual({ status: "ok" });
+    expect(await response.body.json()).toMatchObject({ status: "ok" });
     await closed;
     await expect(fetch(`${emulator.url}/healthz`)).rejects.toThrow();
   });

@@ -23,7 +23,11 @@ export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-/** Verified tokens kept in memory (bench B4): a token is never revoked before it expires. */
+/**
+ * Verified tokens kept in memory (bench B4), each with its expiry, so an expired token is refused by
+ * every replica whatever it cached. Replicas drop the cache when another announces that tokens may
+ * have changed (`forgetVerified`, replicas/invalidation-bus.ts).
+ */
 const VERIFIED_CACHE_SIZE = 10_000;
 
 export class TokenService {
@@ -71,6 +75,11 @@ export class TokenService {
     const expiresIn = this.config.tokenTtlSeconds;
     this.store.tokens.put({ tokenHash: hashToken(token), ...principal, expiresAt: now + expiresIn * 1000 });
     return { token, expiresIn };
+  }
+
+  /** Drops every verified token: the next use of each is checked against the store again. */
+  forgetVerified(): void {
+    this.verified.clear();
   }
 
   /** The principal of a live token whose client still exists in the config; undefined otherwise. */

@@ -378,7 +378,15 @@ function paths() {
         success: {
           200: {
             description: "The process answers.",
-            schema: z.strictObject({ status: z.literal("ok") }).meta({ id: "Health" }),
+            schema: z
+              .strictObject({
+                status: z.literal("ok"),
+                replica: z.string().meta({
+                  description:
+                    "The id of the replica that answered (`--replica-id`, or made at start); faults and the request log of the test hooks are this replica's own.",
+                }),
+              })
+              .meta({ id: "Health" }),
           },
         },
       }),

@@ -14,7 +14,9 @@ export const READYZ_PATH = "/readyz";
 const NOT_READY_RETRY_AFTER_SECONDS = 1;
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  app.get(HEALTHZ_PATH, async (_request, reply) => send(reply, { status: 200, body: { status: "ok" } }));
+  app.get(HEALTHZ_PATH, async (_request, reply) =>
+    send(reply, { status: 200, body: { status: "ok", replica: ctx.replicaId } }),
+  );
   app.get(READYZ_PATH, async (_request, reply) => {
     const retry = { headers: { "retry-after": String(NOT_READY_RETRY_AFTER_SECONDS) }, status: 503 };
     try {

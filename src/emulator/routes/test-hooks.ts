@@ -32,8 +32,9 @@ export function registerTestHookRoutes(app: FastifyInstance, ctx: EmulatorContex
     ctx.store.resetTenantData();
     ctx.requestLog.clear();
     ctx.faults.clear();
-    ctx.rateLimiter.reset();
+    await ctx.rateLimiter.reset();
     ctx.tokenGuard.reset();
+    await ctx.publishReset?.();
     return send(reply, { status: 204 });
   });
 }

@@ -49,6 +49,11 @@ export const start = defineCommand({
       z.boolean().optional(),
       "start even when <data-dir>/root.key is readable by others than its owner (warns instead)",
     ),
+    replicaId: flag(
+      z.string().optional(),
+      "this replica's name, shown on /healthz and on test-hook responses (default: generated)",
+      { value: "<id>" },
+    ),
   }),
   examples: [
     "cxda emulator start --in-memory",

@@ -44,6 +44,7 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
       logLevel: options.logLevel,
       logFormat: options.logFormat,
       ...(options.insecureKeyPermissions === true ? { insecureKeyPermissions: true } : {}),
+      ...(options.replicaId !== undefined ? { replicaId: options.replicaId } : {}),
     });
   } catch (error) {
     if (error instanceof ValidationError) throw error;

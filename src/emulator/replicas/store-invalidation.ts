@@ -1,0 +1,129 @@
+/**
+ * The store side of cache invalidation between replicas.
+ *
+ * Publishing: `withInvalidationPublishing(store, publish)` notes every action written and every key
+ * change through the store, and hands them to `publish` once the outermost transaction committed (at
+ * once for a write outside a transaction; nothing for a transaction that threw, since it rolled back).
+ * `flushed()` is what the request's response waits for, so a write is announced before it is
+ * acknowledged.
+ *
+ * Receiving: a store with caches of its own implements `ReplicaCaches`; `applyToStore` forwards every
+ * message heard from other replicas to it.
+ */
+import type { Store } from "../store/store.js";
+import type { Invalidation } from "./invalidation-bus.js";
+
+/** Implemented by a store that caches what another replica can change. */
+export interface ReplicaCaches {
+  /** Drop what `message` names (an action, a tenant's lists, its keys, or everything). */
+  invalidate(message: Invalidation): void;
+}
+
+export function hasReplicaCaches(store: unknown): store is ReplicaCaches {
+  return typeof (store as Partial<ReplicaCaches> | undefined)?.invalidate === "function";
+}
+
+export interface PublishingStore {
+  store: Store;
+  /** Resolves when every write committed so far has been announced. */
+  flushed(): Promise<void>;
+}
+
+export function withInvalidationPublishing(
+  store: Store,
+  publish: (...messages: Invalidation[]) => Promise<void>,
+): PublishingStore {
+  let depth = 0;
+  let pending: Invalidation[] = [];
+  let last: Promise<void> = Promise.resolve();
+  const keyOf = (m: Invalidation) => JSON.stringify(m);
+
+  const note = (message: Invalidation) => {
+    pending.push(message);
+    if (depth === 0) flush();
+  };
+  const flush = () => {
+    if (pending.length === 0) return;
+    const seen = new Set<string>();
+    const messages = pending.filter((m) => {
+      const k = keyOf(m);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    pending = [];
+    const previous = last;
+    last = previous.then(() => publish(...messages));
+  };
+
+  const actions = store.actions;
+  const keys = store.keys;
+  const wrapped: Store = {
+    ...store,
+    actions: {
+      ...actions,
+      get: (t, id) => actions.get(t, id),
+      getByName: (t, name) => actions.getByName(t, name),
+      list: (t, q) => actions.list(t, q),
+      graph: (t) => actions.graph(t),
+      dependentsOf: (t, name) => actions.dependentsOf(t, name),
+      insert: (action) => {
+        actions.insert(action);
+        note({ kind: "tenant", tenantId: action.tenantId });
+      },
+      update: (action) => {
+        actions.update(action);
+        note({ kind: "action", tenantId: action.tenantId, id: action.id });
+        note({ kind: "tenant", tenantId: action.tenantId });
+      },
+      delete: (tenantId, id) => {
+        const deleted = actions.delete(tenantId, id);
+        if (deleted) {
+          note({ kind: "action", tenantId, id });
+          note({ kind: "tenant", tenantId });
+        }
+        return deleted;
+      },
+    },
+    keys: {
+      listTenantKeys: (t) => keys.listTenantKeys(t),
+      getActiveKeyId: (t) => keys.getActiveKeyId(t),
+      insertTenantKey: (t, key) => {
+        keys.insertTenantKey(t, key);
+        note({ kind: "keys", tenantId: t });
+      },
+      setActiveKey: (t, keyId) => {
+        keys.setActiveKey(t, keyId);
+        note({ kind: "keys", tenantId: t });
+      },
+    },
+    revision: (t) => store.revision(t),
+    ping: () => store.ping(),
+    transaction: <T>(fn: () => T): T => {
+      depth += 1;
+      let ok = false;
+      try {
+        const result = store.transaction(fn);
+        ok = true;
+        return result;
+      } finally {
+        depth -= 1;
+        if (depth === 0) {
+          if (ok) flush();
+          else pending = [];
+        }
+      }
+    },
+    resetTenantData: () => {
+      store.resetTenantData();
+      note({ kind: "all" });
+    },
+    close: () => store.close(),
+  };
+  return { store: wrapped, flushed: () => last };
+}
+
+/** Forwards what other replicas announce to the store's own caches, when it has any. */
+export function applyToStore(store: Store, message: Invalidation): void {
+  if (hasReplicaCaches(store)) store.invalidate(message);
+}

@@ -1,0 +1,59 @@
+/**
+ * Two emulators sharing one PostgreSQL database for their rate limits, seen over HTTP: a client's
+ * bucket is one, whichever replica answers, and the reset hook empties it for both.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, postgresAvailable, type TestDatabase } from "../../support/replicas/postgres.js";
+import { api, type Emulator, getToken, startTestEmulator } from "../helpers.js";
+
+const available = await postgresAvailable();
+
+describe.skipIf(!available)("a rate limit shared by two replicas", () => {
+  let database: TestDatabase;
+  let replicas: Emulator[];
+  let now = 10_000_000;
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    const options = {
+      sharedDatabase: database.url,
+      rateLimit: { perMinute: 60, burst: 4 },
+      clock: () => now,
+    };
+    replicas = [
+      await startTestEmulator({ ...options, replicaId: "a" }),
+      await startTestEmulator({ ...options, replicaId: "b" }),
+    ];
+  });
+
+  afterEach(async () => {
+    for (const replica of replicas) await replica.close();
+    await database.drop();
+  });
+
+  it("admits the client's burst once across both, then 429 with Retry-After on either", async () => {
+    const tokens = [await getToken(replicas[0]!), await getToken(replicas[1]!)];
+    const statuses: number[] = [];
+    const remaining: (string | null)[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const res = await api(replicas[i % 2]!, "GET", "/api/v2/dataactions", { token: tokens[i % 2]! });
+      statuses.push(res.status);
+      remaining.push(res.headers.get("ratelimit-remaining"));
+    }
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    expect(remaining).toEqual(["3", "2", "1", "0"]);
+    for (const i of [0, 1]) {
+      const refused = await api(replicas[i]!, "GET", "/api/v2/dataactions", { token: tokens[i]! });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("1");
+      expect(refused.headers.get("ratelimit-policy")).toBe("60;w=60;burst=4");
+    }
+    now += 1_000;
+    expect((await api(replicas[1]!, "GET", "/api/v2/dataactions", { token: tokens[1]! })).status).toBe(200);
+    expect((await api(replicas[0]!, "GET", "/api/v2/dataactions", { token: tokens[0]! })).status).toBe(429);
+    expect((await api(replicas[1]!, "POST", "/_emulator/reset")).status).toBe(204);
+    const after = await api(replicas[0]!, "GET", "/api/v2/dataactions", { token: tokens[0]! });
+    expect(after.status).toBe(200);
+    expect(after.headers.get("ratelimit-remaining")).toBe("3");
+  });
+});

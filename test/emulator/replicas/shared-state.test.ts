@@ -1,0 +1,122 @@
+/**
+ * What replicas share through PostgreSQL, with two instances on one fresh database standing for two
+ * replicas: the rate-limit buckets and the cache invalidation bus.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RateLimiter, type RateLimits } from "../../../src/emulator/rate-limiter.js";
+import type { Invalidation } from "../../../src/emulator/replicas/invalidation-bus.js";
+import { openSharedState, type SharedState } from "../../../src/emulator/replicas/shared-state.js";
+import {
+  createTestDatabase,
+  postgresAvailable,
+  type TestDatabase,
+  terminateConnections,
+} from "../../support/replicas/postgres.js";
+
+const available = await postgresAvailable();
+
+/** Admitted requests of two limiters over `seconds` of a shared virtual clock, 4 attempts per 50 ms. */
+async function admittedOverWindow(
+  make: (clock: () => number) => [RateLimits, RateLimits],
+  seconds: number,
+): Promise<number> {
+  let now = 1_000_000;
+  const [a, b] = make(() => now);
+  let admitted = 0;
+  for (let t = 0; t < seconds * 1000; t += 50) {
+    now = 1_000_000 + t;
+    const decisions = await Promise.all([
+      a.take("client:ci"),
+      b.take("client:ci"),
+      a.take("client:ci"),
+      b.take("client:ci"),
+    ]);
+    admitted += decisions.filter((d) => d.allowed).length;
+  }
+  return admitted;
+}
+
+describe.skipIf(!available)("replicas on PostgreSQL", () => {
+  let database: TestDatabase;
+  let replicas: SharedState[];
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    replicas = [await openSharedState(database.url, "r-a"), await openSharedState(database.url, "r-b")];
+  });
+
+  afterEach(async () => {
+    for (const replica of replicas) await replica.close();
+    await database.drop();
+  });
+
+  it("two replicas together admit the configured rate (±5 %), not twice it", async () => {
+    const perMinute = 600;
+    const burst = 20;
+    const seconds = 60;
+    const expected = burst + (perMinute * seconds) / 60;
+    const shared = await admittedOverWindow(
+      (clock) => [
+        replicas[0]!.rateLimiter(perMinute, burst, clock),
+        replicas[1]!.rateLimiter(perMinute, burst, clock),
+      ],
+      seconds,
+    );
+    expect(Math.abs(shared - expected) / expected).toBeLessThanOrEqual(0.05);
+    // Two per-process limiters, as before: each admits the rate, so the client gets twice it.
+    const separate = await admittedOverWindow(
+      (clock) => [new RateLimiter(perMinute, burst, clock), new RateLimiter(perMinute, burst, clock)],
+      seconds,
+    );
+    expect(separate / expected).toBeGreaterThan(1.9);
+  });
+
+  it("a refusal says when to retry and the headers' figures agree across replicas", async () => {
+    let now = 5_000_000;
+    const a = replicas[0]!.rateLimiter(60, 2, () => now);
+    const b = replicas[1]!.rateLimiter(60, 2, () => now);
+    expect((await a.take("client:x")).allowed).toBe(true);
+    expect((await b.take("client:x")).remaining).toBe(0);
+    const refused = await a.take("client:x");
+    expect(refused).toMatchObject({ allowed: false, limit: 60, remaining: 0, retryAfterSeconds: 1 });
+    expect(await b.peek("client:x")).toMatchObject({ allowed: true, remaining: 0, resetSeconds: 2 });
+    now += 1_000;
+    expect((await b.take("client:x")).allowed).toBe(true);
+    // Another client's bucket is its own.
+    expect((await b.take("client:y")).remaining).toBe(1);
+    await a.reset();
+    expect((await b.peek("client:x")).remaining).toBe(2);
+  });
+
+  it("an invalidation reaches the other replica, not its sender", async () => {
+    const heard: [string, Invalidation][] = [];
+    for (const replica of replicas) replica.bus.subscribe((m) => heard.push([replica.replicaId, m]));
+    await replicas[0]!.bus.publish(
+      { kind: "action", tenantId: "acme", id: "a1" },
+      { kind: "keys", tenantId: "acme" },
+    );
+    await expect.poll(() => heard.length).toBe(2);
+    expect(heard).toEqual([
+      ["r-b", { kind: "action", tenantId: "acme", id: "a1" }],
+      ["r-b", { kind: "keys", tenantId: "acme" }],
+    ]);
+  });
+
+  it("a replica whose listening connection was cut drops everything, listens again and hears later messages", async () => {
+    const heard: Invalidation[] = [];
+    replicas[1]!.bus.subscribe((m) => heard.push(m));
+    await terminateConnections(database.name);
+    await expect.poll(() => heard.filter((m) => m.kind === "all").length, { timeout: 10_000 }).toBe(2);
+    await expect
+      .poll(
+        async () => {
+          await replicas[0]!.bus.publish({ kind: "tenant", tenantId: "acme" });
+          return heard.some((m) => m.kind === "tenant");
+        },
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe(true);
+    // The pool of the cut connections serves queries again.
+    expect((await replicas[0]!.rateLimiter(60, 5, () => 1).take("k")).allowed).toBe(true);
+  });
+});

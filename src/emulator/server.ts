@@ -641,7 +641,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let fallbackIssuer = "";
   const tokens = new TokenService(config, store, clock);
   shared?.bus.subscribe((message) => {
-    applyToStore(rawStore, message);
+    applyToStore(
+      rawStore,
+      message,
+      config.tenants.map((t) => t.id),
+    );
     if (message.kind === "tokens" || message.kind === "all") tokens.forgetVerified();
   });
   const ctx: EmulatorContext = {

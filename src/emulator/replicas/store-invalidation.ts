@@ -7,21 +7,11 @@
  * `flushed()` is what the request's response waits for, so a write is announced before it is
  * acknowledged.
  *
- * Receiving: a store with caches of its own implements `ReplicaCaches`; `applyToStore` forwards every
- * message heard from other replicas to it.
+ * Receiving: `applyToStore` hands every message heard from another replica to the store's
+ * `dropCached` (its action read cache and list page marks).
  */
 import type { Store } from "../store/store.js";
 import type { Invalidation } from "./invalidation-bus.js";
-
-/** Implemented by a store that caches what another replica can change. */
-export interface ReplicaCaches {
-  /** Drop what `message` names (an action, a tenant's lists, its keys, or everything). */
-  invalidate(message: Invalidation): void;
-}
-
-export function hasReplicaCaches(store: unknown): store is ReplicaCaches {
-  return typeof (store as Partial<ReplicaCaches> | undefined)?.invalidate === "function";
-}
 
 export interface PublishingStore {
   store: Store;
@@ -123,7 +113,22 @@ export function withInvalidationPublishing(
   return { store: wrapped, flushed: () => last };
 }
 
-/** Forwards what other replicas announce to the store's own caches, when it has any. */
-export function applyToStore(store: Store, message: Invalidation): void {
-  if (hasReplicaCaches(store)) store.invalidate(message);
+/** Drops what another replica's write made stale; `tenantIds` are every configured tenant (for `all`). */
+export function applyToStore(store: Store, message: Invalidation, tenantIds: readonly string[]): void {
+  switch (message.kind) {
+    case "action":
+      store.dropCached(message.tenantId, message.id);
+      return;
+    case "tenant":
+      store.dropCached(message.tenantId);
+      return;
+    case "all":
+      for (const tenantId of tenantIds) store.dropCached(tenantId);
+      return;
+    // Keys are read from the database on every use (only unwrapped keys are cached, and a stored key
+    // never changes); tokens are the token service's.
+    case "keys":
+    case "tokens":
+      return;
+  }
 }

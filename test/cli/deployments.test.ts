@@ -82,10 +82,14 @@ describe("cxda deployments", () => {
     const dry = await cxda("deployments", "rollback", secondId, "--dry-run");
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/action lead_score\s+restore\s+v3\s+v1\s+changed since/);
-    const refused = await cxda("deployments", "rollback", secondId);
+    // Without a terminal to ask on, a rollback needs --yes (exit 64, nothing sent).
+    const unasked = await cxda("deployments", "rollback", secondId);
+    expect(unasked.code).toBe(64);
+    expect(unasked.stderr).toMatch(/add --yes to roll back/);
+    const refused = await cxda("deployments", "rollback", secondId, "--yes");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/lead_score/);
-    const forced = await cxda("deployments", "rollback", secondId, "--force", "--json");
+    const forced = await cxda("deployments", "rollback", secondId, "--yes", "--force", "--json");
     expect(forced.code, forced.stderr).toBe(0);
     expect(json(forced)).toMatchObject({ rolledBack: secondId, force: true, actions: ["lead_score"] });
     const token = await getToken(emulator);

@@ -119,3 +119,40 @@ describe("cxda actions delete on a terminal", () => {
     expect(await exists(dir, name)).toBe(false);
   });
 });
+
+describe("cxda deployments rollback on a terminal", () => {
+  /** A project applied without asking; returns the deployment that created its actions. */
+  async function deployed(): Promise<{ dir: string; names: string[]; deployment: string }> {
+    const p = project();
+    const r = await inTerminal(p.dir, `node ${CLI} apply --auto-approve --json </dev/null`, "");
+    expect(r.code, r.screen).toBe(0);
+    const deployment = /"deploymentId": "([^"]+)"/.exec(r.screen)?.[1];
+    expect(deployment, r.screen).toBeDefined();
+    return { ...p, deployment: deployment! };
+  }
+  async function exists(dir: string, name: string): Promise<boolean> {
+    const r = await inTerminal(dir, `node ${CLI} actions list --name-contains ${name} --json`, "");
+    expect(r.code, r.screen).toBe(0);
+    return r.screen.includes(`"name": "${name}"`);
+  }
+
+  it("shows the rollback's plan first; answering no restores nothing", async () => {
+    const { dir, names, deployment } = await deployed();
+    const r = await inTerminal(dir, `node ${CLI} deployments rollback ${deployment}`, "no\n");
+    expect(r.screen).toContain(`Rolling back ${deployment} will:`);
+    for (const name of names)
+      expect(r.screen).toMatch(new RegExp(`action ${name}\\s+delete \\(the deployment created it\\)`));
+    expect(r.screen).toContain(`Roll back deployment ${deployment}? (yes/no)`);
+    expect(r.screen).toContain("Rollback cancelled; nothing was changed.");
+    expect(r.code).not.toBe(0);
+    for (const name of names) expect(await exists(dir, name)).toBe(true);
+  });
+
+  it("answering yes rolls the deployment back", async () => {
+    const { dir, names, deployment } = await deployed();
+    const r = await inTerminal(dir, `node ${CLI} deployments rollback ${deployment}`, "yes\n");
+    expect(r.code, r.screen).toBe(0);
+    expect(r.screen).toContain(`Rolled back ${deployment}`);
+    for (const name of names) expect(await exists(dir, name)).toBe(false);
+  });
+});

@@ -37,14 +37,16 @@ export const rollback = defineCommand({
       "show what the rollback would restore and what changed since, and send nothing",
     ),
     description: flag(z.string().optional(), "the rollback deployment's description", { value: "<text>" }),
+    yes: flag(z.boolean().optional(), "roll back without asking (required when stdin is not a terminal)"),
   }),
-  help: `Actions the deployment created are deleted, actions it deleted are re-created with their id, and
+  help: `On a terminal the rollback shows its plan and asks first; elsewhere --yes is required (exit 64 without it).
+Actions the deployment created are deleted, actions it deleted are re-created with their id, and
 secrets are restored from their stored ciphertext (never read by cxda). A resource changed since the
 deployment makes the rollback fail (exit 1, naming each) unless --force.`,
   examples: [
     "cxda deployments rollback 0b7c… --dry-run",
     "cxda deployments rollback 0b7c…",
-    "cxda deployments rollback 0b7c… --force --json",
+    "cxda deployments rollback 0b7c… --yes --force --json",
   ],
 });
 

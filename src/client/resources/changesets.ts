@@ -64,7 +64,7 @@ export interface ChangesetResult {
 export interface OpenChangeset {
   id: string;
   status: "OPEN";
-  expiresTimestamp: string;
+  expiresTimestamp: number;
 }
 
 export interface ChangesetsResource {

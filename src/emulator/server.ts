@@ -412,8 +412,10 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
     return payload;
   });
 
-  app.addHook("onResponse", async (request, reply) => {
+  // Takes `done` rather than being async: one promise (and async hook) less per request (bench B4).
+  app.addHook("onResponse", (request, reply, done) => {
     if (!stateOf(request).logged) logRequest(ctx, request, reply.statusCode, reply);
+    done();
   });
 
   app.setErrorHandler((error, request, reply) => {

@@ -1,4 +1,4 @@
-// `npm start` runs this first: build dist/ with tsc when it is missing or older than any source file.
+// `npm start` runs this first: build dist/ (tsc, then the CLI bundle) when it is missing or older than any source file.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -21,4 +21,5 @@ if (stale) {
   });
   execFileSync(process.execPath, ["scripts/write-build-info.mjs"], { stdio: "inherit" });
   execFileSync(process.execPath, ["scripts/copy-console-app.mjs"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["scripts/bundle-cli.mjs"], { stdio: "inherit" });
 }

@@ -4,7 +4,7 @@
  * (Preact and its hooks, htm, dagre), so the page loads nothing from anywhere else. All are read once,
  * into memory; only these paths exist.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -20,7 +20,10 @@ const TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
 };
 
-const APP_DIR = join(import.meta.dirname, "app");
+// Beside this module in src/ and dist/; seen from the CLI bundle's chunks (dist/cli/chunks/), dist/console/app.
+const APP_DIR = [join(import.meta.dirname, "app"), join(import.meta.dirname, "../../console/app")].find(
+  (dir) => existsSync(dir),
+)!;
 
 /** Module files of the vendored packages: the ESM build next to the one `require` resolves. */
 const VENDOR: { path: string; pkg: string; file: string; rewrite?: (code: string) => string }[] = [

@@ -1,12 +1,25 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CLI, scratchDir } from "../helpers/cli.js";
 
 const HOOK = resolve(import.meta.dirname, "../helpers/log-imports.mjs");
+const ROOT = resolve(import.meta.dirname, "../..");
 
-/** The project modules (dist/…) and packages (node_modules/<name>) a CLI run loads. */
+/** esbuild's metafile of the CLI bundle (scripts/bundle-cli.mjs): the source modules in each output file. */
+interface BundleMeta {
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
+}
+const META = JSON.parse(readFileSync(join(ROOT, "dist/cli/bundle-meta.json"), "utf8")) as BundleMeta;
+
+/**
+ * The project modules (named as tsc would compile them: `cli/bin.js`) and packages (node_modules/<name>)
+ * a CLI run loads: the files the process opened, each bundle file read as the modules bundled into it.
+ * A chunk holds exactly the modules shared by the same lazily imported entries, so this is the set the
+ * run's imports reach, as it was before bundling.
+ */
 function loaded(args: string[]): { files: string[]; packages: string[] } {
   const cwd = scratchDir();
   const log = join(cwd, "imports.log");
@@ -16,18 +29,19 @@ function loaded(args: string[]): { files: string[]; packages: string[] } {
     env: { ...process.env, NO_COLOR: "1", IMPORT_LOG: log },
   });
   expect(run.status, run.stderr).toBe(0);
-  const urls = readFileSync(log, "utf8")
+  const paths = readFileSync(log, "utf8")
     .split("\n")
-    .filter((l) => l.startsWith("file:"));
-  const files = [...new Set(urls.filter((u) => u.includes("/dist/")).map((u) => u.split("/dist/")[1]!))];
-  const packages = [
-    ...new Set(
-      urls
-        .filter((u) => u.includes("/node_modules/"))
-        .map((u) => u.split("/node_modules/").at(-1)!.split("/")[0]!),
-    ),
-  ];
-  return { files: files.sort(), packages: packages.sort() };
+    .filter((l) => l.startsWith("file:"))
+    .map((u) => relative(ROOT, fileURLToPath(u)).split(sep).join("/"));
+  const modules = paths.flatMap((p) => Object.keys(META.outputs[p]?.inputs ?? { [p]: true }));
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  for (const m of modules) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(m)?.[1];
+    if (pkg) packages.add(pkg.split("/")[0]!);
+    else if (m.startsWith("src/")) files.add(m.slice(4).replace(/\.ts$/, ".js"));
+  }
+  return { files: [...files].sort(), packages: [...packages].sort() };
 }
 
 describe("lazy loading of commands", () => {
@@ -112,5 +126,34 @@ describe("lazy loading of commands", () => {
           f !== "cli/commands/index.js",
       ),
     ).toBe(false);
+  });
+
+  it("plan --help and validate load no emulator, server, database, sandbox or HTTP client", () => {
+    const example = join(ROOT, "examples/contact-center/cxda.yaml");
+    const heavy = [
+      "fastify",
+      "better-sqlite3",
+      "@jitl",
+      "quickjs-emscripten-core",
+      "undici",
+      "pino",
+      "jq-wasm",
+    ];
+    for (const args of [
+      ["plan", "--help"],
+      ["validate", "-f", example],
+    ]) {
+      const { files, packages } = loaded(args);
+      for (const pkg of heavy) expect(packages, args.join(" ")).not.toContain(pkg);
+      expect(
+        files.filter((f) => /^(emulator|console|client|workflows|demo)\//.test(f)),
+        args.join(" "),
+      ).toEqual([]);
+    }
+    // The script syntax check (acorn) and date arithmetic (Temporal) only where a project is checked.
+    expect(loaded(["plan", "--help"]).packages).toEqual(["commander", "zod"]);
+    expect(loaded(["validate", "-f", example]).packages).toEqual(
+      expect.arrayContaining(["acorn", "temporal-polyfill", "yaml", "zod"]),
+    );
   });
 });

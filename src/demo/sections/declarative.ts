@@ -6,8 +6,8 @@
 
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { summaryLine } from "../../cli/ui/format-plan.js";
+import { packageFile } from "../../files/package-root.js";
 import { applyPlan } from "../../project/apply.js";
 import { exportProject } from "../../project/export.js";
 import { computePlan, type Plan, planHasChanges } from "../../project/plan.js";
@@ -17,7 +17,7 @@ import { setHeaders } from "../../workflows/headers.js";
 import type { DemoEnv, DemoSection } from "../demo-env.js";
 
 // src/demo/sections and dist/demo/sections both sit three levels below the repository root.
-const EXAMPLE = fileURLToPath(new URL("../../../examples/contact-center/cxda.yaml", import.meta.url));
+const EXAMPLE = packageFile("examples", "contact-center", "cxda.yaml");
 const SHOWN = "examples/contact-center/cxda.yaml";
 
 export const declarativeSection: DemoSection = async (env) => {

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { summaryLine } from "../../cli/ui/format-plan.js";
 import { CxdaError } from "../../errors.js";
+import { packageFile } from "../../files/package-root.js";
 import { applyPlan } from "../../project/apply.js";
 import type { DesiredState } from "../../project/desired-state.js";
 import { computePlan, planHasChanges } from "../../project/plan.js";
@@ -16,7 +16,7 @@ import { loadProject } from "../../project/validate-project.js";
 import { rollbackDeployment } from "../../workflows/deployments.js";
 import type { DemoSection } from "../demo-env.js";
 
-const EXAMPLE = fileURLToPath(new URL("../../../examples/contact-center/cxda.yaml", import.meta.url));
+const EXAMPLE = packageFile("examples", "contact-center", "cxda.yaml");
 
 export const deploymentsSection: DemoSection = async (env) => {
   env.section("Deployments: one changeset per apply, all or nothing, and rollback");

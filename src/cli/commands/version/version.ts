@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { API_VERSION } from "../../../client/api-version.js";
+import { packageFile } from "../../../files/package-root.js";
 import type { Handler } from "../../command.js";
 import { formatTable } from "../../output.js";
 import type { versionSpec } from "./index.js";
@@ -12,12 +13,12 @@ interface BuildInfo {
 }
 
 function readBuildInfo(): BuildInfo {
-  const pkg = JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8")) as {
+  const pkg = JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as {
     version: string;
   };
   try {
     const info = JSON.parse(
-      readFileSync(new URL("../../../build-info.json", import.meta.url), "utf8"),
+      readFileSync(packageFile("dist", "build-info.json"), "utf8"),
     ) as Partial<BuildInfo>;
     return {
       version: pkg.version,

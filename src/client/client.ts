@@ -110,6 +110,21 @@ export function createClient(options: ClientOptions): CxdaClient {
     },
   });
   const tokens = new TokenCache(() => oauth.requestToken(), clock);
+  // The headers of a request that adds none of its own, with the current token: one object shared by
+  // such requests instead of a copy per request (bench B3). Never mutated once built.
+  let plainHeaders = { token: "", headers: {} as Record<string, string> };
+  const plainHeadersFor = (accessToken: string): Record<string, string> => {
+    if (plainHeaders.token !== accessToken)
+      plainHeaders = {
+        token: accessToken,
+        headers: {
+          accept: "application/json",
+          "user-agent": userAgent,
+          authorization: `Bearer ${accessToken}`,
+        },
+      };
+    return plainHeaders.headers;
+  };
 
   async function request<T = unknown>(
     method: string,
@@ -120,7 +135,11 @@ export function createClient(options: ClientOptions): CxdaClient {
     const { url, pathname: urlPath } = buildUrl(baseUrl, basePath, path, reqOptions.query);
     const started = clock();
     const headers: Record<string, string> = { accept: "application/json", "user-agent": userAgent };
-    for (const [name, value] of Object.entries(reqOptions.headers ?? {})) headers[name.toLowerCase()] = value;
+    let plain = true;
+    for (const [name, value] of Object.entries(reqOptions.headers ?? {})) {
+      headers[name.toLowerCase()] = value;
+      plain = false;
+    }
     let body: string | undefined;
     if (reqOptions.body !== undefined) {
       body = JSON.stringify(reqOptions.body);
@@ -132,6 +151,7 @@ export function createClient(options: ClientOptions): CxdaClient {
     }
     if (reqOptions.ifMatch !== undefined) headers["if-match"] = `"${reqOptions.ifMatch}"`;
     const idempotencyKey = headers["idempotency-key"];
+    plain &&= body === undefined && idempotencyKey === undefined && reqOptions.ifMatch === undefined;
     options.beforeSend?.({
       method: verb,
       path: urlPath,
@@ -153,7 +173,9 @@ export function createClient(options: ClientOptions): CxdaClient {
     const useToken = (token: { accessToken: string }): void => {
       if (sentToken !== token.accessToken) {
         sentToken = token.accessToken;
-        raw.headers = { ...headers, authorization: `Bearer ${token.accessToken}` };
+        raw.headers = plain
+          ? plainHeadersFor(token.accessToken)
+          : { ...headers, authorization: `Bearer ${token.accessToken}` };
       }
     };
     const once = async (attempt: number): Promise<RawResponse> => {

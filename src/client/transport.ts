@@ -55,13 +55,18 @@ export function createTransport(dispatcher: Dispatcher): Transport {
   };
 }
 
+/**
+ * undici's own object, its names already lower-case, made flat in place: repeated headers joined, no
+ * copy per response (bench B3).
+ */
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (typeof value === "string") continue;
+    if (value === undefined) delete headers[name];
+    else headers[name] = value.join(", ");
   }
-  return out;
+  return headers as Record<string, string>;
 }
 
 function pathOf(url: string): string {

@@ -71,6 +71,25 @@ describe("token cache", () => {
     expect(api.requests.at(-1)?.token).toBe(api.issued[1]);
   });
 
+  // Requests without headers of their own share one header object per token: nothing may leak into it.
+  it("sends a request's own headers with it only, and the current token on every request", async () => {
+    const time = fakeTime();
+    const api = fakeApi({ handler: () => ok(), tokenTtl: 3600 });
+    const client = track(makeClient(api, time));
+    await client.request("GET", "/dataactions");
+    await client.request("GET", "/dataactions", { headers: { "X-Trace": "t1" }, ifMatch: 3 });
+    await client.request("GET", "/dataactions");
+    time.advance(3541_000);
+    await client.request("GET", "/dataactions");
+    const sent = api.requests.filter((r) => r.path.startsWith("/api"));
+    expect(sent.map((r) => [r.headers["x-trace"], r.headers["if-match"], r.token])).toEqual([
+      [undefined, undefined, api.issued[0]],
+      ["t1", '"3"', api.issued[0]],
+      [undefined, undefined, api.issued[0]],
+      [undefined, undefined, api.issued[1]],
+    ]);
+  });
+
   it("refreshes at 10 % of a short lifetime", async () => {
     const time = fakeTime();
     const api = fakeApi({ handler: () => ok(), tokenTtl: 100 });

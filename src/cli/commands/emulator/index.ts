@@ -62,4 +62,19 @@ export const start = defineCommand({
   ],
 });
 
-export const emulator = group("emulator", [bind(start, () => import("./start.js"))]);
+export const proxy = defineCommand({
+  name: "proxy",
+  description:
+    "a round-robin HTTP proxy in front of several emulator replicas on one PostgreSQL database (for trying replicas out or CI; use your own load balancer in production)",
+  options: z.object({
+    host: flag(z.string().default("127.0.0.1"), "address to bind", { value: "<host>" }),
+    port: flag(z.string().default("8080"), "port (0 = any free port)", { value: "<port>" }),
+    replicas: flag(z.string(), "comma-separated base URLs of the replicas", { value: "<urls>" }),
+  }),
+  examples: ["cxda emulator proxy --port 8080 --replicas http://127.0.0.1:8787,http://127.0.0.1:8788"],
+});
+
+export const emulator = group("emulator", [
+  bind(start, () => import("./start.js")),
+  bind(proxy, () => import("./proxy.js")),
+]);

@@ -38,6 +38,18 @@ export async function timeline(sdk: CxdaSdk) {
   return { available: true, deployments: await sdk.deployments.list({ limit: TIMELINE_SIZE }) };
 }
 
+/** Per action id, the newest kept deployment that touched it (the Actions list's last column); one request. */
+export async function lastDeployments(sdk: CxdaSdk) {
+  if (!(await sdk.deployments.available())) return { available: false, entities: [] };
+  try {
+    return { available: true, entities: [...(await sdk.deployments.lastByAction()).values()] };
+  } catch (error) {
+    // A server that records deployments but cannot answer them by action: the column stays empty.
+    if (error instanceof CxdaError && error.status === 404) return { available: false, entities: [] };
+    throw error;
+  }
+}
+
 export function deployment(sdk: CxdaSdk, id: string) {
   return sdk.deployments.get(id);
 }

@@ -12,6 +12,7 @@ import {
   actionDiff,
   deployment,
   errorStatus,
+  lastDeployments,
   revisions,
   rollback,
   rollbackPlan,
@@ -136,6 +137,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     if (url.pathname === "/") return send(res, 200, index.type, index.body);
     if (url.pathname === "/api/model") return answer(res, () => readModel(options.sdk, redactor));
     if (url.pathname === "/api/deployments") return answer(res, () => timeline(options.sdk));
+    if (url.pathname === "/api/last-deployments") return answer(res, () => lastDeployments(options.sdk));
     const deploymentPath = /^\/api\/deployments\/([A-Za-z0-9._-]{1,128})(\/rollback-plan)?$/.exec(
       url.pathname,
     );

@@ -11,6 +11,7 @@ import { createAction } from "../workflows/create-action.js";
 import { applyDateProcessing } from "../workflows/datetime.js";
 import {
   getDeployment,
+  lastDeploymentByAction,
   listDeployments,
   planRollback,
   rollbackDeployment,
@@ -85,6 +86,7 @@ export const WORKFLOW_GROUPS = {
   deployments: {
     list: listDeployments,
     get: getDeployment,
+    lastByAction: lastDeploymentByAction,
     planRollback,
     rollback: rollbackDeployment,
   },

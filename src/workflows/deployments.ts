@@ -9,6 +9,7 @@ import type {
   Deployment,
   DeploymentResource,
   DeploymentSummary,
+  LastDeployment,
   RollbackResult,
 } from "../client/resources/deployments.js";
 import { CxdaError } from "../errors.js";
@@ -63,6 +64,13 @@ export async function listDeployments(
 export async function getDeployment(ctx: WorkflowContext, id: string): Promise<Deployment> {
   await requireDeployments(ctx);
   return (await ctx.client.deployments.get(id)).body;
+}
+
+/** Action id → the newest kept deployment that touched it (its configuration, variables or overrides). */
+export async function lastDeploymentByAction(ctx: WorkflowContext): Promise<Map<string, LastDeployment>> {
+  await requireDeployments(ctx);
+  const { entities } = (await ctx.client.deployments.lastByAction()).body;
+  return new Map(entities.map((e) => [e.actionId, e]));
 }
 
 type VersionOf = (r: DeploymentResource) => number | null | undefined;

@@ -55,6 +55,24 @@ describe.skipIf(!hasChromium)("cxda console in Chromium", () => {
     expect(await page.locator("table.actions tbody tr").count()).toBe(6);
   });
 
+  it("shows the last deployment that touched each action, linked to that deployment", async () => {
+    await go("#/actions");
+    await page.waitForSelector("td[data-last-deployment] a");
+    const last = await f.sdk.deployments.lastByAction();
+    const idOf = async (name: string) => (await f.sdk.actions.resolve(name)).id;
+    // normalize_phone's dev override was written after the apply: its last deployment is that write.
+    for (const name of ["normalize_phone", "lead_score"]) {
+      const id = await idOf(name);
+      const href = await page
+        .locator("table.actions tbody tr", { has: page.locator(`a:text-is("${name}")`) })
+        .locator("td[data-last-deployment] a")
+        .getAttribute("href");
+      expect(href, name).toBe(`#/deployments/${last.get(id)!.deploymentId}`);
+    }
+    const deploymentOf = async (name: string) => last.get(await idOf(name))!.deploymentId;
+    expect(await deploymentOf("normalize_phone")).not.toBe(await deploymentOf("lead_score"));
+  });
+
   it("colours the matrix by drift against the chosen baseline, with a legend", async () => {
     await go("#/matrix?baseline=prod");
     await page.waitForSelector("table.matrix[data-baseline=prod]");

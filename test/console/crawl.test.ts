@@ -142,6 +142,7 @@ describe.skipIf(!hasChromium)("cxda console: no secret reaches the browser", () 
       "/vendor/preact.js",
       "/vendor/dagre.js",
       "/api/model",
+      "/api/last-deployments",
       "/api/audit",
     ])
       expect(served).toContain(path);
@@ -182,7 +183,11 @@ describe.skipIf(!hasChromium)("cxda console: no secret reaches the browser", () 
       await b.page.goto(fresh.loginUrl);
       await b.page.waitForSelector("table.actions tbody tr");
       await b.page.waitForLoadState("networkidle");
-      expect(await since(last)).toEqual(["GET /api/v2/snapshot"]);
+      // The Actions list also reads the last deployment of each action: one request for all of them.
+      expect((await since(last)).sort()).toEqual([
+        "GET /api/v2/deployments/by-action",
+        "GET /api/v2/snapshot",
+      ]);
       for (const hash of ["#/matrix", "#/graph", "#/audit"]) {
         // Moving between views reads nothing again; loading one (a reload, a pasted link) reads the snapshot.
         last = (await seq()).at(-1)?.seq ?? 0;

@@ -83,6 +83,19 @@ const sdk = {
     available: async () => true,
     list: async () => deployments,
     get: async (id: string) => ({ ...deployments.find((d) => d.id === id)!, resources }),
+    lastByAction: async () =>
+      new Map([
+        [
+          "a1",
+          {
+            actionId: "a1",
+            name: "crm_lookup",
+            deploymentId: deployments[0]!.id,
+            createdTimestamp: 0,
+            clientId: null,
+          },
+        ],
+      ]),
     planRollback: async (id: string) => ({
       deployment: { ...deployments.find((d) => d.id === id)!, resources },
       steps: [

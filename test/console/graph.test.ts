@@ -52,6 +52,7 @@ describe.skipIf(!hasChromium)("cxda console: the dependency graph at 1 000 actio
       capabilities: async () => ["snapshot"],
       read: async () => snapshot,
     },
+    deployments: { available: async () => false },
   } as unknown as CxdaSdk;
 
   beforeAll(async () => {

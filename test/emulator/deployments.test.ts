@@ -54,6 +54,30 @@ describe("deployments", () => {
     expect((await get(`/api/v2/deployments/${randomUUID()}`)).status).toBe(404);
   });
 
+  it("names the newest deployment that touched each action, its overrides included, in one request", async () => {
+    const first = await changeset([
+      { op: "createAction", action: scriptAction("last_one") },
+      { op: "createAction", action: scriptAction("last_two") },
+    ]);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const [one, two] = (first.body.results as Body[]).map((r) => r.id as string);
+    const second = await changeset([
+      { op: "putOverrides", ref: two, environmentId: "dev", variables: [{ name: "X", value: "1" }] },
+    ]);
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    const last = await get("/api/v2/deployments/by-action");
+    expect(last.status).toBe(200);
+    const byId = new Map((last.body.entities as Body[]).map((e) => [e.actionId, e]));
+    expect(byId.get(one)).toMatchObject({
+      name: "last_one",
+      deploymentId: first.body.deploymentId,
+      clientId: "cxda-demo",
+    });
+    expect(byId.get(two)).toMatchObject({ name: "last_two", deploymentId: second.body.deploymentId });
+    expect(byId.get(two)!.createdTimestamp).toEqual(expect.any(Number));
+    expect(byId.size).toBe(2);
+  });
+
   it("rolls back a changeset: the created action goes, the deleted one returns with its id and its secret", async () => {
     const victim = await createAction(
       emulator,

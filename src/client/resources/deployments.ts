@@ -37,6 +37,17 @@ export interface Deployment extends DeploymentSummary {
   resources: DeploymentResource[];
 }
 
+/** The newest deployment that touched an action (its configuration, variables or overrides). */
+export interface LastDeployment {
+  actionId: string;
+  /** The action's name as that deployment left it. */
+  name: string | null;
+  deploymentId: string;
+  /** Epoch milliseconds. */
+  createdTimestamp: number;
+  clientId: string | null;
+}
+
 export interface RollbackOptions {
   /** Restore even the resources changed since the deployment (default: 409 `rollback-conflict`). */
   force?: boolean;
@@ -59,6 +70,8 @@ export interface DeploymentsResource {
   /** Newest first, every page. */
   list(options?: { pageSize?: number }): AsyncIterable<DeploymentSummary>;
   get(id: string): Promise<ApiResponse<Deployment>>;
+  /** Per action, the newest kept deployment that touched it (one request; untouched actions are absent). */
+  lastByAction(): Promise<ApiResponse<{ entities: LastDeployment[] }>>;
   rollback(id: string, options?: RollbackOptions): Promise<ApiResponse<RollbackResult>>;
 }
 
@@ -78,6 +91,7 @@ export function deploymentsResource(
         options.pageSize === undefined ? {} : { pageSize: options.pageSize },
       ),
     get: (id) => client.request<Deployment>("GET", path(id)),
+    lastByAction: () => client.request<{ entities: LastDeployment[] }>("GET", `${PATH}/by-action`),
     rollback: (id, options = {}) =>
       client.request<RollbackResult>("POST", `${path(id)}/rollback`, {
         body: {

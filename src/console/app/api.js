@@ -37,6 +37,21 @@ export function getApi(path) {
   return getJson(path);
 }
 
+let lastDeployments;
+
+/** Per action id, the newest deployment that touched it; read once per page load, like the model. */
+export function loadLastDeployments() {
+  if (lastDeployments === undefined) {
+    lastDeployments = getJson("/api/last-deployments").then(
+      (r) => new Map(r.entities.map((e) => [e.actionId, e])),
+    );
+    lastDeployments.catch(() => {
+      lastDeployments = undefined;
+    });
+  }
+  return lastDeployments;
+}
+
 export function loadAudit() {
   return getJson("/api/audit");
 }

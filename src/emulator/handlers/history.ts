@@ -49,6 +49,12 @@ export class HistoryHandlers {
     return { status: 200, body: { entities: rows, page, pageSize, total } };
   }
 
+  /** Per action, the newest kept deployment that touched it; actions no kept deployment touched are absent. */
+  lastDeploymentByAction(tenantId: string): ApiResponse {
+    const entities = [...this.ctx.store.history.lastDeploymentByAction(tenantId).values()];
+    return { status: 200, body: { entities } };
+  }
+
   private deployment(tenantId: string, id: string): DeploymentRecord {
     const found = this.ctx.store.history.getDeployment(tenantId, id);
     if (!found)

@@ -797,6 +797,18 @@ function paths() {
         problems: ["validation-failed"],
       }),
     },
+    "/api/v2/deployments/by-action": {
+      get: operation({
+        id: "listLastDeploymentByAction",
+        summary: "The newest deployment that touched each action",
+        description:
+          "One entry per action that a kept deployment touched (its configuration, variables or overrides), with that deployment's id and time; actions no kept deployment touched are absent. Served when `GET /api/v2` lists `deployments`.",
+        tag: "Deployments",
+        scope: "dataactions:read",
+        success: { 200: { description: "One entry per action.", schema: W.LastDeploymentList } },
+        problems: [],
+      }),
+    },
     "/api/v2/deployments/{id}": {
       get: operation({
         id: "getDeployment",

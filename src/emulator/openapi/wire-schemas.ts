@@ -542,6 +542,20 @@ export const DeploymentList = z
   })
   .meta({ id: "DeploymentList" });
 
+export const LastDeploymentList = z
+  .object({
+    entities: z.array(
+      z.object({
+        actionId: z.string(),
+        name: z.string().nullable().describe("The action's name as that deployment left it."),
+        deploymentId: z.string(),
+        createdTimestamp: z.number().int(),
+        clientId: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "LastDeploymentList" });
+
 export const RollbackRequest = z
   .object({
     force: z.boolean().optional().describe("Restore even resources changed since (default false)."),

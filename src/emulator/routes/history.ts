@@ -1,5 +1,5 @@
 /**
- * `GET /api/v2/deployments`, `GET /deployments/{id}`, `POST /deployments/{id}/rollback` and
+ * `GET /api/v2/deployments`, `GET /deployments/by-action`, `GET /deployments/{id}`, `POST /deployments/{id}/rollback` and
  * `GET /dataactions/{id}/revisions[/{version}]`: wiring only; the operations live in handlers/history.ts.
  */
 import type { FastifyInstance } from "fastify";
@@ -19,6 +19,12 @@ export function registerHistoryRoutes(app: FastifyInstance, ctx: EmulatorContext
     app.get(DEPLOYMENTS_PATH, async (request, reply) => {
       const { tenantId } = ctx.authenticate(request, "dataactions:read");
       return send(reply, history.listDeployments(tenantId, request.query));
+    });
+
+    // A static segment: fastify matches it before the `:id` route below.
+    app.get(`${DEPLOYMENTS_PATH}/by-action`, async (request, reply) => {
+      const { tenantId } = ctx.authenticate(request, "dataactions:read");
+      return send(reply, history.lastDeploymentByAction(tenantId));
     });
 
     app.get<{ Params: { id: string } }>(`${DEPLOYMENTS_PATH}/:id`, async (request, reply) => {

@@ -48,6 +48,16 @@ export interface DeploymentRecord extends DeploymentSummary {
   before: (BeforeState | null)[];
 }
 
+/** The newest deployment that touched an action. */
+export interface LastDeployment {
+  actionId: string;
+  /** The action's name as that deployment left it (or had it, when it deleted the action). */
+  name: string | null;
+  deploymentId: string;
+  createdTimestamp: number;
+  clientId: string | null;
+}
+
 export interface ActionRevision {
   actionId: string;
   version: number;
@@ -91,6 +101,11 @@ export interface HistoryRepository {
   ): { rows: DeploymentSummary[]; total: number };
   /** Forgets the tenant's deployments beyond the newest `keep`. */
   pruneDeployments(tenantId: string, keep: number): void;
+  /**
+   * For each action a kept deployment touched (its configuration, variables or overrides): the newest
+   * such deployment. Reads every kept deployment's resource list once (bounded by the retention).
+   */
+  lastDeploymentByAction(tenantId: string): Map<string, LastDeployment>;
 
   putRevision(tenantId: string, revision: ActionRevision): void;
   getRevision(tenantId: string, actionId: string, version: number): ActionRevision | undefined;
@@ -214,6 +229,12 @@ export function createHistoryRepository(db: SqlDatabase): HistoryRepository {
     listDeployments: db.prepare<DeploymentRow>(
       `SELECT ${summaryColumns} FROM deployments WHERE tenant_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?`,
     ),
+    deploymentResources: db.prepare<{
+      id: string;
+      created_ts: number;
+      client_id: string | null;
+      resources: string;
+    }>("SELECT id, created_ts, client_id, resources FROM deployments WHERE tenant_id = ? ORDER BY seq DESC"),
     countDeployments: db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM deployments WHERE tenant_id = ?"),
     pruneDeployments: db.prepare(
       `DELETE FROM deployments WHERE tenant_id = ? AND seq <=
@@ -308,6 +329,20 @@ export function createHistoryRepository(db: SqlDatabase): HistoryRepository {
     }),
     pruneDeployments: (tenantId, keep) => {
       q.pruneDeployments.run(tenantId, tenantId, keep);
+    },
+    lastDeploymentByAction: (tenantId) => {
+      const last = new Map<string, LastDeployment>();
+      for (const row of q.deploymentResources.all(tenantId))
+        for (const r of JSON.parse(row.resources) as DeploymentResource[])
+          if (r.actionId !== undefined && !last.has(r.actionId))
+            last.set(r.actionId, {
+              actionId: r.actionId,
+              name: r.name ?? null,
+              deploymentId: row.id,
+              createdTimestamp: row.created_ts,
+              clientId: row.client_id,
+            });
+      return last;
     },
     putRevision: (tenantId, r) => {
       q.putRevision.run(

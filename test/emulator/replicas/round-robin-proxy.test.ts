@@ -24,7 +24,9 @@ describe("round-robin proxy", () => {
       for (let i = 0; i < 4; i += 1) seen.push(await replicaOf(proxy.url));
       expect(seen).toEqual(["a", "b", "a", "b"]);
       // OAuth discovery names the proxy (the Host header is passed on), not the replica.
-      const discovery = (await (await fetch(`${proxy.url}/.well-known/oauth-authorization-server`)).json()) as {
+      const discovery = (await (
+        await fetch(`${proxy.url}/.well-known/oauth-authorization-server`)
+      ).json()) as {
         token_endpoint: string;
       };
       expect(discovery.token_endpoint).toBe(`${proxy.url}/oauth2/token`);
@@ -55,7 +57,9 @@ describe("round-robin proxy", () => {
       const answer = await fetch(`${proxy.url}/api/v2/dataactions`, { method: "POST", body: "{}" });
       expect(answer.status).toBe(502);
       expect(answer.headers.get("retry-after")).toBe("1");
-      expect(((await answer.json()) as { detail: string }).detail).toMatch(/may or may not have been applied/);
+      expect(((await answer.json()) as { detail: string }).detail).toMatch(
+        /may or may not have been applied/,
+      );
     } finally {
       await proxy.close();
       dying.close();

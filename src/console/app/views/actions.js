@@ -1,6 +1,8 @@
+import { loadLastDeployments } from "../api.js";
 import { driftingEnvironments } from "../drift.js";
-import { html, useMemo } from "../lib.js";
+import { html, useEffect, useMemo, useState } from "../lib.js";
 import { hrefOf, replaceRoute } from "../router.js";
+import { iso, when } from "./deployments.js";
 
 /** Every action that `name` reaches through its dependencies, transitively. */
 export function transitiveDependencies(model, name) {
@@ -15,6 +17,13 @@ export function transitiveDependencies(model, name) {
   return seen;
 }
 
+function lastCell(last, actionId) {
+  if (last === undefined) return html`<span class="muted">…</span>`;
+  const d = last.get(actionId);
+  if (d === undefined) return html`<span class="muted">none kept</span>`;
+  return html`<a href=${hrefOf("deployments", d.deploymentId)}><time datetime=${iso(d.createdTimestamp)}>${when(d.createdTimestamp)}</time></a>`;
+}
+
 export function ActionsView({ model, params }) {
   const q = params.q ?? "";
   const type = params.type ?? "";
@@ -25,6 +34,18 @@ export function ActionsView({ model, params }) {
     : model.environments[0]?.id;
   const set = (change) => replaceRoute("actions", undefined, { ...params, ...change });
   const types = useMemo(() => [...new Set(model.actions.map((a) => a.type))].sort(), [model]);
+  // The last deployment of each action comes after the list (a server without deployments leaves it empty).
+  const [last, setLast] = useState();
+  useEffect(() => {
+    let live = true;
+    loadLastDeployments().then(
+      (map) => live && setLast(map),
+      () => live && setLast(new Map()),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
 
   const rows = useMemo(() => {
     const needle = q.toLowerCase();
@@ -76,7 +97,7 @@ export function ActionsView({ model, params }) {
     <div class="scroll">
       <table class="actions">
         <thead>
-          <tr><th>Name</th><th>Type</th><th>Depends on</th><th>Used by</th><th>Drift against ${baseline}</th><th>Version</th></tr>
+          <tr><th>Name</th><th>Type</th><th>Depends on</th><th>Used by</th><th>Drift against ${baseline}</th><th>Version</th><th>Last deployment</th></tr>
         </thead>
         <tbody>
           ${rows.slice(0, 500).map(
@@ -87,6 +108,7 @@ export function ActionsView({ model, params }) {
               <td>${a.dependents.length}</td>
               <td>${drifting.length === 0 ? html`<span class="muted">in sync</span>` : html`<a href=${hrefOf("matrix", undefined, { baseline, q: a.name })} class="badge drift">${drifting.join(", ")}</a>`}</td>
               <td>${a.version}</td>
+              <td data-last-deployment>${lastCell(last, a.id)}</td>
             </tr>`,
           )}
         </tbody>

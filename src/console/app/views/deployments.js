@@ -9,12 +9,12 @@ function counts(c) {
 }
 
 /** A deployment's time (ISO 8601, or milliseconds since the epoch) as `2026-12-03 10:00:00Z`. */
-function iso(ts) {
+export function iso(ts) {
   const date = new Date(ts);
   return Number.isNaN(date.getTime()) ? String(ts) : date.toISOString();
 }
 
-function when(ts) {
+export function when(ts) {
   return iso(ts)
     .replace("T", " ")
     .replace(/\.\d+Z$/, "Z");

@@ -10,8 +10,8 @@
  * a ratio whose pairs lie further than ±10 % from their median is reported inconclusive.
  */
 import { existsSync } from "node:fs";
-import { parse } from "acorn";
 import { fileURLToPath } from "node:url";
+import { parse } from "acorn";
 import { validateHeaders } from "../dist/domain/headers.js";
 import { checkScriptSyntax } from "../dist/domain/script-syntax.js";
 import { headerMatrices, largeScript } from "./lib/fixtures.mjs";

@@ -22,4 +22,5 @@ if (stale) {
   execFileSync(process.execPath, ["scripts/write-build-info.mjs"], { stdio: "inherit" });
   execFileSync(process.execPath, ["scripts/copy-console-app.mjs"], { stdio: "inherit" });
   execFileSync(process.execPath, ["scripts/bundle-cli.mjs"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["scripts/write-help-texts.mjs"], { stdio: "inherit" });
 }

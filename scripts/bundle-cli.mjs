@@ -25,7 +25,9 @@ const external = Object.keys(dependencies)
   .filter((name) => !BUNDLED.includes(name))
   .flatMap((name) => [name, `${name}/*`]);
 
-rmSync("dist/cli/chunks", { recursive: true, force: true });
+// The help texts of an older build would no longer be the program's (scripts/write-help-texts.mjs).
+for (const stale of ["dist/cli/chunks", "dist/cli/help", "dist/cli/root-help.txt"])
+  rmSync(stale, { recursive: true, force: true });
 const result = await build({
   entryPoints: { bin: "src/cli/bin.ts" },
   outdir: "dist/cli",

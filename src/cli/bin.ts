@@ -12,15 +12,17 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 /**
- * `cxda --help` alone, to an output that is not a terminal: the text the build wrote from the program
- * itself (scripts/write-root-help.mjs; commander's 80 columns). A terminal gets the program's help,
- * wrapped to its width; a missing file means the program answers.
+ * `cxda [command …] --help`, to an output that is not a terminal: the text the build wrote from the
+ * program itself (scripts/write-help-texts.mjs; commander's 80 columns). A terminal gets the program's
+ * help, wrapped to its width; any other flag, or a missing file, means the program answers.
  */
-function prebuiltRootHelp(argv: string[]): string | undefined {
-  if (argv.length !== 1 || (argv[0] !== "--help" && argv[0] !== "-h") || process.stdout.isTTY)
-    return undefined;
+function prebuiltHelp(argv: string[]): string | undefined {
+  const last = argv.at(-1);
+  if ((last !== "--help" && last !== "-h") || process.stdout.isTTY) return undefined;
+  const path = argv.slice(0, -1);
+  if (!path.every((token) => /^[a-z][a-z0-9-]*$/.test(token))) return undefined;
   try {
-    return readFileSync(new URL("./root-help.txt", import.meta.url), "utf8");
+    return readFileSync(new URL(`./help/${["cxda", ...path].join(".")}.txt`, import.meta.url), "utf8");
   } catch {
     return undefined;
   }
@@ -30,12 +32,13 @@ const argv = process.argv.slice(2);
 // The CLI runs as a bundle (scripts/bundle-cli.mjs): a stack printed by --verbose names the source
 // files through the source maps, read only then (reading them costs start-up time).
 if (argv.includes("--verbose") || argv.includes("-v")) process.setSourceMapsEnabled(true);
-const rootHelp = prebuiltRootHelp(argv);
-// `cxda --version`, and `cxda --help` to a pipe or file, are answered before the command tree
-// (commander, 5 modules) loads: bench B5, whole-process CPU 1.37–1.43× → about 1.15× `node -e 0`.
+const help = prebuiltHelp(argv);
+// `cxda --version`, and `cxda [command …] --help` to a pipe or file, are answered before the command
+// tree (commander, zod and the command's declarations) loads: bench B5, whole-process CPU of `--help`
+// 1.43× → about 1.15× `node -e 0`, of `plan --help` 1.99× → 1.19× (31 pairs, 2026-12-03).
 // Any other command line goes through the program.
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) process.stdout.write(`${VERSION}\n`);
-else if (rootHelp !== undefined) process.stdout.write(rootHelp);
+else if (help !== undefined) process.stdout.write(help);
 else
   import("./program.js")
     .then(({ runCli }) =>

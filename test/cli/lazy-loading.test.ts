@@ -1,8 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
+import { buildProgram } from "../../src/cli/program.js";
 import { CLI, scratchDir } from "../helpers/cli.js";
 
 const HOOK = resolve(import.meta.dirname, "../helpers/log-imports.mjs");
@@ -62,20 +64,49 @@ describe("lazy loading of commands", () => {
     expect(late.stdout).toBe(early.stdout);
   });
 
-  it("--help alone, to a pipe, loads no package and no command: the text the build wrote", () => {
-    for (const flag of ["--help", "-h"]) {
-      const { files, packages } = loaded([flag]);
-      expect(packages, flag).toEqual([]);
-      expect(files, flag).toEqual(["cli/bin.js", "cli/version.js"]);
+  it("--help, alone or after a command, to a pipe, loads no package and no command: the text the build wrote", () => {
+    for (const args of ["--help", "-h", "plan --help", "actions create -h", "vars global --help"]) {
+      const { files, packages } = loaded(args.split(" "));
+      expect(packages, args).toEqual([]);
+      expect(files, args).toEqual(["cli/bin.js", "cli/version.js"]);
     }
   });
 
   it("--help answered early prints what the program prints", () => {
-    const early = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
-    const late = spawnSync(process.execPath, [CLI, "--no-color", "--help"], { encoding: "utf8" });
-    expect(early.status).toBe(0);
-    expect(early.stdout).toContain("Usage: cxda [options] [command]");
-    expect(early.stdout).toBe(late.stdout);
+    for (const [command, usage] of [
+      ["", "Usage: cxda [options] [command]"],
+      ["plan", "Usage: cxda plan [options]"],
+      ["actions", "Usage: cxda actions [options] [command]"],
+      ["actions create", "Usage: cxda actions create [options]"],
+    ] as const) {
+      const path = command === "" ? [] : command.split(" ");
+      const early = spawnSync(process.execPath, [CLI, ...path, "--help"], { encoding: "utf8" });
+      // A global flag first: the program itself answers.
+      const late = spawnSync(process.execPath, [CLI, "--no-color", ...path, "--help"], { encoding: "utf8" });
+      expect(early.status, command).toBe(0);
+      expect(early.stdout, command).toContain(usage);
+      expect(early.stdout, command).toBe(late.stdout);
+    }
+  });
+
+  it("the build wrote the help of every command", async () => {
+    const paths: string[] = ["cxda"];
+    const walk = (command: Command, prefix: string) => {
+      for (const sub of command.commands) {
+        paths.push(`${prefix}.${sub.name()}`);
+        walk(sub, `${prefix}.${sub.name()}`);
+      }
+    };
+    walk(await buildProgram({ exit: () => {} }), "cxda");
+    const written = readdirSync(join(ROOT, "dist/cli/help")).map((f) => f.replace(/\.txt$/, ""));
+    expect(written.sort()).toEqual(paths.sort());
+  });
+
+  it("--help after something that is not a command goes to the program", () => {
+    const run = spawnSync(process.execPath, [CLI, "plan", "nonsense", "--help"], { encoding: "utf8" });
+    const help = spawnSync(process.execPath, [CLI, "plan", "--help"], { encoding: "utf8" });
+    expect(run.stdout).toBe(help.stdout);
+    expect(loaded(["plan", "nonsense", "--help"]).packages).toEqual(["commander", "zod"]);
   });
 
   it("--help and --version with other flags load commander and the command index only", () => {
@@ -95,7 +126,11 @@ describe("lazy loading of commands", () => {
   });
 
   it("the console (its server, Preact, htm, dagre) is loaded by no other command", () => {
-    for (const args of [["version"], ["console", "--help"], ["actions", "validate", "--help"]]) {
+    for (const args of [
+      ["version"],
+      ["--no-color", "console", "--help"],
+      ["--no-color", "actions", "validate", "--help"],
+    ]) {
       const { files, packages } = loaded(args);
       expect(
         files.filter((f) => f.startsWith("console/")),
@@ -111,8 +146,8 @@ describe("lazy loading of commands", () => {
     expect(loaded(["version", "--jq", ".node"]).packages).toContain("jq-wasm");
   });
 
-  it("a command's --help loads its declarations but not its handler", () => {
-    const { files, packages } = loaded(["actions", "create", "--help"]);
+  it("a command's --help answered by the program loads its declarations but not its handler", () => {
+    const { files, packages } = loaded(["--no-color", "actions", "create", "--help"]);
     expect(packages).toEqual(["commander", "zod"]);
     expect(files).toContain("cli/commands/actions/index.js");
     // Only the command layer and the error classes it throws: no workflow, client or project code.
@@ -140,7 +175,7 @@ describe("lazy loading of commands", () => {
       "jq-wasm",
     ];
     for (const args of [
-      ["plan", "--help"],
+      ["--no-color", "plan", "--help"],
       ["validate", "-f", example],
     ]) {
       const { files, packages } = loaded(args);
@@ -151,7 +186,7 @@ describe("lazy loading of commands", () => {
       ).toEqual([]);
     }
     // The script syntax check (acorn) and date arithmetic (Temporal) only where a project is checked.
-    expect(loaded(["plan", "--help"]).packages).toEqual(["commander", "zod"]);
+    expect(loaded(["--no-color", "plan", "--help"]).packages).toEqual(["commander", "zod"]);
     expect(loaded(["validate", "-f", example]).packages).toEqual(
       expect.arrayContaining(["acorn", "temporal-polyfill", "yaml", "zod"]),
     );

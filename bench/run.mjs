@@ -19,6 +19,7 @@ const BENCHES = {
   B6: "./b6-pure-work.mjs",
   B7: "./b7-memory.mjs",
   B8: "./b8-noisy-neighbour.mjs",
+  B9: "./b9-long-apply.mjs",
   B10: "./b10-changesets.mjs",
   B13: "./b13-console.mjs",
 };

@@ -63,6 +63,11 @@ export async function applyPlan(
   const steps = stepsOf(plan);
   const results = new Map<ApplyStep, ApplyStepResult>();
   const byName = new Map(desired.actions.map((a) => [a.name, a]));
+  // Each action's main step (create or core update), found once: a search per action was quadratic.
+  const mainSteps = new Map<string, ApplyStep>();
+  for (const s of steps)
+    if (s.resource === "action" && s.kind !== "delete" && !mainSteps.has(s.action))
+      mainSteps.set(s.action, s);
   const limit = limiter(Math.max(1, options.concurrency ?? DEFAULT_APPLY_CONCURRENCY));
   let done = 0;
 
@@ -93,7 +98,7 @@ export async function applyPlan(
     const existing = main.get(name);
     if (existing) return existing;
     const want = byName.get(name);
-    const step = steps.find((s) => s.action === name && s.resource === "action" && s.kind !== "delete");
+    const step = mainSteps.get(name);
     const promise = (async (): Promise<"present" | "missing"> => {
       const deps = want ? want.dependencies.filter((d) => d !== name && byName.has(d)) : [];
       const states = await Promise.all(deps.map((d) => mainOf(d)));

@@ -89,6 +89,11 @@ export const emulatorConfigSchema = z.strictObject({
   disableCapabilities: z.array(z.enum(KNOWN_CAPABILITIES)).default([]),
   /** How much history is kept: action revisions per action, deployments per tenant (older ones expire). */
   history: historySchema.default({ revisionsPerAction: 100, deploymentsPerTenant: 1000 }),
+  /** A PostgreSQL connection URL (postgres://…) to keep state in; `--database` overrides it. Default: SQLite. */
+  database: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//i, "database must be a PostgreSQL URL: postgres://user@host:5432/dbname")
+    .optional(),
   /** The URL clients use (issuer.ts); `--public-url` overrides it. */
   publicUrl: z
     .string()

@@ -70,6 +70,13 @@ function serialize(response: ApiResponse): string {
   return response.rawJson ?? (response.body === undefined ? "" : JSON.stringify(response.body));
 }
 
+function keyReused(): ProblemError {
+  return new ProblemError(
+    "idempotency-key-reuse",
+    "This Idempotency-Key was already used with another request body or path; use a new key for a new request.",
+  );
+}
+
 export class IdempotencyGuard {
   private readonly inFlight = new Map<string, string>();
   private lastPurge = 0;
@@ -99,6 +106,10 @@ export class IdempotencyGuard {
     try {
       await this.delay(request);
       return this.store.transaction(() => {
+        // Another process on the same database (a replica) may have answered this key meanwhile: its
+        // record is read again inside the transaction, which on PostgreSQL holds the store's write lock.
+        const meanwhile = this.storedAnswer(request, tenantId, claim.key, claim.fingerprint, claim.now);
+        if (meanwhile !== undefined) return meanwhile;
         let response: ApiResponse;
         try {
           response = this.store.transaction(handler);
@@ -170,27 +181,34 @@ export class IdempotencyGuard {
       .digest("hex");
     const slot = `${tenantId}\u0000${key}`;
     const running = this.inFlight.get(slot);
-    const stored = this.store.idempotency.get(tenantId, key);
-    const live = stored && stored.createdTimestamp > now - IDEMPOTENCY_TTL_MS ? stored : undefined;
-    const known = running ?? live?.fingerprint;
-    if (known !== undefined && known !== fingerprint)
-      throw new ProblemError(
-        "idempotency-key-reuse",
-        "This Idempotency-Key was already used with another request body or path; use a new key for a new request.",
-      );
-    if (running !== undefined)
+    if (running !== undefined && running !== fingerprint) throw keyReused();
+    if (running === undefined) {
+      const stored = this.storedAnswer(request, tenantId, key, fingerprint, now);
+      if (stored !== undefined) return { kind: "replay", response: stored };
+    } else
       throw new ProblemError(
         "idempotency-key-in-use",
         "A request with this Idempotency-Key is still running; wait for it, then retry with the same key.",
         { headers: { "retry-after": "1" } },
       );
-    if (live) {
-      request.emu.replayed = true;
-      const headers: Record<string, string> = { ...live.headers, "idempotent-replayed": "true" };
-      return { kind: "replay", response: { status: live.status, headers, rawJson: live.body } };
-    }
     this.inFlight.set(slot, fingerprint);
     return { kind: "claimed", key, slot, fingerprint, now };
+  }
+
+  /** The live stored answer to replay for this key, if any; another body's is a 422. */
+  private storedAnswer(
+    request: FastifyRequest,
+    tenantId: string,
+    key: string,
+    fingerprint: string,
+    now: number,
+  ): ApiResponse | undefined {
+    const stored = this.store.idempotency.get(tenantId, key);
+    if (stored === undefined || stored.createdTimestamp <= now - IDEMPOTENCY_TTL_MS) return undefined;
+    if (stored.fingerprint !== fingerprint) throw keyReused();
+    request.emu.replayed = true;
+    const headers: Record<string, string> = { ...stored.headers, "idempotent-replayed": "true" };
+    return { status: stored.status, headers, rawJson: stored.body };
   }
 
   /** Stores a final (< 500) answer for replay. */

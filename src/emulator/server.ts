@@ -24,7 +24,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import { TENANT_REVISION_HEADER } from "../domain/tenant-revision.js";
-import { ValidationError } from "../errors.js";
+import { NetworkError, ValidationError } from "../errors.js";
 import { ensurePrivateDir } from "../files/private-files.js";
 import { createAccessLogger, type LogFormat, type LogLevel, writeAccessLine } from "./access-log.js";
 import { AllowedMethods } from "./allowed-methods.js";
@@ -78,6 +78,8 @@ import { registerSnapshotRoutes } from "./routes/snapshot.js";
 import { registerTestHookRoutes, TEST_HOOKS_PREFIX } from "./routes/test-hooks.js";
 import { registerTestRunRoutes } from "./routes/test-runs.js";
 import { registerVariableRoutes } from "./routes/variables.js";
+import { DatabaseUnavailableError } from "./store/database-errors.js";
+import { isPostgresUrl, openPostgresStore, type PostgresStoreOptions } from "./store/postgres-store.js";
 import { withSealedHeaders } from "./store/sealed-doc.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import type { Store } from "./store/store.js";
@@ -108,6 +110,11 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** Keep state in memory only (the default when no dataDir is given). */
   inMemory?: boolean;
+  /**
+   * A PostgreSQL URL (`postgres://user@host:5432/db`) to keep state in instead of SQLite, so several
+   * emulators can share it; overrides `database` of the config. A dataDir then only holds root.key.
+   */
+  database?: string;
   config?: EmulatorConfigInput;
   configFile?: string;
   rateLimit?: { perMinute: number; burst: number };
@@ -206,6 +213,12 @@ function sleep(ms: number): Promise<void> {
 /** Framework errors (body too large, bad media type, …) as SPEC problems. */
 function toProblem(error: unknown, path = ""): ProblemError {
   if (error instanceof ProblemError) return error;
+  if (error instanceof DatabaseUnavailableError)
+    return new ProblemError(
+      "service-unavailable",
+      "The emulator's database does not answer right now; retry after the time Retry-After gives.",
+      { status: 503, headers: { "retry-after": String(error.retryAfterSeconds) } },
+    );
   const e = error as Partial<FastifyError>;
   switch (e.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
@@ -583,6 +596,17 @@ async function drain(app: FastifyInstance, graceMs: number): Promise<void> {
   }
 }
 
+/** The PostgreSQL store; a database that does not answer, or no pg-native, is said without a stack. */
+function openPostgres(options: PostgresStoreOptions): Store {
+  try {
+    return openPostgresStore(options);
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError) throw new NetworkError(error.message);
+    if (error instanceof Error) throw new ValidationError(error.message, { slug: "validation-failed" });
+    throw error;
+  }
+}
+
 /** Starts the emulator; throws `ValidationError` (and starts nothing) on a bad config or options. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   if (options.inMemory && options.dataDir !== undefined)
@@ -626,16 +650,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const rootKey = loadEmulatorRootKey(dataDir, options.insecureKeyPermissions ?? false, warnings);
   const replicaId = resolveReplicaId(options.replicaId);
-  const shared: SharedState | undefined =
-    options.sharedDatabase === undefined
-      ? undefined
-      : await openSharedState(options.sharedDatabase, replicaId);
-  const rawStore = openSqliteStore({
-    ...(dataDir === undefined ? {} : { dataDir, onWarning: (text: string) => warnings.push(text) }),
-    clock,
-    author: currentClientId,
-    retention: config.history,
-  });
+  const database = options.database ?? config.database;
+  if (database !== undefined && !isPostgresUrl(database))
+    throw new ValidationError("database must be a PostgreSQL URL: postgres://user@host:5432/dbname", {
+      slug: "validation-failed",
+    });
+  const rawStore =
+    database !== undefined
+      ? openPostgres({ url: database, clock, author: currentClientId, retention: config.history })
+      : openSqliteStore({
+          ...(dataDir === undefined ? {} : { dataDir, onWarning: (text: string) => warnings.push(text) }),
+          clock,
+          author: currentClientId,
+          retention: config.history,
+        });
+  // Replicas on one PostgreSQL database share rate limits and cache invalidations through it.
+  const sharedDatabase = options.sharedDatabase ?? database;
+  let shared: SharedState | undefined;
+  try {
+    shared = sharedDatabase === undefined ? undefined : await openSharedState(sharedDatabase, replicaId);
+  } catch (error) {
+    rawStore.close();
+    throw error;
+  }
   const publishing = shared && withInvalidationPublishing(rawStore, (...m) => shared.bus.publish(...m));
   const keyring = new TenantKeyring({ rootKey, storage: (publishing?.store ?? rawStore).keys, clock });
   const store = withSealedHeaders(publishing?.store ?? rawStore, keyring);

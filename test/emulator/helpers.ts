@@ -7,6 +7,7 @@ import {
   type EmulatorOptions,
   startEmulator,
 } from "../../src/emulator/server.js";
+import { createTestDatabase, testStoreIsPostgres } from "../helpers/postgres.js";
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -24,8 +25,32 @@ export function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString("base64")}`;
 }
 
+/**
+ * An emulator on port 0: in memory (or in `dataDir`), or, in the "postgres" test project, on a fresh
+ * PostgreSQL database that its close() drops.
+ */
 export async function startTestEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  return startEmulator({ port: 0, inMemory: options.dataDir === undefined, ...options });
+  if (!testStoreIsPostgres() || options.database !== undefined || options.dataDir !== undefined)
+    return startEmulator({
+      port: 0,
+      inMemory: options.dataDir === undefined && options.database === undefined,
+      ...options,
+    });
+  const database = createTestDatabase();
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator({ port: 0, database: database.url, ...options });
+  } catch (error) {
+    database.drop();
+    throw error;
+  }
+  const close = emulator.close;
+  let closing: Promise<void> | undefined;
+  emulator.close = () => {
+    closing ??= close().then(() => database.drop());
+    return closing;
+  };
+  return emulator;
 }
 
 /** A rate limit no test reaches by accident. */

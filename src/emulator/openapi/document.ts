@@ -169,6 +169,8 @@ const API_PROBLEMS: ProblemSlug[] = [
   "insufficient-scope",
   "rate-limited",
   "internal-error",
+  // The database does not answer (PostgreSQL restarting or unreachable): retry after Retry-After.
+  "service-unavailable",
   // A body sent with any method (even DELETE or GET) is checked for size and media type first.
   "payload-too-large",
   "unsupported-media-type",
@@ -330,6 +332,9 @@ function oauthResponses(): Record<string, ZodOpenApiResponseObject> {
       "Retry-After": H.retryAfter,
     }),
     "500": error("server_error."),
+    "503": error("server_error: the database does not answer; retry after Retry-After.", {
+      "Retry-After": H.retryAfter,
+    }),
   };
 }
 

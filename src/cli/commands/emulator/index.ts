@@ -21,6 +21,11 @@ export const start = defineCommand({
       value: "<dir>",
     }),
     inMemory: flag(z.boolean().optional(), "keep state in memory only (the default)"),
+    database: flag(
+      z.string().optional(),
+      "keep state in PostgreSQL instead of SQLite (several emulators may share it); tables are made at start",
+      { value: "<postgres://…>" },
+    ),
     config: flag(z.string().optional(), "tenants, clients, environments (YAML or JSON)", { value: "<file>" }),
     rateLimit: flag(z.string().optional(), "requests per minute per client", { value: "<n>" }),
     tokenTtl: flag(z.string().optional(), "access token lifetime", { value: "<seconds>" }),
@@ -58,6 +63,7 @@ export const start = defineCommand({
   examples: [
     "cxda emulator start --in-memory",
     "cxda emulator start --data-dir .cxda --port 9000 --token-ttl 60",
+    "cxda emulator start --database postgres://cxda@db.internal:5432/cxda",
     "cxda emulator start --host 0.0.0.0 --config emulator.yaml --public-url http://cxda:8787",
   ],
 });

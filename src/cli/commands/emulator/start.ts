@@ -23,6 +23,10 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
   if (options.dataDir !== undefined && options.inMemory === true) {
     throw new UsageError("--data-dir and --in-memory cannot be used together: pick one");
   }
+  if (options.database !== undefined && options.inMemory === true)
+    throw new UsageError("--database and --in-memory cannot be used together: pick one");
+  if (options.database !== undefined && !/^postgres(ql)?:\/\//i.test(options.database))
+    throw new UsageError("--database takes a PostgreSQL URL: postgres://user@host:5432/dbname");
   if (options.publicUrl !== undefined) {
     const { publicUrlProblem } = await import("../../../emulator/issuer.js");
     const problem = publicUrlProblem(options.publicUrl);
@@ -34,7 +38,12 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
     emulator = await startEmulator({
       host: options.host,
       port,
-      ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : { inMemory: true }),
+      ...(options.dataDir !== undefined
+        ? { dataDir: options.dataDir }
+        : options.database !== undefined
+          ? {}
+          : { inMemory: true }),
+      ...(options.database !== undefined ? { database: options.database } : {}),
       ...(options.config !== undefined ? { configFile: options.config } : {}),
       ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
       ...(perMinute !== undefined ? { rateLimit: { perMinute, burst: Math.min(20, perMinute) } } : {}),
@@ -57,10 +66,14 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
       throw new ValidationError(`not allowed to bind ${options.host}:${port}: pick a port above 1023`);
     throw error;
   }
+  const { maskDatabaseUrl } = await import("../../../emulator/store/database-errors.js");
+  const database = options.database ?? emulator.config.database;
   const state =
-    options.dataDir !== undefined
-      ? `data directory ${options.dataDir}`
-      : "in memory (use --data-dir DIR to keep it)";
+    database !== undefined
+      ? `PostgreSQL ${maskDatabaseUrl(database)}`
+      : options.dataDir !== undefined
+        ? `data directory ${options.dataDir}`
+        : "in memory (use --data-dir DIR to keep it)";
   for (const warning of emulator.warnings) out.warn(warning);
   const publicUrl = emulator.publicUrl ?? emulator.url;
   if (out.json) {
@@ -69,7 +82,12 @@ export const run: Handler<typeof start> = async (ctx, { options }) => {
       ...(emulator.publicUrl !== undefined ? { publicUrl: emulator.publicUrl } : {}),
       apiUrl: `${publicUrl}/api/v2`,
       tokenUrl: `${publicUrl}/oauth2/token`,
-      state: options.dataDir !== undefined ? { dataDir: options.dataDir } : { inMemory: true },
+      state:
+        database !== undefined
+          ? { database: maskDatabaseUrl(database) }
+          : options.dataDir !== undefined
+            ? { dataDir: options.dataDir }
+            : { inMemory: true },
     });
   } else {
     out.line(`cxda emulator listening on ${emulator.url}`);

@@ -1,0 +1,162 @@
+/**
+ * What only the PostgreSQL store has: migrations applied once by replicas starting together, a lost
+ * connection answered with 503 + Retry-After and then recovered, readiness that means "migrated",
+ * and a connection URL's password never shown. Skipped where no PostgreSQL answers (vitest.config.ts).
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { join } from "node:path";
+import { fetch } from "undici";
+import { afterAll, describe, expect, it } from "vitest";
+import { maskDatabaseUrl } from "../../../src/emulator/store/database-errors.js";
+import { openPostgresStore } from "../../../src/emulator/store/postgres-store.js";
+import { CLI, runCxda, scratchDir } from "../../helpers/cli.js";
+import {
+  adminQuery,
+  createTestDatabase,
+  postgresForTests,
+  type TestDatabase,
+} from "../../helpers/postgres.js";
+import { api, getToken, startTestEmulator } from "../helpers.js";
+
+const { available } = postgresForTests();
+const databases: TestDatabase[] = [];
+afterAll(() => {
+  for (const database of databases) database.drop();
+});
+function freshDatabase(): TestDatabase {
+  const database = createTestDatabase();
+  databases.push(database);
+  return database;
+}
+
+/** `cxda emulator start --database …` as a child process; resolves once it listens (or exits). */
+function startReplica(database: string, cwd: string) {
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    [CLI, "emulator", "start", "--port", "0", "--log-level", "silent", "--database", database],
+    { cwd, env: { ...process.env, NO_COLOR: "1", XDG_CONFIG_HOME: join(cwd, ".config") } },
+  );
+  let out = "";
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    void exited.then(() => reject(new Error(`the emulator exited: ${out}`)));
+  });
+  return { child, listening, exited, output: () => out };
+}
+
+/** Ends every other session on the database, waiting until they are gone. */
+function terminateConnections(name: string): void {
+  adminQuery(
+    `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`,
+  );
+}
+
+describe.runIf(available)("the PostgreSQL store", () => {
+  it("two replicas starting together on a fresh database both start, and the schema is migrated once", async () => {
+    const database = freshDatabase();
+    // trust authentication ignores the password: it is here to be masked
+    const url = new URL(database.url);
+    url.password = "not-to-be-shown";
+    const cwd = scratchDir();
+    const replicas = [startReplica(url.toString(), cwd), startReplica(url.toString(), cwd)];
+    try {
+      const urls = await Promise.all(replicas.map((r) => r.listening));
+      for (const base of urls) expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      const rows = adminQuery("SELECT version FROM schema_migrations ORDER BY version", database.url);
+      expect(rows).toEqual([{ version: "1" }]);
+      for (const replica of replicas) {
+        expect(replica.output()).toContain("state        PostgreSQL postgres://postgres:***@127.0.0.1:5432/");
+        expect(replica.output()).not.toContain("not-to-be-shown");
+      }
+    } finally {
+      for (const replica of replicas) replica.child.kill("SIGTERM");
+      expect(await Promise.all(replicas.map((r) => r.exited))).toEqual([0, 0]);
+    }
+  });
+
+  it("answers 503 with Retry-After when its connection is lost, then reconnects", async () => {
+    const database = freshDatabase();
+    const emulator = await startTestEmulator({ database: database.url });
+    try {
+      const token = await getToken(emulator);
+      const created = await api(emulator, "POST", "/api/v2/dataactions", {
+        token,
+        body: {
+          name: "survives_reconnect",
+          type: "SCRIPT",
+          script: { language: "JavaScript", content: "function main(c) { return c; }" },
+        },
+      });
+      expect(created.status).toBe(201);
+      const path = `/api/v2/dataactions/${created.body.id}`;
+      terminateConnections(database.name);
+      const lost = await api(emulator, "PUT", path, {
+        token,
+        headers: { "if-match": created.headers.get("etag")! },
+        body: { ...created.body, description: "while down" },
+      });
+      expect(lost.status).toBe(503);
+      expect(lost.headers.get("retry-after")).toBe("1");
+      expect(lost.headers.get("content-type")).toContain("application/problem+json");
+      expect(lost.body.type).toContain("service-unavailable");
+      // A list is read from the database (an action by id may come from the read cache).
+      const back = await api(emulator, "GET", "/api/v2/dataactions", { token });
+      expect(back.status).toBe(200);
+      expect(back.body.entities.map((a: { description?: string }) => a.description ?? "")).toEqual([""]);
+
+      terminateConnections(database.name);
+      expect((await fetch(`${emulator.url}/readyz`)).status).toBe(503);
+      expect((await fetch(`${emulator.url}/readyz`)).status).toBe(200);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it("refuses to start on a database migrated by a newer cxda, naming it without its password", () => {
+    const database = freshDatabase();
+    openPostgresStore({ url: database.url }).close();
+    adminQuery("INSERT INTO schema_migrations (version, applied_ts) VALUES (999, 0)", database.url);
+    const url = new URL(database.url);
+    url.password = "hidden";
+    expect(() => openPostgresStore({ url: url.toString() })).toThrow(
+      /^The database postgres:\/\/postgres:\*\*\*@.* has schema version 999, newer than this cxda understands/,
+    );
+  });
+});
+
+describe("cxda emulator start --database", () => {
+  it("takes only a PostgreSQL URL, and not with --in-memory", async () => {
+    const wrong = await runCxda(["emulator", "start", "--port", "0", "--database", "mysql://x@y/z"]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain("--database takes a PostgreSQL URL");
+    const both = await runCxda([
+      "emulator",
+      "start",
+      "--port",
+      "0",
+      "--in-memory",
+      "--database",
+      "postgres://u@127.0.0.1/x",
+    ]);
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain("--database and --in-memory cannot be used together");
+  });
+
+  it("masks the password of a connection URL", () => {
+    expect(maskDatabaseUrl("postgres://cxda:s3cret@db:5432/cxda?sslmode=require")).toBe(
+      "postgres://cxda:***@db:5432/cxda?sslmode=require",
+    );
+    expect(maskDatabaseUrl("postgres://cxda@db/cxda?password=s3cret")).toBe(
+      "postgres://cxda@db/cxda?password=***",
+    );
+    expect(maskDatabaseUrl("postgres://cxda@db/cxda")).toBe("postgres://cxda@db/cxda");
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * PostgreSQL for the tests: the suites that run on both stores (vitest.config.ts, project "postgres")
+ * get a fresh database per emulator, created here and dropped when the emulator closes.
+ * CXDA_TEST_DATABASE_URL names the server (any database on it, used to create and drop the others).
+ */
+import { randomBytes } from "node:crypto";
+import { endClient, loadPgNative } from "../../src/emulator/store/postgres-sql.js";
+
+export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** Whether this test process runs the emulator on PostgreSQL (the "postgres" vitest project). */
+export function testStoreIsPostgres(): boolean {
+  return process.env.CXDA_TEST_STORE === "postgres";
+}
+
+export function testServerUrl(): string {
+  return process.env.CXDA_TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
+}
+
+/** Runs statements on the server's admin database, on a connection of its own. */
+export function adminQuery(sql: string, url = testServerUrl()): Record<string, unknown>[] {
+  const Client = loadPgNative();
+  const client = new Client({ types: { getTypeParser: () => String } });
+  client.connectSync(url);
+  try {
+    return client.querySync(sql);
+  } finally {
+    endClient(client);
+  }
+}
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): void;
+}
+
+/** A new empty database `cxda_t_<random>` on the test server. */
+export function createTestDatabase(): TestDatabase {
+  const name = `cxda_t_${randomBytes(6).toString("hex")}`;
+  adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(testServerUrl());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: () => {
+      adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+let probed: { available: boolean; reason?: string } | undefined;
+
+/**
+ * Whether the test PostgreSQL answers. Unset CXDA_TEST_DATABASE_URL: the local default is tried and
+ * its absence only skips the PostgreSQL runs; set (as CI does): its absence is an error.
+ */
+export function postgresForTests(): { available: boolean; reason?: string } {
+  if (probed !== undefined) return probed;
+  try {
+    adminQuery("SELECT 1");
+    probed = { available: true };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    if (process.env.CXDA_TEST_DATABASE_URL !== undefined)
+      throw new Error(`CXDA_TEST_DATABASE_URL is set but PostgreSQL does not answer there: ${reason}`);
+    probed = { available: false, reason };
+  }
+  return probed;
+}

@@ -20,8 +20,8 @@ const BUNDLED = [
   "diff",
 ];
 
-const { dependencies } = JSON.parse(readFileSync("package.json", "utf8"));
-const external = Object.keys(dependencies)
+const { dependencies, optionalDependencies } = JSON.parse(readFileSync("package.json", "utf8"));
+const external = Object.keys({ ...dependencies, ...optionalDependencies })
   .filter((name) => !BUNDLED.includes(name))
   .flatMap((name) => [name, `${name}/*`]);
 

@@ -7,6 +7,8 @@
  * - Every transaction takes one transaction-scoped advisory lock first: writers take turns across
  *   replicas as they do in SQLite, so a version check and the write that follows it see the same
  *   state, and an idempotency key read again inside the transaction is answered once.
+ * - Inside a transaction actions are read from the database, not from this process's read cache, so a
+ *   version check never trusts a cache another replica's write has not yet invalidated.
  * - A lost connection makes calls throw DatabaseUnavailableError (503 with Retry-After) until the
  *   database answers again; `ping` (GET /readyz) also checks that the schema is migrated.
  */
@@ -83,6 +85,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     clock: options.clock ?? Date.now,
     author: options.author ?? (() => null),
     retention: options.retention ?? DEFAULT_RETENTION,
+    sharedDatabase: true,
     ping: () => {
       const v = version.get()?.v ?? 0;
       if (v < SCHEMA_VERSION)

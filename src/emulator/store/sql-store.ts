@@ -72,9 +72,16 @@ export interface SqlStoreOptions {
   retention: HistoryRetention;
   /** Throws unless the database answers (and, on PostgreSQL, is migrated). */
   ping: () => void;
+  /**
+   * Other processes write to the same database (PostgreSQL replicas): inside a transaction, which
+   * holds the write lock, actions are read from the database, never from the read cache, so a version
+   * check sees the last committed write whatever replica made it and however late its invalidation.
+   */
+  sharedDatabase?: boolean;
 }
 
 export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): Store {
+  const shared = options.sharedDatabase === true;
   const q = {
     getAction: db.prepare<ActionRow>("SELECT * FROM actions WHERE tenant_id = ? AND id = ?"),
     getActionByName: db.prepare<ActionRow>(
@@ -144,9 +151,11 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): Store
     get: (tenantId, id) => {
       const key = cacheKey(tenantId, id);
       const hit = readCache.get(key);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined && !(shared && db.inTransaction)) return hit;
       const row = q.getAction.get(tenantId, id);
       const action = row && toAction(row);
+      // Read past a cached entry (shared database): an entry that is no longer the row goes.
+      if (hit !== undefined && (action === undefined || action.doc !== hit.doc)) readCache.delete(key);
       if (action !== undefined && !db.inTransaction) {
         if (readCache.size >= ACTION_READ_CACHE_SIZE) readCache.delete(readCache.keys().next().value!);
         Object.freeze(action.dependencies);

@@ -120,6 +120,76 @@ describe.runIf(available)("the PostgreSQL store", () => {
     }
   });
 
+  it("reads actions from the database inside a transaction, past a read cache another process made stale", () => {
+    const database = freshDatabase();
+    const a = openPostgresStore({ url: database.url });
+    const b = openPostgresStore({ url: database.url });
+    try {
+      const action = {
+        tenantId: "t",
+        id: "a1",
+        name: "shared",
+        version: 1,
+        createdTimestamp: 1,
+        modifiedTimestamp: 1,
+        locked: false,
+        dependencies: [],
+        doc: '{"version":1}',
+      };
+      a.actions.insert(action);
+      expect(a.actions.get("t", "a1")?.version).toBe(1); // now in a's read cache
+      b.actions.update({ ...action, version: 2, doc: '{"version":2}' });
+      expect(a.transaction(() => a.actions.get("t", "a1")?.version)).toBe(2);
+      expect(a.actions.get("t", "a1")?.version).toBe(2);
+      expect(a.revision("t")).toBe(2);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("answers an Idempotency-Key once across two emulators on one database, even while both hold it", async () => {
+    const database = freshDatabase();
+    const first = await startTestEmulator({ database: database.url });
+    const second = await startTestEmulator({ database: database.url });
+    try {
+      const body = {
+        name: "once_only",
+        type: "SCRIPT",
+        script: { language: "JavaScript", content: "function main(c) { return c; }" },
+      };
+      const key = "create-once-only";
+      // The first holds the key for 1 s before its transaction; the second answers meanwhile.
+      const slow = api(first, "POST", "/api/v2/dataactions", {
+        token: await getToken(first),
+        body,
+        headers: { "idempotency-key": key, "x-emulator-fault": "delay=1000" },
+      });
+      const token = await getToken(second);
+      const fast = await api(second, "POST", "/api/v2/dataactions", {
+        token,
+        body,
+        headers: { "idempotency-key": key },
+      });
+      expect(fast.status).toBe(201);
+      const replayed = await slow;
+      expect(replayed.status).toBe(201);
+      expect(replayed.body.id).toBe(fast.body.id);
+      expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+      const other = await api(second, "POST", "/api/v2/dataactions", {
+        token,
+        body: { ...body, name: "another_body" },
+        headers: { "idempotency-key": key },
+      });
+      expect(other.status).toBe(422);
+      const list = await api(second, "GET", "/api/v2/dataactions", { token });
+      expect(list.body.entities.map((a: { name: string }) => a.name)).toEqual(["once_only"]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it("refuses to start on a database migrated by a newer cxda, naming it without its password", () => {
     const database = freshDatabase();
     openPostgresStore({ url: database.url }).close();

@@ -16,6 +16,9 @@ const ON_BOTH_STORES = [
   "test/emulator/snapshot.test.ts",
   "test/emulator/tenancy-storage.test.ts",
   "test/emulator/health.test.ts",
+  "test/emulator/builds.test.ts",
+  "test/emulator/promote.test.ts",
+  "test/emulator/wire.test.ts",
 ];
 
 const postgres = postgresForTests();

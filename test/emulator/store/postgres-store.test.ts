@@ -16,7 +16,7 @@ import {
   postgresForTests,
   type TestDatabase,
 } from "../../helpers/postgres.js";
-import { api, getToken, startTestEmulator } from "../helpers.js";
+import { api, createAction, getToken, scriptAction, startTestEmulator } from "../helpers.js";
 
 const { available } = postgresForTests();
 const databases: TestDatabase[] = [];
@@ -115,6 +115,12 @@ describe.runIf(available)("the PostgreSQL store", () => {
       terminateConnections(database.name);
       expect((await fetch(`${emulator.url}/readyz`)).status).toBe(503);
       expect((await fetch(`${emulator.url}/readyz`)).status).toBe(200);
+
+      // Ready means migrated too.
+      adminQuery("UPDATE schema_migrations SET version = 0", database.url);
+      expect((await fetch(`${emulator.url}/readyz`)).status).toBe(503);
+      adminQuery("UPDATE schema_migrations SET version = 1", database.url);
+      expect((await fetch(`${emulator.url}/readyz`)).status).toBe(200);
     } finally {
       await emulator.close();
     }
@@ -187,6 +193,64 @@ describe.runIf(available)("the PostgreSQL store", () => {
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+
+  it("holds secrets only as ciphertext: no table of the database contains a plaintext credential", async () => {
+    const database = freshDatabase();
+    const emulator = await startTestEmulator({ database: database.url });
+    try {
+      const token = await getToken(emulator);
+      const secrets = {
+        header: "Bearer header-plaintext-7f3a",
+        variable: "variable-plaintext-91c2",
+        global: "global-plaintext-44de",
+        override: "override-plaintext-0b8e",
+      };
+      const action = await createAction(emulator, token, {
+        ...scriptAction("sealed_at_rest"),
+        config: { headers: { Authorization: secrets.header } },
+      });
+      const writes = [
+        api(emulator, "PUT", `/api/v2/dataactions/${action.id}/variables`, {
+          token,
+          body: {
+            version: 1,
+            variables: [{ name: "pw", type: "string", value: secrets.variable, encrypted: true }],
+          },
+        }),
+        api(emulator, "PUT", "/api/v2/variables", {
+          token,
+          body: {
+            version: 1,
+            variables: [{ name: "g", type: "string", value: secrets.global, encrypted: true }],
+          },
+        }),
+        api(emulator, "PUT", `/api/v2/dataactions/${action.id}/environments/prod/variables`, {
+          token,
+          body: { version: 1, variables: [{ name: "K", value: secrets.override, masked: true }] },
+        }),
+      ];
+      for (const write of await Promise.all(writes)) expect(write.status).toBe(200);
+      const read = await api(emulator, "GET", `/api/v2/dataactions/${action.id}`, { token });
+      expect(read.body.config.headers.Authorization).toBe(secrets.header);
+
+      const tables = adminQuery(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+        database.url,
+      ).map((row) => String(row.table_name));
+      expect(tables).toEqual(
+        expect.arrayContaining(["actions", "action_variables", "global_variables", "overrides"]),
+      );
+      const everything = tables
+        .flatMap((table) =>
+          adminQuery(`SELECT t::text AS row FROM "${table}" t`, database.url).map((r) => r.row),
+        )
+        .join("\n");
+      expect(everything).toContain(action.id);
+      for (const plaintext of Object.values(secrets)) expect(everything).not.toContain(plaintext);
+    } finally {
+      await emulator.close();
     }
   });
 

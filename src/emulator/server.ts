@@ -302,7 +302,7 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
   app.decorateRequest("emu", null as unknown as RequestState);
   // First hook: later hooks and the handler run with this request as the async context, so the store
   // can record which client made a write (request-context.ts).
-  app.addHook("onRequest", (request, _reply, done) => enterRequestContext(request, done));
+  app.addHook("onRequest", (request, reply, done) => enterRequestContext(request, reply, done));
   const allowed = new AllowedMethods();
   allowed.collect(app);
   app.addHook("onRoute", (route) => {

@@ -54,6 +54,23 @@ describe("deployments", () => {
     expect((await get(`/api/v2/deployments/${randomUUID()}`)).status).toBe(404);
   });
 
+  // Reads run outside the request context, which is switched off while no write is in flight.
+  it("records the client of every write, with reads in flight around it and after a time of reads only", async () => {
+    const before = (await get("/api/v2/deployments?pageSize=100")).body.total as number;
+    const reads = () => Array.from({ length: 10 }, () => get("/api/v2/dataactions"));
+    await Promise.all([
+      ...reads(),
+      ...Array.from({ length: 4 }, (_, i) => createAction(emulator, token, scriptAction(`ctx_busy_${i}`))),
+      ...reads(),
+    ]);
+    await Promise.all(reads());
+    await createAction(emulator, token, scriptAction("ctx_after_reads"));
+    const list = await get("/api/v2/deployments?pageSize=100");
+    const mine = (list.body.entities as Body[]).slice(0, list.body.total - before);
+    expect(mine).toHaveLength(5);
+    expect(mine.map((d) => d.clientId)).toEqual(Array(5).fill("cxda-demo"));
+  });
+
   it("names the newest deployment that touched each action, its overrides included, in one request", async () => {
     const first = await changeset([
       { op: "createAction", action: scriptAction("last_one") },

@@ -79,14 +79,14 @@ describe("diffEnvironments: one row per kind", () => {
       [plain("A", "2"), secret("S", "y"), plain("NEW", "1"), plain("NEW2", "1")],
     );
     expect(summarizeDrift(entries)).toEqual({
-      total: 5,
+      count: 5,
       value_mismatch: 1,
       masked_mismatch: 1,
       only_in_target: 2,
       only_in_baseline: 1,
     });
     expect(summarizeDrift([])).toEqual({
-      total: 0,
+      count: 0,
       value_mismatch: 0,
       masked_mismatch: 0,
       only_in_target: 0,

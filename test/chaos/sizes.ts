@@ -30,6 +30,12 @@ export interface ChaosSize {
   /** Actions of R13's project with plain placeholders; escapes R13 also tries through the built CLI. */
   r13Actions: number;
   r13CliEscapes: number;
+  /** R19: writers through the proxy, and operations each (creates, changesets, header edits in turn). */
+  r19Writers: number;
+  r19OpsPerWriter: number;
+  /** R20: operations (creates and reads) while every database connection is ended `r20Outages` times. */
+  r20Operations: number;
+  r20Outages: number;
 }
 
 export const FULL: ChaosSize = {
@@ -54,6 +60,10 @@ export const FULL: ChaosSize = {
   r14VictimRuns: 200,
   r13Actions: 10,
   r13CliEscapes: 5,
+  r19Writers: 8,
+  r19OpsPerWriter: 60,
+  r20Operations: 1_000,
+  r20Outages: 6,
 };
 
 export const BOUNDED: ChaosSize = {
@@ -78,4 +88,8 @@ export const BOUNDED: ChaosSize = {
   r14VictimRuns: 6,
   r13Actions: 2,
   r13CliEscapes: 2,
+  r19Writers: 6,
+  r19OpsPerWriter: 15,
+  r20Operations: 150,
+  r20Outages: 2,
 };

@@ -21,6 +21,8 @@ const BENCHES = {
   B8: "./b8-noisy-neighbour.mjs",
   B9: "./b9-long-apply.mjs",
   B10: "./b10-changesets.mjs",
+  B11: "./b11-replicas.mjs",
+  B12: "./b12-postgres.mjs",
   B13: "./b13-console.mjs",
 };
 

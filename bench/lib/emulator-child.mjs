@@ -1,6 +1,6 @@
 /**
  * Runs the built emulator in its own process so the load generator never shares its event loop.
- * argv[2]: JSON options for startEmulator (port 0 and in-memory are forced). IPC messages:
+ * argv[2]: JSON options for startEmulator (port 0 forced; in memory unless a dataDir or a database is given). IPC messages:
  * → {type:"ready", url} once listening; ← "memory" → {type:"memory", rss, heapUsed}; ← "close";
  * ← {type:"seed", fromId, count} → {type:"seeded", count}: `count` copies of the stored action `fromId`
  * (new id, name and timestamps), written through the emulator's store in transactions of 1 000 — for
@@ -15,7 +15,7 @@ const emulator = await startEmulator({
   ...options,
   host: "127.0.0.1",
   port: 0,
-  ...(options.dataDir === undefined ? { inMemory: true } : {}),
+  ...(options.dataDir === undefined && options.database === undefined ? { inMemory: true } : {}),
 });
 
 process.on("message", async (message) => {

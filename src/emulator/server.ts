@@ -712,7 +712,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           publishReset: () => shared.bus.publish({ kind: "all" }),
         }
       : {}),
-    tokenGuard: new TokenGuard(clock),
+    tokenGuard: new TokenGuard(
+      clock,
+      undefined,
+      shared && ((perMinute, burst) => shared.rateLimiter(perMinute, burst, clock, "token:")),
+    ),
     keyring,
     sandbox: createLazySandbox(),
     testHooks: exposure.testHooks,

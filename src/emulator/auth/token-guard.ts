@@ -7,8 +7,11 @@
  * guesser learns nothing, and a correct secret is accepted at most `maxLockoutSeconds` after the last
  * wrong one. A success forgets the client's failures; failures are forgotten after `forgetAfterMs`
  * without one. Each map is bounded: the least recently seen keys are dropped first.
+ *
+ * Several replicas on PostgreSQL share the buckets (the shared rate limiter, its buckets apart from the API's),
+ * so the rate holds whatever the number of replicas; failure counts and lockouts are each replica's own.
  */
-import { RateLimiter } from "../rate-limiter.js";
+import { RateLimiter, type RateLimits } from "../rate-limiter.js";
 
 export interface TokenGuardPolicy {
   perMinute: number;
@@ -44,17 +47,21 @@ export type TokenGuardDecision =
 
 export class TokenGuard {
   private readonly failures = new Map<string, Failures>();
-  private readonly buckets: RateLimiter;
+  private readonly buckets: RateLimits;
 
   constructor(
     private readonly clock: () => number,
     readonly policy: TokenGuardPolicy = DEFAULT_TOKEN_GUARD,
+    /** Makes the buckets (default: this process's own); replicas pass the shared limiter. */
+    buckets?: (perMinute: number, burst: number) => RateLimits,
   ) {
-    this.buckets = new RateLimiter(policy.perMinute, policy.burst, clock);
+    this.buckets = buckets
+      ? buckets(policy.perMinute, policy.burst)
+      : new RateLimiter(policy.perMinute, policy.burst, clock);
   }
 
   /** Called before any secret is compared; `clientId` is the id the request claims, if any. */
-  admit(clientId: string | undefined, address: string): TokenGuardDecision {
+  async admit(clientId: string | undefined, address: string): Promise<TokenGuardDecision> {
     const now = this.clock();
     for (const [key, who] of this.keys(clientId, address)) {
       const entry = this.current(key, now);
@@ -66,7 +73,7 @@ export class TokenGuard {
         };
     }
     for (const [key, who] of this.keys(clientId, address)) {
-      const rate = this.buckets.take(key);
+      const rate = await this.buckets.take(key);
       if (!rate.allowed)
         return {
           allowed: false,
@@ -102,9 +109,9 @@ export class TokenGuard {
     this.failures.delete(`client:${clientId}`);
   }
 
-  reset(): void {
+  async reset(): Promise<void> {
     this.failures.clear();
-    this.buckets.reset();
+    await this.buckets.reset();
   }
 
   private keys(clientId: string | undefined, address: string): [string, string][] {

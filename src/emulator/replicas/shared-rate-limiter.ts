@@ -48,6 +48,8 @@ export class SharedRateLimiter implements RateLimits {
     readonly perMinute: number,
     readonly burst: number,
     private readonly clock: () => number,
+    /** Keeps this limiter's buckets apart from another's in the one table (`api:`, `token:`). */
+    private readonly prefix = "api:",
   ) {
     this.perMs = perMinute / 60_000;
     this.lastPurge = clock();
@@ -64,7 +66,7 @@ export class SharedRateLimiter implements RateLimits {
       this.purge(now).catch(() => {});
     }
     const result = await this.pool.query<{ tokens: number; allowed: boolean }>(TAKE, [
-      key,
+      this.prefix + key,
       this.burst,
       Math.round(now),
       this.perMs,
@@ -75,7 +77,7 @@ export class SharedRateLimiter implements RateLimits {
 
   async peek(key: string): Promise<RateDecision> {
     const now = this.clock();
-    const result = await this.pool.query<{ tokens: number; updated_at: string }>(PEEK, [key]);
+    const result = await this.pool.query<{ tokens: number; updated_at: string }>(PEEK, [this.prefix + key]);
     const row = result.rows[0];
     const tokens =
       row === undefined
@@ -86,12 +88,15 @@ export class SharedRateLimiter implements RateLimits {
 
   /** Every client's bucket full again (the `/_emulator/reset` test hook), on every replica. */
   async reset(): Promise<void> {
-    await this.pool.query(`DELETE FROM ${RATE_BUCKETS_TABLE}`);
+    await this.pool.query(`DELETE FROM ${RATE_BUCKETS_TABLE} WHERE starts_with(key, $1)`, [this.prefix]);
   }
 
   /** Rows of buckets that are full again by now carry nothing a missing row does not. */
   private async purge(now: number): Promise<void> {
     const fullAfterMs = Math.ceil(this.burst / this.perMs);
-    await this.pool.query(`DELETE FROM ${RATE_BUCKETS_TABLE} WHERE updated_at < $1`, [now - fullAfterMs]);
+    await this.pool.query(
+      `DELETE FROM ${RATE_BUCKETS_TABLE} WHERE starts_with(key, $1) AND updated_at < $2`,
+      [this.prefix, now - fullAfterMs],
+    );
   }
 }

@@ -24,7 +24,8 @@ export interface SharedState {
   replicaId: string;
   pool: pg.Pool;
   bus: InvalidationBus;
-  rateLimiter(perMinute: number, burst: number, clock: () => number): SharedRateLimiter;
+  /** `prefix` keeps one limiter's buckets apart from another's (default `api:`). */
+  rateLimiter(perMinute: number, burst: number, clock: () => number, prefix?: string): SharedRateLimiter;
   close(): Promise<void>;
 }
 
@@ -61,7 +62,8 @@ export async function openSharedState(connectionString: string, replicaId: strin
       replicaId,
       pool,
       bus,
-      rateLimiter: (perMinute, burst, clock) => new SharedRateLimiter(pool, perMinute, burst, clock),
+      rateLimiter: (perMinute, burst, clock, prefix) =>
+        new SharedRateLimiter(pool, perMinute, burst, clock, prefix),
       close: async () => {
         await bus.close();
         await pool.end();

@@ -110,7 +110,7 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: EmulatorContext):
   app.post(TOKEN_PATH, async (request, reply) => {
     const claimed = claimedClientId(request);
     try {
-      const admitted = ctx.tokenGuard.admit(claimed, request.ip);
+      const admitted = await ctx.tokenGuard.admit(claimed, request.ip);
       if (!admitted.allowed)
         throw new OAuthError(
           "slow_down",

@@ -33,7 +33,7 @@ export function registerTestHookRoutes(app: FastifyInstance, ctx: EmulatorContex
     ctx.requestLog.clear();
     ctx.faults.clear();
     await ctx.rateLimiter.reset();
-    ctx.tokenGuard.reset();
+    await ctx.tokenGuard.reset();
     await ctx.publishReset?.();
     return send(reply, { status: 204 });
   });

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, postgresAvailable, type TestDatabase } from "../../support/replicas/postgres.js";
-import { api, type Emulator, getToken, startTestEmulator } from "../helpers.js";
+import { api, basic, type Emulator, getToken, startTestEmulator, tokenRequest } from "../helpers.js";
 
 const available = await postgresAvailable();
 
@@ -55,5 +55,19 @@ describe.skipIf(!available)("a rate limit shared by two replicas", () => {
     const after = await api(replicas[0]!, "GET", "/api/v2/dataactions", { token: tokens[0]! });
     expect(after.status).toBe(200);
     expect(after.headers.get("ratelimit-remaining")).toBe("3");
+  });
+
+  it("the token endpoint's rate (bursts of 60 per client) holds across both replicas", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i += 1) {
+      const res = await tokenRequest(
+        replicas[i % 2]!,
+        { grant_type: "client_credentials" },
+        { authorization: basic("cxda-demo", "cxda-demo-secret") },
+      );
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 60).every((s) => s === 200)).toBe(true);
+    expect(statuses[60]).toBe(429);
   });
 });

@@ -45,20 +45,33 @@ export function registerActionRoutes(app: FastifyInstance, ctx: EmulatorContext)
     send(reply, actions.get(tenantId, request.params.id));
   });
 
+  // A write's read, version check and write are one transaction: on PostgreSQL another replica's
+  // write of the same resource waits for it (or it for that one), so If-Match never loses an update.
   app.put<{ Params: { id: string } }>(`${ACTIONS_PATH}/:id`, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:write");
     const body = jsonBody(request);
-    return send(reply, actions.replace(preconditionOf(request), tenantId, request.params.id, body));
+    return send(
+      reply,
+      ctx.store.transaction(() =>
+        actions.replace(preconditionOf(request), tenantId, request.params.id, body),
+      ),
+    );
   });
 
   app.patch<{ Params: { id: string } }>(`${ACTIONS_PATH}/:id`, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:write");
     const body = jsonBody(request, { mergePatch: true });
-    return send(reply, actions.patch(preconditionOf(request), tenantId, request.params.id, body));
+    return send(
+      reply,
+      ctx.store.transaction(() => actions.patch(preconditionOf(request), tenantId, request.params.id, body)),
+    );
   });
 
   app.delete<{ Params: { id: string } }>(`${ACTIONS_PATH}/:id`, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:delete");
-    return send(reply, actions.remove(preconditionOf(request), tenantId, request.params.id));
+    return send(
+      reply,
+      ctx.store.transaction(() => actions.remove(preconditionOf(request), tenantId, request.params.id)),
+    );
   });
 }

@@ -32,7 +32,9 @@ export function registerOverrideRoutes(app: FastifyInstance, ctx: EmulatorContex
     const body = jsonBody(request);
     return send(
       reply,
-      overrides.put(preconditionOf(request), tenantId, request.params.id, request.params.envId, body),
+      ctx.store.transaction(() =>
+        overrides.put(preconditionOf(request), tenantId, request.params.id, request.params.envId, body),
+      ),
     );
   });
 
@@ -41,7 +43,9 @@ export function registerOverrideRoutes(app: FastifyInstance, ctx: EmulatorContex
     const body = jsonBody(request, { mergePatch: true });
     return send(
       reply,
-      overrides.patch(preconditionOf(request), tenantId, request.params.id, request.params.envId, body),
+      ctx.store.transaction(() =>
+        overrides.patch(preconditionOf(request), tenantId, request.params.id, request.params.envId, body),
+      ),
     );
   });
 

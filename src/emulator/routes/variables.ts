@@ -22,7 +22,12 @@ export function registerVariableRoutes(app: FastifyInstance, ctx: EmulatorContex
   app.put<{ Params: { id: string } }>(actionPath, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:write");
     const body = jsonBody(request);
-    return send(reply, variables.putAction(preconditionOf(request), tenantId, request.params.id, body));
+    return send(
+      reply,
+      ctx.store.transaction(() =>
+        variables.putAction(preconditionOf(request), tenantId, request.params.id, body),
+      ),
+    );
   });
 
   app.post<{ Params: { id: string } }>(`${actionPath}/reencrypt`, async (request, reply) => {
@@ -44,7 +49,10 @@ export function registerVariableRoutes(app: FastifyInstance, ctx: EmulatorContex
   app.put(GLOBAL_VARIABLES_PATH, async (request, reply) => {
     const { tenantId } = ctx.authenticate(request, "dataactions:admin");
     const body = jsonBody(request);
-    return send(reply, variables.putGlobal(preconditionOf(request), tenantId, body));
+    return send(
+      reply,
+      ctx.store.transaction(() => variables.putGlobal(preconditionOf(request), tenantId, body)),
+    );
   });
 
   app.post(`${GLOBAL_VARIABLES_PATH}/reencrypt`, async (request, reply) => {

@@ -7,7 +7,9 @@
  * In front: an HTTP server on 127.0.0.1 port 0 that hands API requests to the proxy
  * (`createRoundRobinProxy`, what `cxda emulator proxy` runs) and answers the test hooks itself, since
  * those are per replica: a PUT or POST goes to every live replica (faults, reset), and
- * `GET /_emulator/requests` merges every replica's log (each entry tagged with its replica).
+ * `GET /_emulator/requests` merges every replica's log (each entry tagged with its replica). A fault
+ * rule with a `count` (drop the next POST, once) counts for the whole set: this front applies it to
+ * the matching requests itself, as their `X-Emulator-Fault` header, instead of giving each replica a count.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -123,17 +125,31 @@ export class ReplicaSet {
     this.rebuildProxy();
     const server = http.createServer((req, res) => {
       if ((req.url ?? "").startsWith("/_emulator/")) this.testHook(req, res).catch(() => res.destroy());
-      else this.handle(req, res);
+      else {
+        const rule = this.counted.find((r) => r.count > 0 && r.matches(req.method ?? "", req.url ?? ""));
+        if (rule) {
+          rule.count -= 1;
+          req.headers["x-emulator-fault"] = rule.header;
+        }
+        this.handle(req, res);
+      }
     });
     await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
     this.server = server;
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
+  private counted: CountedRule[] = [];
+
   private async testHook(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+    let body = Buffer.concat(chunks);
+    if (req.method === "PUT" && req.url === "/_emulator/faults") {
+      const rules = (JSON.parse(body.toString()) as { rules: FaultRule[] }).rules;
+      this.counted = rules.filter((r) => r.count != null).map(countedRule);
+      body = Buffer.from(JSON.stringify({ rules: rules.filter((r) => r.count == null) }));
+    } else if (req.method === "POST" && req.url === "/_emulator/reset") this.counted = [];
     const method = req.method ?? "GET";
     const targets =
       method === "GET" && req.url !== "/_emulator/requests" ? this.live().slice(0, 1) : this.live();
@@ -212,4 +228,40 @@ export class ReplicaSet {
       });
     });
   }
+}
+
+interface FaultRule {
+  method?: string;
+  path: string;
+  status?: number | null;
+  retryAfter?: number | null;
+  drop?: boolean;
+  count?: number | null;
+}
+
+interface CountedRule {
+  count: number;
+  header: string;
+  matches(method: string, url: string): boolean;
+}
+
+/** A counted rule as an X-Emulator-Fault header (drop or status) and a matcher of method and path. */
+function countedRule(rule: FaultRule): CountedRule {
+  const header = rule.drop
+    ? "drop"
+    : `status=${rule.status}${rule.retryAfter == null ? "" : `;retry-after=${rule.retryAfter}`}`;
+  const pattern = new RegExp(
+    `^${rule.path
+      .split("/")
+      .map((part) =>
+        part === "**" ? ".*" : part === "*" ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+      )
+      .join("/")}$`,
+  );
+  return {
+    count: rule.count ?? 0,
+    header,
+    matches: (method, url) =>
+      (rule.method === undefined || rule.method === method) && pattern.test(url.split("?")[0] ?? ""),
+  };
 }

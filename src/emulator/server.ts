@@ -29,7 +29,7 @@ import { ensurePrivateDir } from "../files/private-files.js";
 import { createAccessLogger, type LogFormat, type LogLevel, writeAccessLine } from "./access-log.js";
 import { AllowedMethods } from "./allowed-methods.js";
 import { makeAuthenticate, resolvePrincipal } from "./auth/authenticate.js";
-import { TokenGuard } from "./auth/token-guard.js";
+import { DEFAULT_TOKEN_GUARD, TokenGuard } from "./auth/token-guard.js";
 import { TokenService } from "./auth/token-service.js";
 import {
   DEMO_CLIENT_ID,
@@ -679,6 +679,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let url = "";
   let fallbackIssuer = "";
   const tokens = new TokenService(config, store, clock);
+  // The API's buckets and the token endpoint's, shared by the replicas (each kept apart by a prefix).
+  const sharedLimiters = shared
+    ? [
+        shared.rateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock, "api:"),
+        shared.rateLimiter(DEFAULT_TOKEN_GUARD.perMinute, DEFAULT_TOKEN_GUARD.burst, clock, "token:"),
+      ]
+    : [];
   shared?.bus.subscribe((message) => {
     applyToStore(
       rawStore,
@@ -686,6 +693,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       config.tenants.map((t) => t.id),
     );
     if (message.kind === "tokens" || message.kind === "all") tokens.forgetVerified();
+    if (message.kind === "all") sharedLimiters.forEach((limiter) => limiter.forgetLeases());
   });
   const ctx: EmulatorContext = {
     config,
@@ -699,9 +707,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     expand: new ExpandRegistry(),
     faults: new FaultRules(options.random),
     requestLog: new RequestLog(options.requestLogCapacity),
-    rateLimiter: shared
-      ? shared.rateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock)
-      : new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
+    rateLimiter: sharedLimiters[0] ?? new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
     replicaId,
     ...(shared && publishing
       ? {
@@ -715,7 +721,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     tokenGuard: new TokenGuard(
       clock,
       undefined,
-      shared && ((perMinute, burst) => shared.rateLimiter(perMinute, burst, clock, "token:")),
+      sharedLimiters[1] && (() => sharedLimiters[1]!),
     ),
     keyring,
     sandbox: createLazySandbox(),

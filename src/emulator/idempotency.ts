@@ -11,9 +11,11 @@
 import { createHash } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { type ApiResponse, ProblemError, problemResponse } from "./problem.js";
-import type { Store } from "./store/store.js";
+import { IN_FLIGHT_STATUS, type Store } from "./store/store.js";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** An in-flight marker older than this is taken to be left by a process that died (a test run ends long before). */
+const IN_FLIGHT_STALE_MS = 2 * 60 * 1000;
 const KEY_PATTERN = /^[\x21-\x7E]{1,255}$/;
 /** Response headers a replay repeats. */
 const REPLAYED_HEADERS = ["content-type", "location", "etag"];
@@ -68,6 +70,14 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
 
 function serialize(response: ApiResponse): string {
   return response.rawJson ?? (response.body === undefined ? "" : JSON.stringify(response.body));
+}
+
+function keyInUse(): ProblemError {
+  return new ProblemError(
+    "idempotency-key-in-use",
+    "A request with this Idempotency-Key is still running; wait for it, then retry with the same key.",
+    { headers: { "retry-after": "1" } },
+  );
 }
 
 function keyReused(): ProblemError {
@@ -143,7 +153,21 @@ export class IdempotencyGuard {
       return (await handler()).response;
     }
     if (claim.kind === "replay") return claim.response;
+    // Marked in the database too, so that another process (a replica) answers 409 meanwhile.
+    let marked = false;
+    let stored = false;
     try {
+      marked = this.store.idempotency.claim(
+        { tenantId, key: claim.key, fingerprint: claim.fingerprint, createdTimestamp: claim.now },
+        claim.now - IN_FLIGHT_STALE_MS,
+        claim.now - IDEMPOTENCY_TTL_MS,
+      );
+      if (!marked) {
+        // Another process holds the key, or has answered it since it was read.
+        const answered = this.storedAnswer(request, tenantId, claim.key, claim.fingerprint, claim.now);
+        if (answered !== undefined) return answered;
+        throw keyInUse();
+      }
       await this.delay(request);
       let outcome: { response: ApiResponse; remember: boolean };
       try {
@@ -152,10 +176,16 @@ export class IdempotencyGuard {
         if (!(error instanceof ProblemError) || error.status >= 500) throw error;
         outcome = { response: problemResponse(error, request.emu.requestId), remember: true };
       }
-      if (outcome.remember) this.remember(claim, tenantId, outcome.response);
+      if (outcome.remember) stored = this.remember(claim, tenantId, outcome.response);
       return outcome.response;
     } finally {
       this.inFlight.delete(claim.slot);
+      if (marked && !stored)
+        try {
+          this.store.idempotency.release(tenantId, claim.key);
+        } catch {
+          // the database is away: the marker goes stale after IN_FLIGHT_STALE_MS
+        }
     }
   }
 
@@ -185,12 +215,7 @@ export class IdempotencyGuard {
     if (running === undefined) {
       const stored = this.storedAnswer(request, tenantId, key, fingerprint, now);
       if (stored !== undefined) return { kind: "replay", response: stored };
-    } else
-      throw new ProblemError(
-        "idempotency-key-in-use",
-        "A request with this Idempotency-Key is still running; wait for it, then retry with the same key.",
-        { headers: { "retry-after": "1" } },
-      );
+    } else throw keyInUse();
     this.inFlight.set(slot, fingerprint);
     return { kind: "claimed", key, slot, fingerprint, now };
   }
@@ -205,19 +230,23 @@ export class IdempotencyGuard {
   ): ApiResponse | undefined {
     const stored = this.store.idempotency.get(tenantId, key);
     if (stored === undefined || stored.createdTimestamp <= now - IDEMPOTENCY_TTL_MS) return undefined;
+    if (stored.status === IN_FLIGHT_STATUS && stored.createdTimestamp < now - IN_FLIGHT_STALE_MS)
+      return undefined;
     if (stored.fingerprint !== fingerprint) throw keyReused();
+    // Running in another process (a replica on the same database).
+    if (stored.status === IN_FLIGHT_STATUS) throw keyInUse();
     request.emu.replayed = true;
     const headers: Record<string, string> = { ...stored.headers, "idempotent-replayed": "true" };
     return { status: stored.status, headers, rawJson: stored.body };
   }
 
-  /** Stores a final (< 500) answer for replay. */
+  /** Stores a final (< 500) answer for replay; false when the answer is not one. */
   private remember(
     claim: { key: string; fingerprint: string; now: number },
     tenantId: string,
     response: ApiResponse,
-  ): void {
-    if (response.status >= 500) return;
+  ): boolean {
+    if (response.status >= 500) return false;
     const headers: Record<string, string> = {};
     for (const name of REPLAYED_HEADERS) {
       const value = response.headers?.[name];
@@ -234,6 +263,7 @@ export class IdempotencyGuard {
       body: serialize(response),
       createdTimestamp: claim.now,
     });
+    return true;
   }
 
   /** Applies a pending injected delay inside the in-flight window (the `delayMs` fault). */

@@ -12,7 +12,13 @@ import { headerScope } from "../crypto/binding.js";
 import { KeyringError } from "../crypto/keyring-error.js";
 import type { TenantKeyring } from "../crypto/tenant-keyring.js";
 import { ProblemError } from "../problem.js";
-import type { ActionRepository, IdempotencyRepository, Store, StoredAction } from "./store.js";
+import {
+  type ActionRepository,
+  type IdempotencyRepository,
+  IN_FLIGHT_STATUS,
+  type Store,
+  type StoredAction,
+} from "./store.js";
 
 export const SEALED_MARKER = "$sealed";
 const SEALED_VERSION = "v1";
@@ -192,10 +198,13 @@ function sealedIdempotency(inner: IdempotencyRepository, keyring: TenantKeyring)
   return {
     get: (tenantId, key) => {
       const record = inner.get(tenantId, key);
-      return record && { ...record, body: openDoc(keyring, tenantId, record.body) };
+      if (record === undefined || record.status === IN_FLIGHT_STATUS) return record;
+      return { ...record, body: openDoc(keyring, tenantId, record.body) };
     },
     put: (record) => inner.put({ ...record, body: sealDoc(keyring, record.tenantId, record.body) }),
     purgeBefore: (cutoff) => inner.purgeBefore(cutoff),
+    claim: (record, staleBefore, expiredBefore) => inner.claim(record, staleBefore, expiredBefore),
+    release: (tenantId, key) => inner.release(tenantId, key),
   };
 }
 

@@ -11,15 +11,16 @@ import { type HistoryRetention, withJournal } from "./journal.js";
 import { createKeyRepository, KEY_TABLES } from "./keys-repository.js";
 import { createOverrideRepository, OVERRIDES_TABLES } from "./overrides-repository.js";
 import { byDialect, type SqlDatabase } from "./sql.js";
-import type {
-  ActionListQuery,
-  ActionRepository,
-  IdempotencyRecord,
-  IdempotencyRepository,
-  Store,
-  StoredAction,
-  TokenRecord,
-  TokenRepository,
+import {
+  type ActionListQuery,
+  type ActionRepository,
+  type IdempotencyRecord,
+  type IdempotencyRepository,
+  IN_FLIGHT_STATUS,
+  type Store,
+  type StoredAction,
+  type TokenRecord,
+  type TokenRepository,
 } from "./store.js";
 import { createTenantRevisions, TENANT_REVISION_TABLES } from "./tenant-revision.js";
 import { createVariableRepository, VARIABLE_TABLES } from "./variables-repository.js";
@@ -126,6 +127,16 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): Store
          headers = excluded.headers, body = excluded.body, created_ts = excluded.created_ts`,
     ),
     purgeIdem: db.prepare("DELETE FROM idempotency WHERE created_ts < ?"),
+    claimIdem: db.prepare(
+      `INSERT INTO idempotency (tenant_id, key, fingerprint, status, headers, body, created_ts)
+       VALUES (?, ?, ?, ${IN_FLIGHT_STATUS}, '{}', '', ?)
+       ON CONFLICT (tenant_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
+         headers = excluded.headers, body = excluded.body, created_ts = excluded.created_ts
+       WHERE (idempotency.status = ${IN_FLIGHT_STATUS} AND idempotency.created_ts < ?) OR idempotency.created_ts < ?`,
+    ),
+    releaseIdem: db.prepare(
+      `DELETE FROM idempotency WHERE tenant_id = ? AND key = ? AND status = ${IN_FLIGHT_STATUS}`,
+    ),
     getToken: db.prepare<{ tenant_id: string; client_id: string; scopes: string; expires_at: number }>(
       "SELECT tenant_id, client_id, scopes, expires_at FROM tokens WHERE token_hash = ?",
     ),
@@ -216,6 +227,12 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): Store
       );
     },
     purgeBefore: (cutoff) => q.purgeIdem.run(cutoff).changes,
+    claim: (r, staleBefore, expiredBefore) =>
+      q.claimIdem.run(r.tenantId, r.key, r.fingerprint, r.createdTimestamp, staleBefore, expiredBefore)
+        .changes > 0,
+    release: (tenantId, key) => {
+      q.releaseIdem.run(tenantId, key);
+    },
   };
 
   const tokens: TokenRepository = {

@@ -62,9 +62,25 @@ export interface IdempotencyRecord {
   createdTimestamp: number;
 }
 
+/** The `status` of a record that only marks its key in flight (empty body): no answer yet. */
+export const IN_FLIGHT_STATUS = 0;
+
 export interface IdempotencyRepository {
+  /** The stored answer, or an in-flight marker (`status` IN_FLIGHT_STATUS). */
   get(tenantId: string, key: string): IdempotencyRecord | undefined;
+  /** Stores the answer (replacing the key's in-flight marker). */
   put(record: IdempotencyRecord): void;
+  /**
+   * Marks the key in flight, for every process on the database, unless it holds an answer created at
+   * or after `expiredBefore` or a marker created at or after `staleBefore`; true when marked.
+   */
+  claim(
+    record: Pick<IdempotencyRecord, "tenantId" | "key" | "fingerprint" | "createdTimestamp">,
+    staleBefore: number,
+    expiredBefore: number,
+  ): boolean;
+  /** Removes the key's in-flight marker (no answer is stored for it). */
+  release(tenantId: string, key: string): void;
   /** Forgets records created before `cutoff` (epoch ms); returns how many went. */
   purgeBefore(cutoff: number): number;
 }

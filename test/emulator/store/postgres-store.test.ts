@@ -196,6 +196,51 @@ describe.runIf(available)("the PostgreSQL store", () => {
     }
   });
 
+  it("answers 409 for a key a test run holds on another emulator, then replays its answer", async () => {
+    const database = freshDatabase();
+    const first = await startTestEmulator({ database: database.url });
+    const second = await startTestEmulator({ database: database.url });
+    try {
+      const token = await getToken(first);
+      const action = await createAction(first, token, scriptAction("run_once"));
+      const path = `/api/v2/dataactions/${action.id}/test`;
+      const key = "run-once";
+      const slow = api(first, "POST", path, {
+        token,
+        body: { input: { a: 1 } },
+        headers: { "idempotency-key": key, "x-emulator-fault": "delay=1500" },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const busy = await api(second, "POST", path, {
+        token,
+        body: { input: { a: 1 } },
+        headers: { "idempotency-key": key },
+      });
+      expect(busy.status).toBe(409);
+      expect(busy.body.type).toContain("idempotency-key-in-use");
+      expect(busy.headers.get("retry-after")).toBe("1");
+      const other = await api(second, "POST", path, {
+        token,
+        body: { input: { a: 2 } },
+        headers: { "idempotency-key": key },
+      });
+      expect(other.status).toBe(422);
+      const answered = await slow;
+      expect(answered.status).toBe(200);
+      const replayed = await api(second, "POST", path, {
+        token,
+        body: { input: { a: 1 } },
+        headers: { "idempotency-key": key },
+      });
+      expect(replayed.status).toBe(200);
+      expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+      expect(replayed.body).toEqual(answered.body);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it("holds secrets only as ciphertext: no table of the database contains a plaintext credential", async () => {
     const database = freshDatabase();
     const emulator = await startTestEmulator({ database: database.url });

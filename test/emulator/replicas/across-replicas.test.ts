@@ -1,0 +1,71 @@
+/**
+ * Two emulators on one PostgreSQL database, as two replicas with one root key: a token issued by one
+ * is valid on the other, a write through one is what the other answers next (its read cache dropped
+ * by the invalidation the writer published before it answered), and a key rotation is seen by both.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, postgresAvailable, type TestDatabase } from "../../support/replicas/postgres.js";
+import { api, type Emulator, getToken, scriptAction, startTestEmulator, UNTHROTTLED } from "../helpers.js";
+
+const available = await postgresAvailable();
+
+describe.skipIf(!available)("across two replicas", () => {
+  let database: TestDatabase;
+  let a: Emulator;
+  let b: Emulator;
+  const previousKey = process.env.CXDA_EMULATOR_ROOT_KEY;
+
+  beforeAll(async () => {
+    process.env.CXDA_EMULATOR_ROOT_KEY = randomBytes(32).toString("hex");
+    database = await createTestDatabase();
+    a = await startTestEmulator({ ...UNTHROTTLED, database: database.url, replicaId: "a" });
+    b = await startTestEmulator({ ...UNTHROTTLED, database: database.url, replicaId: "b" });
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await database?.drop();
+    if (previousKey === undefined) delete process.env.CXDA_EMULATOR_ROOT_KEY;
+    else process.env.CXDA_EMULATOR_ROOT_KEY = previousKey;
+  });
+
+  it("a token issued by one replica is valid on the other", async () => {
+    const token = await getToken(a);
+    expect((await api(b, "GET", "/api/v2/dataactions", { token })).status).toBe(200);
+  });
+
+  it("after a write through one replica, the other answers the new version (never its cached one)", async () => {
+    const token = await getToken(a);
+    const created = await api(a, "POST", "/api/v2/dataactions", { token, body: scriptAction("across_one") });
+    expect(created.status).toBe(201);
+    const path = `/api/v2/dataactions/${created.body.id}`;
+    let version = created.body.version as number;
+    for (let round = 0; round < 20; round += 1) {
+      // b reads (and caches) the current version, then a writes the next one.
+      expect((await api(b, "GET", path, { token })).body.version).toBe(version);
+      const patched = await api(a, "PATCH", path, {
+        token,
+        body: { description: `round ${round}` },
+        headers: { "if-match": `"${version}"` },
+      });
+      expect(patched.status).toBe(200);
+      version = patched.body.version as number;
+      const read = await api(b, "GET", path, { token });
+      expect(read.body.version).toBe(version);
+      expect(read.body.description).toBe(`round ${round}`);
+    }
+  });
+
+  it("a key rotation through one replica is the active key on the other", async () => {
+    const token = await getToken(a);
+    const before = await api(b, "GET", "/api/v2/keys", { token });
+    expect(before.status).toBe(200);
+    const rotated = await api(a, "POST", "/api/v2/keys/rotate", { token, body: {} });
+    expect(rotated.status).toBe(200);
+    const after = await api(b, "GET", "/api/v2/keys", { token });
+    expect(after.body.activeKeyId).toBe(rotated.body.activeKeyId);
+    expect(after.body.activeKeyId).not.toBe(before.body.activeKeyId);
+  });
+});

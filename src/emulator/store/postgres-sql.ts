@@ -27,6 +27,11 @@ type NativeClientClass = new (config: {
 
 /** int8, int2, int4: read as numbers; every other column the store reads is text. */
 const INTEGER_OIDS = new Set([20, 21, 23]);
+/** How long a statement waits for a lock (another replica's write) before failing with 503. */
+const LOCK_TIMEOUT_MS = 5_000;
+const LOCK_NOT_AVAILABLE = "55P03";
+/** After a failed connection attempt, calls fail without trying again for this long. */
+const RECONNECT_PAUSE_MS = 500;
 /** libpq's PQTRANS_UNKNOWN: the connection is bad. */
 const TRANSACTION_STATUS_UNKNOWN = 4;
 
@@ -72,7 +77,7 @@ export interface PostgresSqlOptions {
 function withConnectTimeout(url: string): string {
   try {
     const parsed = new URL(url);
-    if (!parsed.searchParams.has("connect_timeout")) parsed.searchParams.set("connect_timeout", "5");
+    if (!parsed.searchParams.has("connect_timeout")) parsed.searchParams.set("connect_timeout", "2");
     return parsed.toString();
   } catch {
     return url;
@@ -90,6 +95,8 @@ export function postgresSql(url: string, options: PostgresSqlOptions = {}): SqlD
   let transactionGeneration = 0;
   let closed = false;
   let nextName = 0;
+  let retryAt = 0;
+  let lastFailure = "";
 
   const connect = (): NativeClient => {
     if (closed) throw new Error("the PostgreSQL store is closed");
@@ -100,16 +107,19 @@ export function postgresSql(url: string, options: PostgresSqlOptions = {}): SqlD
     }
     if (depth > 0)
       throw new DatabaseUnavailableError("The database connection was lost during this transaction.");
+    // Connecting blocks the event loop: after a failure, calls fail at once for a while.
+    if (Date.now() < retryAt) throw new DatabaseUnavailableError(lastFailure);
     const fresh = new Client({ types });
     try {
       fresh.connectSync(conninfo);
-      // NOTICEs (e.g. "already exists, skipping") would go to standard error.
-      fresh.querySync("SET client_min_messages TO warning");
+      // NOTICEs (e.g. "already exists, skipping") would go to standard error; a lock held by a
+      // stalled process fails the statement (503) rather than hanging every request behind it.
+      fresh.querySync(`SET client_min_messages TO warning; SET lock_timeout = ${LOCK_TIMEOUT_MS}`);
     } catch (error) {
       endClient(fresh);
-      throw new DatabaseUnavailableError(
-        `PostgreSQL at ${maskDatabaseUrl(url)} does not answer: ${firstLine(error)}`,
-      );
+      lastFailure = `PostgreSQL at ${maskDatabaseUrl(url)} does not answer: ${firstLine(error)}`;
+      retryAt = Date.now() + RECONNECT_PAUSE_MS;
+      throw new DatabaseUnavailableError(lastFailure);
     }
     client = fresh;
     generation += 1;
@@ -134,6 +144,8 @@ export function postgresSql(url: string, options: PostgresSqlOptions = {}): SqlD
         }
         throw new DatabaseUnavailableError(`The database connection was lost: ${firstLine(error)}`);
       }
+      if (sqlState === LOCK_NOT_AVAILABLE)
+        throw new DatabaseUnavailableError(`The database is busy: ${firstLine(error)}`);
       throw error;
     }
   };

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fetch } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import { maskDatabaseUrl } from "../../../src/emulator/store/database-errors.js";
+import { endClient, loadPgNative } from "../../../src/emulator/store/postgres-sql.js";
 import { openPostgresStore } from "../../../src/emulator/store/postgres-store.js";
 import { CLI, runCxda, scratchDir } from "../../helpers/cli.js";
 import {
@@ -238,6 +239,34 @@ describe.runIf(available)("the PostgreSQL store", () => {
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+
+  it("answers 503 rather than hanging while another process holds the write lock", async () => {
+    const database = freshDatabase();
+    const emulator = await startTestEmulator({ database: database.url });
+    const Client = loadPgNative();
+    const holder = new Client({ types: { getTypeParser: () => String } });
+    holder.connectSync(database.url);
+    try {
+      const token = await getToken(emulator);
+      // What a stalled replica in the middle of a write looks like (postgres-store.ts, WRITE_LOCK).
+      holder.querySync("BEGIN; SELECT pg_advisory_xact_lock(1668834402)");
+      const blocked = await api(emulator, "POST", "/api/v2/dataactions", {
+        token,
+        body: scriptAction("blocked"),
+      });
+      expect(blocked.status).toBe(503);
+      expect(blocked.headers.get("retry-after")).toBe("1");
+      holder.querySync("ROLLBACK");
+      const created = await api(emulator, "POST", "/api/v2/dataactions", {
+        token,
+        body: scriptAction("blocked"),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      endClient(holder);
+      await emulator.close();
     }
   });
 

@@ -94,8 +94,8 @@ export class Output {
       const text = await filterJson(body, this.jq);
       this.stdout.write(text === "" || text.endsWith("\n") ? text : `${text}\n`);
     } else {
-      const { stringify } = await import("yaml");
-      this.stdout.write(stringify(body));
+      const { toYaml } = await import("./yaml-output.js");
+      this.stdout.write(toYaml(body));
     }
   }
 

@@ -693,7 +693,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       config.tenants.map((t) => t.id),
     );
     if (message.kind === "tokens" || message.kind === "all") tokens.forgetVerified();
-    if (message.kind === "all") sharedLimiters.forEach((limiter) => limiter.forgetLeases());
+    if (message.kind === "all") for (const limiter of sharedLimiters) limiter.forgetLeases();
   });
   const ctx: EmulatorContext = {
     config,
@@ -707,7 +707,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     expand: new ExpandRegistry(),
     faults: new FaultRules(options.random),
     requestLog: new RequestLog(options.requestLogCapacity),
-    rateLimiter: sharedLimiters[0] ?? new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
+    rateLimiter:
+      sharedLimiters[0] ?? new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst, clock),
     replicaId,
     ...(shared && publishing
       ? {
@@ -718,11 +719,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           publishReset: () => shared.bus.publish({ kind: "all" }),
         }
       : {}),
-    tokenGuard: new TokenGuard(
-      clock,
-      undefined,
-      sharedLimiters[1] && (() => sharedLimiters[1]!),
-    ),
+    tokenGuard: new TokenGuard(clock, undefined, sharedLimiters[1] && (() => sharedLimiters[1]!)),
     keyring,
     sandbox: createLazySandbox(),
     testHooks: exposure.testHooks,

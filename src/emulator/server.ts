@@ -187,6 +187,16 @@ function stateOf(request: FastifyRequest): RequestState {
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+/**
+ * Whether a successful request may have changed what other replicas cache of its tenant: a write
+ * method, except a test run (`POST …/dataactions/{id}/test`), which changes nothing they keep.
+ */
+function announcesWrite(method: string, path: string, status: number): boolean {
+  return (
+    WRITE_METHODS.has(method) && status < 400 && !/\/dataactions\/[^/]+\/test$/.test(path.split("?")[0] ?? "")
+  );
+}
+
 /** A rate decision; a shared limiter whose database does not answer makes the request a 503. */
 async function takeRate(limiter: RateLimits, key: string) {
   try {
@@ -409,7 +419,11 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
         reply.header(TENANT_REVISION_HEADER, String(ctx.store.revision(principal.tenantId)));
     }
     // A write is announced to the other replicas before it is acknowledged.
-    if (ctx.replicaWrites !== undefined && principal && WRITE_METHODS.has(request.method))
+    if (
+      ctx.replicaWrites !== undefined &&
+      principal &&
+      announcesWrite(request.method, state.path, reply.statusCode)
+    )
       await ctx.replicaWrites(principal.tenantId);
     if (state.pendingDelayMs > 0) {
       const ms = state.pendingDelayMs;

@@ -28,6 +28,7 @@ import {
   variablesPath,
   variablesPayload,
 } from "./lib/api.mjs";
+import { applyProjectYaml } from "./lib/fixtures.mjs";
 import { startEmulatorProcess } from "./lib/processes.mjs";
 import { summarize } from "./lib/stats.mjs";
 
@@ -49,29 +50,7 @@ const SECRET = "b2-encrypted-value-0123456789";
 /** A project of `count` new actions as `cxda apply` reads it: headers, 3 variables (1 encrypted), overrides × 3. */
 async function projectOf(count) {
   const { validateProject } = await import("../dist/project/validate-project.js");
-  const lines = ["apiVersion: cxda/v1", "environments: [dev, staging, prod]", "actions:"];
-  for (let i = 0; i < count; i += 1) {
-    lines.push(
-      `  b2apply_${String(i + 1).padStart(5, "0")}:`,
-      "    type: SCRIPT",
-      `    description: Bench action ${i}.`,
-      "    script: { file: main.js }",
-      "    headers:",
-      "      X-Source: cxda-bench",
-      `      X-Index: "${i}"`,
-      "    variables:",
-      `      - { name: position, type: integer, value: ${i} }`,
-      "      - { name: region, type: string, value: eu-west-1 }",
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a cxda.yaml placeholder
-      '      - { name: apiKey, type: string, value: "${env:B2_SECRET}", encrypted: true }',
-      "    overrides:",
-      ...ENVIRONMENTS.flatMap((env) => [
-        `      ${env}:`,
-        `        - { name: BASE_URL, value: "https://${env}.example.com/${i}" }`,
-      ]),
-    );
-  }
-  const result = validateProject(`${lines.join("\n")}\n`, {
+  const result = validateProject(applyProjectYaml("b2apply", count, "B2_SECRET", ENVIRONMENTS), {
     readFile: () => "function main(context) {\n  return context.input;\n}\n",
     env: { B2_SECRET: SECRET },
   });

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEMO_CLIENT, ENVIRONMENTS, UNLIMITED } from "./lib/api.mjs";
+import { applyProjectYaml } from "./lib/fixtures.mjs";
 import { startEmulatorProcess } from "./lib/processes.mjs";
 
 export const TITLE = "memory of a long apply (per-resource)";
@@ -23,30 +24,7 @@ const MB = 1024 * 1024;
 const SECRET = "b9-encrypted-value-0123456789";
 const BIN = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url));
 
-function projectYaml(count) {
-  const lines = ["apiVersion: cxda/v1", "environments: [dev, staging, prod]", "actions:"];
-  for (let i = 0; i < count; i += 1)
-    lines.push(
-      `  b9apply_${String(i + 1).padStart(5, "0")}:`,
-      "    type: SCRIPT",
-      `    description: Bench action ${i}.`,
-      "    script: { file: main.js }",
-      "    headers:",
-      "      X-Source: cxda-bench",
-      `      X-Index: "${i}"`,
-      "    variables:",
-      `      - { name: position, type: integer, value: ${i} }`,
-      "      - { name: region, type: string, value: eu-west-1 }",
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a cxda.yaml placeholder
-      '      - { name: apiKey, type: string, value: "${env:B9_SECRET}", encrypted: true }',
-      "    overrides:",
-      ...ENVIRONMENTS.flatMap((env) => [
-        `      ${env}:`,
-        `        - { name: BASE_URL, value: "https://${env}.example.com/${i}" }`,
-      ]),
-    );
-  return `${lines.join("\n")}\n`;
-}
+const projectYaml = (count) => applyProjectYaml("b9apply", count, "B9_SECRET", ENVIRONMENTS);
 
 /** Resident set size of `pid` in bytes, or undefined once it is gone. */
 function rssOf(pid) {

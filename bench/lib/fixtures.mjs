@@ -38,3 +38,31 @@ export function largeScript(bytes) {
   }
   return parts.join("");
 }
+
+/**
+ * The cxda.yaml of an apply benchmark: `count` SCRIPT actions named `<prefix>_00001`…, each with headers,
+ * three variables (one encrypted, from `${env:<secretVar>}`) and an override in every environment.
+ */
+export function applyProjectYaml(prefix, count, secretVar, environments) {
+  const lines = ["apiVersion: cxda/v1", "environments: [dev, staging, prod]", "actions:"];
+  for (let i = 0; i < count; i += 1)
+    lines.push(
+      `  ${prefix}_${String(i + 1).padStart(5, "0")}:`,
+      "    type: SCRIPT",
+      `    description: Bench action ${i}.`,
+      "    script: { file: main.js }",
+      "    headers:",
+      "      X-Source: cxda-bench",
+      `      X-Index: "${i}"`,
+      "    variables:",
+      `      - { name: position, type: integer, value: ${i} }`,
+      "      - { name: region, type: string, value: eu-west-1 }",
+      `      - { name: apiKey, type: string, value: "\${env:${secretVar}}", encrypted: true }`,
+      "    overrides:",
+      ...environments.flatMap((env) => [
+        `      ${env}:`,
+        `        - { name: BASE_URL, value: "https://${env}.example.com/${i}" }`,
+      ]),
+    );
+  return `${lines.join("\n")}\n`;
+}

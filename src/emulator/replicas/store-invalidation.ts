@@ -48,6 +48,8 @@ export function withInvalidationPublishing(
 
   const actions = store.actions;
   const keys = store.keys;
+  const variables = store.variables;
+  const overrides = store.overrides;
   const wrapped: Store = {
     ...store,
     actions: {
@@ -73,6 +75,33 @@ export function withInvalidationPublishing(
           note({ kind: "tenant", tenantId });
         }
         return deleted;
+      },
+    },
+    // Variables and overrides move the tenant revision too, which replicas keep in memory.
+    variables: {
+      getActionSet: (t, id) => variables.getActionSet(t, id),
+      getActionSets: (t, ids) => variables.getActionSets(t, ids),
+      listActionSets: (t) => variables.listActionSets(t),
+      getGlobalSet: (t) => variables.getGlobalSet(t),
+      putActionSet: (t, id, set) => {
+        variables.putActionSet(t, id, set);
+        note({ kind: "tenant", tenantId: t });
+      },
+      putGlobalSet: (t, set) => {
+        variables.putGlobalSet(t, set);
+        note({ kind: "tenant", tenantId: t });
+      },
+    },
+    overrides: {
+      get: (t, id, env) => overrides.get(t, id, env),
+      listForActions: (t, ids) => overrides.listForActions(t, ids),
+      put: (set) => {
+        overrides.put(set);
+        note({ kind: "tenant", tenantId: set.tenantId });
+      },
+      deleteForAction: (t, id) => {
+        overrides.deleteForAction(t, id);
+        note({ kind: "tenant", tenantId: t });
       },
     },
     keys: {

@@ -150,7 +150,10 @@ export function postgresSql(url: string, options: PostgresSqlOptions = {}): SqlD
     }
   };
 
+  // Statements that may write, run on this connection (SqlDatabase.localWrites).
+  let writes = 0;
   const simple = (sql: string): void => {
+    writes += 1;
     onConnection((c) => c.querySync(sql));
   };
 
@@ -158,9 +161,11 @@ export function postgresSql(url: string, options: PostgresSqlOptions = {}): SqlD
     let n = 0;
     const text = sql.replace(/\?/g, () => `$${++n}`);
     const name = `cxda_${nextName++}`;
+    const mayWrite = !/^\s*SELECT\b/i.test(sql);
     let preparedOn = 0;
     const execute = (params: SqlValue[]): { rows: Row[]; changes: number } =>
       onConnection((c) => {
+        if (mayWrite) writes += 1;
         if (preparedOn !== generation) {
           c.prepareSync(name, text, n);
           preparedOn = generation;
@@ -190,6 +195,9 @@ export function postgresSql(url: string, options: PostgresSqlOptions = {}): SqlD
   return {
     dialect: "postgres",
     prepare,
+    get localWrites() {
+      return writes;
+    },
     exec: (sql) => simple(sql),
     transaction: <T>(fn: () => T): T => {
       if (depth === 0) {

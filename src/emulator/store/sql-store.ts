@@ -299,6 +299,7 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): Store
     transaction: <T>(fn: () => T): T => revisions.transaction(fn),
     resetTenantData: () => resetTenantData(),
     dropCached: (tenantId, actionId) => {
+      revisions.forget(tenantId);
       if (actionId === undefined) {
         for (const key of readCache.keys()) if (key.startsWith(cacheKey(tenantId, ""))) readCache.delete(key);
       } else readCache.delete(cacheKey(tenantId, actionId));

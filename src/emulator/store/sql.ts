@@ -24,8 +24,9 @@ export interface SqlDatabase {
   transaction<T>(fn: () => T): T;
   readonly inTransaction: boolean;
   /**
-   * A count that moves whenever this connection runs a statement that may write, when this connection
-   * is the database's only writer (SQLite); undefined when others write too (PostgreSQL replicas).
+   * A count that moves whenever this connection runs a statement that may write. Writes by other
+   * processes (PostgreSQL replicas) do not move it: a cache keyed on it must also be dropped when another
+   * replica says it wrote (Store.dropCached).
    */
   readonly localWrites?: number;
   close(): void;

@@ -155,6 +155,44 @@ describe.runIf(available)("the PostgreSQL store", () => {
     }
   });
 
+  it("keeps a tenant's revision in memory until its own next write or another replica's announced one", () => {
+    const database = freshDatabase();
+    const a = openPostgresStore({ url: database.url });
+    const b = openPostgresStore({ url: database.url });
+    try {
+      const action = {
+        tenantId: "t",
+        id: "r1",
+        name: "kept",
+        version: 1,
+        createdTimestamp: 1,
+        modifiedTimestamp: 1,
+        locked: false,
+        dependencies: [],
+        doc: '{"version":1}',
+      };
+      a.transaction(() => a.actions.insert(action));
+      expect(a.revision("t")).toBe(1);
+      b.transaction(() => b.actions.update({ ...action, version: 2, doc: '{"version":2}' }));
+      // Kept: b's write is not seen until b's announcement reaches a (here: dropCached by hand) …
+      expect(a.revision("t")).toBe(1);
+      expect(a.transaction(() => a.revision("t"))).toBe(2); // … but a transaction always reads the database.
+      b.transaction(() => b.actions.update({ ...action, version: 3, doc: '{"version":3}' }));
+      a.dropCached("t");
+      expect(a.revision("t")).toBe(3);
+      expect(b.revision("t")).toBe(3);
+      // A write of its own is seen at once; the other replica sees it once told.
+      a.transaction(() => a.actions.update({ ...action, version: 4, doc: '{"version":4}' }));
+      expect(a.revision("t")).toBe(4);
+      expect(b.revision("t")).toBe(3);
+      b.dropCached("t", "r1");
+      expect(b.revision("t")).toBe(4);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it("answers an Idempotency-Key once across two emulators on one database, even while both hold it", async () => {
     const database = freshDatabase();
     const first = await startTestEmulator({ database: database.url });

@@ -1,14 +1,28 @@
 /**
- * R20: the database goes away during load. Every connection of the replicas is ended
- * (`pg_terminate_backend`, what clients see of a restart; the shared machine's PostgreSQL itself is
- * never restarted by the suite). Requests fail with 503 and Retry-After, never a 500 or a hang, and the
- * SDK's retries carry every idempotent operation through.
+ * R20: the database goes away during load. By default every connection of the replicas is ended
+ * (`pg_terminate_backend`, what clients see of a restart) so that other suites sharing the server are
+ * not disturbed; with `CXDA_CHAOS_R20_RESTART=1` (for `npm run chaos` on a machine of its own, as root)
+ * the local cluster itself is restarted (`pg_ctlcluster … restart`), which also refuses new connections
+ * while it is down. Requests fail with 503 and Retry-After, never a 500 or a hang, and the SDK's retries
+ * carry every idempotent operation through.
  */
+import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { promisify } from "node:util";
 
 import { terminateConnections } from "../../support/replicas/postgres.js";
 import { actionInput, type ChaosClient, chaosClient, exactly, type Figure, info, pool } from "../harness.js";
 import type { ChaosSize } from "../sizes.js";
 import type { ReplicaChaosRun } from "./replica-run.js";
+
+const RESTART = process.env.CXDA_CHAOS_R20_RESTART === "1";
+
+/** Restarts the machine's PostgreSQL cluster (Debian's pg_ctlcluster); resolves once it answers again. */
+async function restartCluster(): Promise<void> {
+  const version = readdirSync("/etc/postgresql")[0];
+  if (version === undefined) throw new Error("CXDA_CHAOS_R20_RESTART: no cluster under /etc/postgresql");
+  await promisify(execFile)("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", "restart"]);
+}
 
 export async function runR20(run: ReplicaChaosRun, size: ChaosSize): Promise<Figure[]> {
   const { emulator, database } = await run.replicated();
@@ -26,8 +40,11 @@ export async function runR20(run: ReplicaChaosRun, size: ChaosSize): Promise<Fig
     let terminated = 0;
     const outages = (async () => {
       for (let k = 0; k < size.r20Outages && !stop; k++) {
-        await new Promise((r) => setTimeout(r, 400));
-        terminated += await terminateConnections(database.name);
+        await new Promise((r) => setTimeout(r, RESTART ? 1500 : 400));
+        if (RESTART) {
+          await restartCluster();
+          terminated += 1;
+        } else terminated += await terminateConnections(database.name);
       }
     })();
     await pool(size.r20Operations, workers, async (i) => {
@@ -65,7 +82,7 @@ export async function runR20(run: ReplicaChaosRun, size: ChaosSize): Promise<Fig
         clients.flatMap((c) => c.trace.retries).filter((r) => r.status === 503 && r.delayMs < 1000).length,
         0,
       ),
-      info("R20", "connections ended", terminated),
+      info("R20", RESTART ? "cluster restarts" : "connections ended", terminated),
       info("R20", "503 answers (each with Retry-After)", unavailable),
       info("R20", "503 retries after ≥ 1 s", retriedWithDelay),
       info("R20", "slowest operation, ms (no hang)", slowest),

@@ -60,6 +60,21 @@ function terminateConnections(name: string): void {
   );
 }
 
+/** An action as the store holds it, at version 1, in tenant "t". */
+function storedAction(id: string, name: string) {
+  return {
+    tenantId: "t",
+    id,
+    name,
+    version: 1,
+    createdTimestamp: 1,
+    modifiedTimestamp: 1,
+    locked: false,
+    dependencies: [],
+    doc: '{"version":1}',
+  };
+}
+
 describe.runIf(available)("the PostgreSQL store", () => {
   it("two replicas starting together on a fresh database both start, and the schema is migrated once", async () => {
     const database = freshDatabase();
@@ -132,17 +147,7 @@ describe.runIf(available)("the PostgreSQL store", () => {
     const a = openPostgresStore({ url: database.url });
     const b = openPostgresStore({ url: database.url });
     try {
-      const action = {
-        tenantId: "t",
-        id: "a1",
-        name: "shared",
-        version: 1,
-        createdTimestamp: 1,
-        modifiedTimestamp: 1,
-        locked: false,
-        dependencies: [],
-        doc: '{"version":1}',
-      };
+      const action = storedAction("a1", "shared");
       a.actions.insert(action);
       expect(a.actions.get("t", "a1")?.version).toBe(1); // now in a's read cache
       b.actions.update({ ...action, version: 2, doc: '{"version":2}' });
@@ -160,17 +165,7 @@ describe.runIf(available)("the PostgreSQL store", () => {
     const a = openPostgresStore({ url: database.url });
     const b = openPostgresStore({ url: database.url });
     try {
-      const action = {
-        tenantId: "t",
-        id: "r1",
-        name: "kept",
-        version: 1,
-        createdTimestamp: 1,
-        modifiedTimestamp: 1,
-        locked: false,
-        dependencies: [],
-        doc: '{"version":1}',
-      };
+      const action = storedAction("r1", "kept");
       a.transaction(() => a.actions.insert(action));
       expect(a.revision("t")).toBe(1);
       b.transaction(() => b.actions.update({ ...action, version: 2, doc: '{"version":2}' }));

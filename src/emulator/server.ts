@@ -669,18 +669,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw new ValidationError("database must be a PostgreSQL URL: postgres://user@host:5432/dbname", {
       slug: "validation-failed",
     });
+  // Replicas on one PostgreSQL database share rate limits and cache invalidations through it (opened
+  // below, once the store's migrations ran); a replica serves nothing it keeps in memory unless its
+  // invalidation listener is current.
+  let shared: SharedState | undefined;
   const rawStore =
     database !== undefined
-      ? openPostgres({ url: database, clock, author: currentClientId, retention: config.history })
+      ? openPostgres({
+          url: database,
+          clock,
+          author: currentClientId,
+          retention: config.history,
+          cachesCurrent: () => shared?.bus.current ?? true,
+        })
       : openSqliteStore({
           ...(dataDir === undefined ? {} : { dataDir, onWarning: (text: string) => warnings.push(text) }),
           clock,
           author: currentClientId,
           retention: config.history,
         });
-  // Replicas on one PostgreSQL database share rate limits and cache invalidations through it.
   const sharedDatabase = options.sharedDatabase ?? database;
-  let shared: SharedState | undefined;
   try {
     shared = sharedDatabase === undefined ? undefined : await openSharedState(sharedDatabase, replicaId);
   } catch (error) {
@@ -727,10 +735,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...(shared && publishing
       ? {
           replicaWrites: async (tenantId: string) => {
-            await shared.bus.publish({ kind: "tenant", tenantId });
+            publishing.announce({ kind: "tenant", tenantId });
             await publishing.flushed();
           },
-          publishReset: () => shared.bus.publish({ kind: "all" }),
+          publishReset: async () => {
+            await shared.bus.publish({ kind: "all" });
+          },
         }
       : {}),
     tokenGuard: new TokenGuard(clock, undefined, sharedLimiters[1] && (() => sharedLimiters[1]!)),

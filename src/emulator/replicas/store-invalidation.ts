@@ -4,8 +4,8 @@
  * Publishing: `withInvalidationPublishing(store, publish)` notes every action written and every key
  * change through the store, and hands them to `publish` once the outermost transaction committed (at
  * once for a write outside a transaction; nothing for a transaction that threw, since it rolled back).
- * `flushed()` is what the request's response waits for, so a write is announced before it is
- * acknowledged.
+ * `flushed()` is what the request's response waits for, so a write is announced, and acted on by the
+ * other replicas, before it is acknowledged.
  *
  * Receiving: `applyToStore` hands every message heard from another replica to the store's
  * `dropCached` (its action read cache and list page marks).
@@ -17,11 +17,13 @@ export interface PublishingStore {
   store: Store;
   /** Resolves when every write committed so far has been announced. */
   flushed(): Promise<void>;
+  /** Announces a change made outside the store's repositories (queued after the writes before it). */
+  announce(message: Invalidation): void;
 }
 
 export function withInvalidationPublishing(
   store: Store,
-  publish: (...messages: Invalidation[]) => Promise<void>,
+  publish: (...messages: Invalidation[]) => Promise<unknown>,
 ): PublishingStore {
   let depth = 0;
   let pending: Invalidation[] = [];
@@ -43,7 +45,9 @@ export function withInvalidationPublishing(
     });
     pending = [];
     const previous = last;
-    last = previous.then(() => publish(...messages));
+    last = previous.then(async () => {
+      await publish(...messages);
+    });
   };
 
   const actions = store.actions;
@@ -139,7 +143,7 @@ export function withInvalidationPublishing(
     },
     close: () => store.close(),
   };
-  return { store: wrapped, flushed: () => last };
+  return { store: wrapped, flushed: () => last, announce: note };
 }
 
 /** Drops what another replica's write made stale; `tenantIds` are every configured tenant (for `all`). */

@@ -30,6 +30,12 @@ export interface PostgresStoreOptions {
   clock?: () => number;
   author?: () => string | null;
   retention?: HistoryRetention;
+  /**
+   * Whether what this process keeps in memory (actions read by id, tenant revisions) is known to be
+   * current: false while the replica may not yet have acted on another replica's write
+   * (replicas/invalidation-bus.ts). While false, reads go to the database and nothing is kept.
+   */
+  cachesCurrent?: () => boolean;
 }
 
 /** Whether a --database value names PostgreSQL. */
@@ -86,6 +92,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     author: options.author ?? (() => null),
     retention: options.retention ?? DEFAULT_RETENTION,
     sharedDatabase: true,
+    ...(options.cachesCurrent === undefined ? {} : { cachesCurrent: options.cachesCurrent }),
     ping: () => {
       const v = version.get()?.v ?? 0;
       if (v < SCHEMA_VERSION)

@@ -79,10 +79,13 @@ export interface SqlStoreOptions {
    * check sees the last committed write whatever replica made it and however late its invalidation.
    */
   sharedDatabase?: boolean;
+  /** While this says false, the action read cache and kept revisions are neither read nor filled. */
+  cachesCurrent?: () => boolean;
 }
 
 export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): Store {
   const shared = options.sharedDatabase === true;
+  const current = options.cachesCurrent ?? (() => true);
   const q = {
     getAction: db.prepare<ActionRow>("SELECT * FROM actions WHERE tenant_id = ? AND id = ?"),
     getActionByName: db.prepare<ActionRow>(
@@ -162,12 +165,12 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): Store
     get: (tenantId, id) => {
       const key = cacheKey(tenantId, id);
       const hit = readCache.get(key);
-      if (hit !== undefined && !(shared && db.inTransaction)) return hit;
+      if (hit !== undefined && !(shared && db.inTransaction) && current()) return hit;
       const row = q.getAction.get(tenantId, id);
       const action = row && toAction(row);
       // Read past a cached entry (shared database): an entry that is no longer the row goes.
       if (hit !== undefined && (action === undefined || action.doc !== hit.doc)) readCache.delete(key);
-      if (action !== undefined && !db.inTransaction) {
+      if (action !== undefined && !db.inTransaction && current()) {
         if (readCache.size >= ACTION_READ_CACHE_SIZE) readCache.delete(readCache.keys().next().value!);
         Object.freeze(action.dependencies);
         readCache.set(key, Object.freeze(action));
@@ -257,7 +260,7 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): Store
   const builds = createBuildRepository(db);
   const variables = createVariableRepository(db);
   const keys = createKeyRepository(db);
-  const revisions = createTenantRevisions(db);
+  const revisions = createTenantRevisions(db, current);
   const history = createHistoryRepository(db);
   // An action's builds and overrides go with it (its variables by ON DELETE CASCADE): a deleted action
   // leaves nothing readable under its path.

@@ -80,12 +80,17 @@ export interface TenantRevisions {
  * every /api/v2 answer: ~10 µs of ~130 µs CPU per GET on SQLite (bench B4); on PostgreSQL, where it is a
  * round trip, B12 (GET by id, PostgreSQL ÷ SQLite) went from 0.29× to 0.96× without it (3 pairs, quiet machine).
  */
-function keptRevisions(db: SqlDatabase, read: (tenantId: string) => number) {
+function keptRevisions(db: SqlDatabase, read: (tenantId: string) => number, current: () => boolean) {
   const committed = new Map<string, number>();
   let cachedAt = db.localWrites;
   return {
     get: (tenantId: string): number => {
       if (db.inTransaction || db.localWrites === undefined) return read(tenantId);
+      if (!current()) {
+        // What was kept may be stale (an announcement not yet acted on): forget it, keep nothing new.
+        committed.clear();
+        return read(tenantId);
+      }
       if (db.localWrites !== cachedAt) {
         committed.clear();
         cachedAt = db.localWrites;
@@ -105,7 +110,8 @@ function keptRevisions(db: SqlDatabase, read: (tenantId: string) => number) {
 }
 
 /** Call once the tracked tables exist (on PostgreSQL, once migrated). */
-export function createTenantRevisions(db: SqlDatabase): TenantRevisions {
+/** `current`: whether kept revisions may be used (false while another replica's write may be unheard). */
+export function createTenantRevisions(db: SqlDatabase, current: () => boolean = () => true): TenantRevisions {
   if (db.dialect === "postgres") {
     const read = db.prepare<{ revision: number }>(
       "SELECT revision FROM tenant_revisions WHERE tenant_id = ?",
@@ -113,7 +119,7 @@ export function createTenantRevisions(db: SqlDatabase): TenantRevisions {
     const mine = db.prepare(
       "SELECT 1 FROM tenant_revisions WHERE tenant_id = ? AND txid = txid_current_if_assigned()",
     );
-    const kept = keptRevisions(db, (tenantId) => read.get(tenantId)?.revision ?? 0);
+    const kept = keptRevisions(db, (tenantId) => read.get(tenantId)?.revision ?? 0, current);
     return {
       get: kept.get,
       forget: kept.forget,
@@ -127,7 +133,7 @@ export function createTenantRevisions(db: SqlDatabase): TenantRevisions {
   const read = db.prepare<{ revision: number }>("SELECT revision FROM tenant_revisions WHERE tenant_id = ?");
   const clearMarks = db.prepare("DELETE FROM revision_marks");
   const marked = db.prepare("SELECT 1 FROM revision_marks WHERE tenant_id = ?");
-  const kept = keptRevisions(db, (tenantId) => read.get(tenantId)?.revision ?? 0);
+  const kept = keptRevisions(db, (tenantId) => read.get(tenantId)?.revision ?? 0, current);
   return {
     get: kept.get,
     forget: kept.forget,

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RateLimiter, type RateLimits } from "../../../src/emulator/rate-limiter.js";
-import type { Invalidation } from "../../../src/emulator/replicas/invalidation-bus.js";
+import { ACK_TIMEOUT_MS, type Invalidation } from "../../../src/emulator/replicas/invalidation-bus.js";
 import { openSharedState, type SharedState } from "../../../src/emulator/replicas/shared-state.js";
 import {
   createTestDatabase,
@@ -118,11 +118,55 @@ describe.skipIf(!available)("replicas on PostgreSQL", () => {
     ]);
   });
 
+  it("publishing resolves only once the other replica has acted on the announcement", async () => {
+    const [a, b] = replicas as [SharedState, SharedState];
+    const heard: Invalidation[] = [];
+    b.bus.subscribe((m) => heard.push(m));
+    const release = b.bus.holdDeliveries();
+    let settled = false;
+    const publication = a.bus.publish({ kind: "action", tenantId: "acme", id: "a1" }).then((p) => {
+      settled = true;
+      // b acted on it before the writer may answer its client.
+      expect(heard).toEqual([{ kind: "action", tenantId: "acme", id: "a1" }]);
+      return p;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(settled).toBe(false);
+    release();
+    expect(await publication).toEqual({ awaited: 1, unacknowledged: 0 });
+  });
+
+  it("a replica that lags stops trusting its caches before a writer stops waiting for it", async () => {
+    const [a, b] = replicas as [SharedState, SharedState];
+    expect(b.bus.current).toBe(true);
+    const release = b.bus.holdDeliveries();
+    const started = Date.now();
+    const publication = await a.bus.publish({ kind: "tenant", tenantId: "acme" });
+    expect(publication).toEqual({ awaited: 1, unacknowledged: 1 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(ACK_TIMEOUT_MS - 50);
+    // The writer answers its client now; b no longer serves what it keeps in memory.
+    expect(b.bus.current).toBe(false);
+    release();
+    // Its own heartbeat comes back after the announcement it held: current again.
+    await expect.poll(() => b.bus.current, { timeout: 5_000 }).toBe(true);
+    expect(a.bus.current).toBe(true);
+  });
+
+  it("a writer alone on the database waits for nobody", async () => {
+    await replicas[1]!.close();
+    replicas = [replicas[0]!];
+    await expect
+      .poll(async () => (await replicas[0]!.bus.publish({ kind: "tokens" })).awaited, { timeout: 5_000 })
+      .toBe(0);
+  });
+
   it("a replica whose listening connection was cut drops everything, listens again and hears later messages", async () => {
     const heard: Invalidation[] = [];
     replicas[1]!.bus.subscribe((m) => heard.push(m));
     await terminateConnections(database.name);
+    await expect.poll(() => replicas[1]!.bus.current, { timeout: 10_000, interval: 10 }).toBe(false);
     await expect.poll(() => heard.filter((m) => m.kind === "all").length, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => replicas[1]!.bus.current, { timeout: 10_000 }).toBe(true);
     await expect
       .poll(
         async () => {

@@ -188,6 +188,34 @@ describe.runIf(available)("the PostgreSQL store", () => {
     }
   });
 
+  it("while its caches are not current, a replica reads actions and revisions from the database and keeps nothing", () => {
+    const database = freshDatabase();
+    let current = true;
+    const a = openPostgresStore({ url: database.url, cachesCurrent: () => current });
+    const b = openPostgresStore({ url: database.url });
+    try {
+      const action = storedAction("c1", "gated");
+      a.transaction(() => a.actions.insert(action));
+      expect(a.actions.get("t", "c1")?.version).toBe(1);
+      expect(a.revision("t")).toBe(1);
+      b.transaction(() => b.actions.update({ ...action, version: 2, doc: '{"version":2}' }));
+      // Current (b's announcement not yet arrived): the kept values are served.
+      expect(a.actions.get("t", "c1")?.version).toBe(1);
+      expect(a.revision("t")).toBe(1);
+      current = false;
+      expect(a.actions.get("t", "c1")?.version).toBe(2);
+      expect(a.revision("t")).toBe(2);
+      b.transaction(() => b.actions.update({ ...action, version: 3, doc: '{"version":3}' }));
+      // Nothing read while not current was kept: once current again, a reads b's next write.
+      current = true;
+      expect(a.actions.get("t", "c1")?.version).toBe(3);
+      expect(a.revision("t")).toBe(3);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it("answers an Idempotency-Key once across two emulators on one database, even while both hold it", async () => {
     const database = freshDatabase();
     const first = await startTestEmulator({ database: database.url });

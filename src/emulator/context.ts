@@ -33,6 +33,8 @@ export interface EmulatorContext {
   replicaId: string;
   /** With replicas: announces a committed write of the tenant to the others (awaited before the response). */
   replicaWrites?: (tenantId: string) => Promise<void>;
+  /** With replicas: resolves once every write committed so far was acted on by the other replicas. */
+  writesAnnounced?: () => Promise<void>;
   /** With replicas: tells the others every cache is stale (the reset test hook). */
   publishReset?: () => Promise<void>;
   /** Rate limit and failure back-off of `POST /oauth2/token`, per client id and per address. */

@@ -738,6 +738,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
             publishing.announce({ kind: "tenant", tenantId });
             await publishing.flushed();
           },
+          writesAnnounced: () => publishing.flushed(),
           publishReset: async () => {
             await shared.bus.publish({ kind: "all" });
           },

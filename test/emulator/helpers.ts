@@ -78,12 +78,30 @@ export function useTestEmulator(
     });
 }
 
-export async function tokenRequest(
+export function tokenRequest(
   emulator: Emulator,
   form: Record<string, string>,
   headers: Record<string, string> = {},
 ): Promise<ApiResult> {
-  const res = await fetch(`${emulator.url}/oauth2/token`, {
+  return oauthFormPost(emulator, "/oauth2/token", form, headers);
+}
+
+/** `POST /oauth2/revoke` (RFC 7009) with a form body. */
+export function revocationRequest(
+  emulator: Emulator,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<ApiResult> {
+  return oauthFormPost(emulator, "/oauth2/revoke", form, headers);
+}
+
+async function oauthFormPost(
+  emulator: Emulator,
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<ApiResult> {
+  const res = await fetch(`${emulator.url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
     body: new URLSearchParams(form).toString(),

@@ -1,7 +1,7 @@
 /**
  * OAuth metadata that a client nobody here wrote accepts: openid-client (v6) discovers the emulator —
  * by RFC 8414 and by OpenID discovery — through 127.0.0.1, localhost and a --public-url in front of a
- * proxy, and runs the client credentials grant with what it found.
+ * proxy, runs the client credentials grant with what it found, and revokes a token (RFC 7009).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -53,6 +53,17 @@ describe("openid-client against a loopback emulator", () => {
     }
   }
 
+  it("revokes a token through openid-client's RFC 7009 call, at the endpoint it discovered", async () => {
+    const { tokens } = await discoverAndGrant(emulator.url, "oauth2");
+    expect(await listActions(emulator.url, tokens.access_token)).toBe(200);
+    const config = await oidc.discovery(new URL(emulator.url), CLIENT_ID, CLIENT_SECRET, undefined, {
+      algorithm: "oauth2",
+      execute: [oidc.allowInsecureRequests],
+    });
+    await oidc.tokenRevocation(config, tokens.access_token, { token_type_hint: "access_token" });
+    expect(await listActions(emulator.url, tokens.access_token)).toBe(401);
+  });
+
   it("serves RFC 8414 metadata with its required fields and no OpenID-only claims", async () => {
     const rfc = await api(emulator, "GET", "/.well-known/oauth-authorization-server");
     const openid = await api(emulator, "GET", "/.well-known/openid-configuration");
@@ -63,6 +74,8 @@ describe("openid-client against a loopback emulator", () => {
       token_endpoint: `${emulator.url}/oauth2/token`,
       grant_types_supported: ["client_credentials", "password"],
       token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      revocation_endpoint: `${emulator.url}/oauth2/revoke`,
+      revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
       scopes_supported: expect.arrayContaining(["dataactions:read", "dataactions:admin"]),
       response_types_supported: [],
     });

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorConfigInput } from "../../src/emulator/config.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../src/emulator/server.js";
-import { api, basic, type Emulator, getToken, slug, startTestEmulator, tokenRequest } from "./helpers.js";
+import {
+  api,
+  basic,
+  type Emulator,
+  getToken,
+  revocationRequest,
+  slug,
+  startTestEmulator,
+  tokenRequest,
+} from "./helpers.js";
 
 const config: EmulatorConfigInput = {
   tenants: [
@@ -32,8 +41,91 @@ describe("OAuth2", () => {
       token_endpoint: `${emulator.url}/oauth2/token`,
       grant_types_supported: ["client_credentials", "password"],
       token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      revocation_endpoint: `${emulator.url}/oauth2/revoke`,
+      revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
     });
     expect(res.body.scopes_supported).toContain("dataactions:admin");
+  });
+
+  describe("revocation (RFC 7009)", () => {
+    const ci = { id: "acme-ci", secret: "acme-ci-secret" };
+    const reader = { id: "acme-reader", secret: "reader-secret" };
+
+    it("a token revoked by its client is refused from then on; revoking it again, or an unknown token, answers 200", async () => {
+      const token = await getToken(emulator, ci);
+      // Used (and so verified and kept in memory) before it is revoked.
+      expect((await api(emulator, "GET", "/api/v2/dataactions", { token })).status).toBe(200);
+      const revoked = await revocationRequest(
+        emulator,
+        { token },
+        { authorization: basic(ci.id, ci.secret) },
+      );
+      expect(revoked.status).toBe(200);
+      expect(revoked.text).toBe("");
+      expect(revoked.headers.get("cache-control")).toBe("no-store");
+      const after = await api(emulator, "GET", "/api/v2/dataactions", { token });
+      expect(after.status).toBe(401);
+      expect(after.headers.get("www-authenticate")).toContain("invalid_token");
+      // Client authentication in the body works as at the token endpoint.
+      const again = await revocationRequest(emulator, {
+        token,
+        token_type_hint: "access_token",
+        client_id: ci.id,
+        client_secret: ci.secret,
+      });
+      expect(again.status).toBe(200);
+      const unknown = await revocationRequest(
+        emulator,
+        { token: "not-a-token-this-server-issued" },
+        { authorization: basic(ci.id, ci.secret) },
+      );
+      expect(unknown.status).toBe(200);
+      // Other tokens of the same client stay valid.
+      const other = await getToken(emulator, ci);
+      expect((await api(emulator, "GET", "/api/v2/dataactions", { token: other })).status).toBe(200);
+    });
+
+    it("refuses to revoke another client's token, which stays valid", async () => {
+      const token = await getToken(emulator, ci);
+      const res = await revocationRequest(
+        emulator,
+        { token },
+        { authorization: basic(reader.id, reader.secret) },
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe("unauthorized_client");
+      expect(res.text).not.toContain(token);
+      expect((await api(emulator, "GET", "/api/v2/dataactions", { token })).status).toBe(200);
+    });
+
+    it("answers RFC 6749 errors for a bad revocation request, never echoing a secret or the token", async () => {
+      const token = await getToken(emulator, ci);
+      const wrong = await revocationRequest(
+        emulator,
+        { token },
+        { authorization: basic(ci.id, "wrong-secret") },
+      );
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.error).toBe("invalid_client");
+      expect(wrong.headers.get("www-authenticate")).toContain("Basic");
+      expect(wrong.text).not.toContain("wrong-secret");
+      expect(wrong.text).not.toContain(token);
+      const none = await revocationRequest(emulator, {}, { authorization: basic(ci.id, ci.secret) });
+      expect(none.status).toBe(400);
+      expect(none.body).toMatchObject({ error: "invalid_request" });
+      expect(none.body.error_description).toContain("token is required");
+      const hint = await revocationRequest(
+        emulator,
+        { token, token_type_hint: "refresh_token" },
+        { authorization: basic(ci.id, ci.secret) },
+      );
+      expect(hint.status).toBe(400);
+      expect(hint.body.error).toBe("unsupported_token_type");
+      const anonymous = await revocationRequest(emulator, { token });
+      expect(anonymous.status).toBe(401);
+      // None of these revoked it.
+      expect((await api(emulator, "GET", "/api/v2/dataactions", { token })).status).toBe(200);
+    });
   });
 
   it("issues a token with HTTP Basic client authentication", async () => {

@@ -77,6 +77,20 @@ export class TokenService {
     return { token, expiresIn };
   }
 
+  /**
+   * RFC 7009 revocation by the client the token was issued to: `revoked`, `unknown` (no such live
+   * token: nothing to do, and the client is not told more) or `other-client` (refused).
+   */
+  revoke(token: string, clientId: string): "revoked" | "unknown" | "other-client" {
+    const tokenHash = hashToken(token);
+    const record = this.store.tokens.get(tokenHash);
+    if (!record || record.expiresAt <= this.clock()) return "unknown";
+    if (record.clientId !== clientId) return "other-client";
+    this.store.tokens.delete(tokenHash);
+    this.verified.delete(token);
+    return "revoked";
+  }
+
   /** Drops every verified token: the next use of each is checked against the store again. */
   forgetVerified(): void {
     this.verified.clear();

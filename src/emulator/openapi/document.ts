@@ -8,7 +8,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponse
 import { KNOWN_CAPABILITIES } from "../../domain/capabilities.js";
 import { PROBLEMS, type ProblemSlug } from "../../domain/problems.js";
 import type { ALL_SCOPES } from "../config.js";
-import { DISCOVERY_PATH, OAUTH_METADATA_PATH } from "../routes/oauth.js";
+import { DISCOVERY_PATH, OAUTH_METADATA_PATH, REVOCATION_PATH } from "../routes/oauth.js";
 import { DOCS_PATH, DOCS_SCRIPT_PATH, OPENAPI_PATH } from "./paths.js";
 import * as W from "./wire-schemas.js";
 
@@ -306,7 +306,14 @@ function discovery(id: string, summary: string): ZodOpenApiOperationObject {
   });
 }
 
-function oauthResponses(): Record<string, ZodOpenApiResponseObject> {
+function oauthResponses(
+  success: ZodOpenApiResponseObject = {
+    description: "A bearer token.",
+    headers: z.object({ "X-Request-Id": H.requestId, "Cache-Control": H.cacheControl }),
+    content: { "application/json": { schema: W.TokenResponse } },
+  },
+  invalid = "invalid_request, invalid_grant, invalid_scope or unsupported_grant_type.",
+): Record<string, ZodOpenApiResponseObject> {
   const error = (description: string, headers: Record<string, z.ZodType> = {}) => ({
     description,
     headers: z.object({
@@ -317,12 +324,8 @@ function oauthResponses(): Record<string, ZodOpenApiResponseObject> {
     content: { "application/json": { schema: W.OAuthErrorBody } },
   });
   return {
-    "200": {
-      description: "A bearer token.",
-      headers: z.object({ "X-Request-Id": H.requestId, "Cache-Control": H.cacheControl }),
-      content: { "application/json": { schema: W.TokenResponse } },
-    },
-    "400": error("invalid_request, invalid_grant, invalid_scope or unsupported_grant_type."),
+    "200": success,
+    "400": error(invalid),
     "401": error("invalid_client: unknown client or wrong secret.", {
       "WWW-Authenticate": H.wwwAuthenticate,
     }),
@@ -361,6 +364,27 @@ function paths() {
           content: { "application/x-www-form-urlencoded": { schema: W.TokenRequest } },
         },
         responses: oauthResponses(),
+      } satisfies ZodOpenApiOperationObject,
+    },
+    [REVOCATION_PATH]: {
+      post: {
+        operationId: "revokeToken",
+        summary: "Revoke an access token",
+        description:
+          "RFC 7009 revocation. Authenticate the client the token was issued to, as at /oauth2/token. Once answered, the token is refused by every replica. A token that is unknown, expired or already revoked answers 200 too.",
+        tags: ["OAuth"],
+        security: TOKEN_SECURITY,
+        requestBody: {
+          required: true,
+          content: { "application/x-www-form-urlencoded": { schema: W.RevocationRequest } },
+        },
+        responses: oauthResponses(
+          {
+            description: "Revoked (or there was no such live token). No body.",
+            headers: z.object({ "X-Request-Id": H.requestId, "Cache-Control": H.cacheControl }),
+          },
+          "invalid_request (no token), unsupported_token_type, or unauthorized_client (the token was issued to another client).",
+        ),
       } satisfies ZodOpenApiOperationObject,
     },
     [OPENAPI_PATH]: {

@@ -89,6 +89,15 @@ export const TokenResponse = z
   })
   .meta({ id: "TokenResponse" });
 
+export const RevocationRequest = z
+  .object({
+    token: z.string().describe("The access token to revoke (issued to the authenticating client)."),
+    token_type_hint: z.literal("access_token").optional(),
+    client_id: z.string().optional().describe("With client_secret, instead of HTTP Basic."),
+    client_secret: z.string().optional(),
+  })
+  .meta({ id: "RevocationRequest" });
+
 export const OAuthErrorBody = z
   .object({
     error: z.enum([
@@ -97,6 +106,8 @@ export const OAuthErrorBody = z
       "invalid_grant",
       "invalid_scope",
       "unsupported_grant_type",
+      "unsupported_token_type",
+      "unauthorized_client",
       "slow_down",
       "server_error",
     ]),
@@ -110,6 +121,8 @@ export const AuthorizationServerMetadata = z
     token_endpoint: z.string(),
     grant_types_supported: z.array(z.string()),
     token_endpoint_auth_methods_supported: z.array(z.string()),
+    revocation_endpoint: z.string(),
+    revocation_endpoint_auth_methods_supported: z.array(z.string()),
     scopes_supported: z.array(z.string()),
     response_types_supported: z.array(z.string()).describe("Empty: there is no authorization endpoint."),
   })

@@ -51,6 +51,7 @@ export function withInvalidationPublishing(
   };
 
   const actions = store.actions;
+  const tokens = store.tokens;
   const keys = store.keys;
   const variables = store.variables;
   const overrides = store.overrides;
@@ -78,6 +79,17 @@ export function withInvalidationPublishing(
           note({ kind: "action", tenantId, id });
           note({ kind: "tenant", tenantId });
         }
+        return deleted;
+      },
+    },
+    // A revoked token must be refused by every replica, whatever it verified before.
+    tokens: {
+      get: (hash) => tokens.get(hash),
+      put: (record) => tokens.put(record),
+      purgeExpired: (now) => tokens.purgeExpired(now),
+      delete: (hash) => {
+        const deleted = tokens.delete(hash);
+        if (deleted) note({ kind: "tokens" });
         return deleted;
       },
     },

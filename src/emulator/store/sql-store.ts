@@ -149,6 +149,7 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): Store
          scopes = excluded.scopes, expires_at = excluded.expires_at`,
     ),
     purgeTokens: db.prepare("DELETE FROM tokens WHERE expires_at <= ?"),
+    deleteToken: db.prepare("DELETE FROM tokens WHERE token_hash = ?"),
   };
 
   // Actions read by id, kept in memory (bench B4: GET by id is the hottest route). Only committed rows
@@ -254,6 +255,7 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): Store
       q.putToken.run(r.tokenHash, r.tenantId, r.clientId, JSON.stringify(r.scopes), r.expiresAt);
     },
     purgeExpired: (now) => q.purgeTokens.run(now).changes,
+    delete: (tokenHash) => q.deleteToken.run(tokenHash).changes > 0,
   };
 
   const overrides = createOverrideRepository(db);

@@ -98,6 +98,8 @@ export interface TokenRepository {
   get(tokenHash: string): TokenRecord | undefined;
   put(record: TokenRecord): void;
   purgeExpired(now: number): number;
+  /** Forgets one token (a revocation); false when no such token is stored. */
+  delete(tokenHash: string): boolean;
 }
 
 export interface Store {

@@ -6,8 +6,18 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../../src/emulator/server.js";
 import { createTestDatabase, postgresAvailable, type TestDatabase } from "../../support/replicas/postgres.js";
-import { api, type Emulator, getToken, scriptAction, startTestEmulator, UNTHROTTLED } from "../helpers.js";
+import {
+  api,
+  basic,
+  type Emulator,
+  getToken,
+  revocationRequest,
+  scriptAction,
+  startTestEmulator,
+  UNTHROTTLED,
+} from "../helpers.js";
 
 const available = await postgresAvailable();
 
@@ -60,6 +70,20 @@ describe.skipIf(!available)("across two replicas", () => {
       expect(read.headers.get("x-tenant-revision")).toBe(patched.headers.get("x-tenant-revision"));
       expect(read.headers.get("x-tenant-revision")).toMatch(/^[1-9][0-9]*$/);
     }
+  });
+
+  it("a token revoked through one replica is refused by the other from the moment the revocation is answered", async () => {
+    const token = await getToken(a);
+    // b verified the token and keeps it in memory.
+    expect((await api(b, "GET", "/api/v2/dataactions", { token })).status).toBe(200);
+    const revoked = await revocationRequest(
+      a,
+      { token },
+      { authorization: basic(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET) },
+    );
+    expect(revoked.status).toBe(200);
+    expect((await api(b, "GET", "/api/v2/dataactions", { token })).status).toBe(401);
+    expect((await api(a, "GET", "/api/v2/dataactions", { token })).status).toBe(401);
   });
 
   it("a key rotation through one replica is the active key on the other", async () => {

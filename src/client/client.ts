@@ -343,6 +343,13 @@ export function createClient(options: ClientOptions): CxdaClient {
           tokenEndpoint,
         };
       },
+      async revoke() {
+        const held = tokens.held();
+        if (held === undefined) return { revoked: false };
+        await oauth.revokeToken(held.accessToken);
+        tokens.invalidate(held.accessToken);
+        return { revoked: true };
+      },
     },
     metrics: () => metrics.snapshot(),
     async close() {

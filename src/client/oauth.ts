@@ -54,22 +54,79 @@ export interface OAuthOptions {
   }) => void;
 }
 
+/** The endpoints the discovery document names (RFC 8414). */
+interface DiscoveredEndpoints {
+  token: string;
+  revocation?: string;
+}
+
 export class OAuthClient {
-  private endpoint: Promise<string> | undefined;
+  private discovered: Promise<DiscoveredEndpoints> | undefined;
 
   constructor(private readonly options: OAuthOptions) {}
 
   /** The token endpoint: given, or read once from `/.well-known/openid-configuration`. */
   tokenEndpoint(): Promise<string> {
     if (this.options.tokenUrl) return Promise.resolve(this.options.tokenUrl);
-    if (!this.endpoint) {
-      this.endpoint = this.discover();
-      // A failed discovery is not remembered: the next call asks again.
-      this.endpoint.catch(() => {
-        this.endpoint = undefined;
+    return this.endpoints().then((e) => e.token);
+  }
+
+  /** The discovery document's endpoints, read once (a failed discovery is not remembered). */
+  private endpoints(): Promise<DiscoveredEndpoints> {
+    if (!this.discovered) {
+      this.discovered = this.discover();
+      this.discovered.catch(() => {
+        this.discovered = undefined;
       });
     }
-    return this.endpoint;
+    return this.discovered;
+  }
+
+  /** The client's own authentication, as a header (HTTP Basic) or form fields (client_secret_post). */
+  private authenticate(form: URLSearchParams, headers: Record<string, string>): void {
+    const { auth } = this.options;
+    if (auth.type === "accessKey" || auth.authMethod !== "post")
+      headers.authorization = basic(auth.clientId, auth.clientSecret);
+    else {
+      form.set("client_id", auth.clientId);
+      form.set("client_secret", auth.clientSecret);
+    }
+  }
+
+  /**
+   * Revokes `token` at the revocation endpoint the discovery document names (RFC 7009). Resolves
+   * once the server answered 200: from then on the token is refused.
+   */
+  async revokeToken(token: string): Promise<void> {
+    const { revocation } = await this.endpoints();
+    if (revocation === undefined)
+      throw new AuthenticationError(
+        `the server at ${this.options.baseUrl} names no revocation_endpoint in its discovery document, so its tokens cannot be revoked; they expire on their own`,
+        { attempts: 1 },
+      );
+    const form = new URLSearchParams({ token, token_type_hint: "access_token" });
+    const headers: Record<string, string> = {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "application/json",
+      "user-agent": this.options.userAgent,
+    };
+    this.authenticate(form, headers);
+    // Revoking twice answers 200 as well: safe to retry like an idempotent request.
+    const { response, attempts, retryAfterMs } = await this.send(
+      "POST",
+      revocation,
+      headers,
+      form.toString(),
+      true,
+    );
+    if (response.status !== 200)
+      throw errorFromTokenResponse(response, {
+        method: "POST",
+        path: pathOf(revocation),
+        attempts,
+        redactor: this.options.redactor,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
   }
 
   async requestToken(): Promise<TokenGrant> {
@@ -86,16 +143,8 @@ export class OAuthClient {
       form.set("grant_type", "password");
       form.set("username", auth.accessKeyId);
       form.set("password", auth.accessKeySecret);
-      headers.authorization = basic(auth.clientId, auth.clientSecret);
-    } else {
-      form.set("grant_type", "client_credentials");
-      if (auth.authMethod === "post") {
-        form.set("client_id", auth.clientId);
-        form.set("client_secret", auth.clientSecret);
-      } else {
-        headers.authorization = basic(auth.clientId, auth.clientSecret);
-      }
-    }
+    } else form.set("grant_type", "client_credentials");
+    this.authenticate(form, headers);
     if (scopes && scopes.length > 0) form.set("scope", scopes.join(" "));
     const body = form.toString();
     const { response, attempts, retryAfterMs } = await this.send("POST", url, headers, body, true);
@@ -125,7 +174,7 @@ export class OAuthClient {
     };
   }
 
-  private async discover(): Promise<string> {
+  private async discover(): Promise<DiscoveredEndpoints> {
     const url = `${this.options.baseUrl}/.well-known/openid-configuration`;
     const headers = { accept: "application/json", "user-agent": this.options.userAgent };
     const { response, attempts } = await this.send("GET", url, headers, undefined, false);
@@ -142,8 +191,11 @@ export class OAuthClient {
         { status: response.status, attempts },
       );
     }
-    if (typeof doc.token_endpoint === "string") return doc.token_endpoint;
-    if (typeof doc.issuer === "string") return `${doc.issuer.replace(/\/+$/, "")}/oauth2/token`;
+    const revocation =
+      typeof doc.revocation_endpoint === "string" ? { revocation: doc.revocation_endpoint } : {};
+    if (typeof doc.token_endpoint === "string") return { token: doc.token_endpoint, ...revocation };
+    if (typeof doc.issuer === "string")
+      return { token: `${doc.issuer.replace(/\/+$/, "")}/oauth2/token`, ...revocation };
     throw new AuthenticationError(`OAuth discovery at ${url} names no token_endpoint; pass tokenUrl`, {
       attempts,
     });

@@ -43,6 +43,11 @@ export class TokenCache {
     return this.refresh();
   }
 
+  /** The token held now, however old (undefined before the first request or after `invalidate`). */
+  held(): CachedToken | undefined {
+    return this.cached;
+  }
+
   /** Drops the cached token if it is still `token` (a 401 invalid_token answered it). */
   invalidate(token?: string): void {
     if (token === undefined || this.cached?.accessToken === token) this.cached = undefined;

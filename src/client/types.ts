@@ -213,7 +213,15 @@ export interface CxdaClient {
   deployments: DeploymentsResource;
   /** `/dataactions/{id}/revisions`: an action's history. */
   revisions: RevisionsResource;
-  auth: { check(): Promise<AuthCheck> };
+  auth: {
+    check(): Promise<AuthCheck>;
+    /**
+     * Revokes the access token this client holds (RFC 7009), if it holds one, and forgets it: the
+     * server refuses it from then on, and the client's next request gets a new token. Resolves to
+     * whether there was a token to revoke.
+     */
+    revoke(): Promise<{ revoked: boolean }>;
+  };
   metrics(): ClientMetrics;
   /** Closes the Agent the client created (never an injected dispatcher). */
   close(): Promise<void>;

@@ -2,7 +2,7 @@
  * SDK scenarios over real HTTP against the in-process emulator, driven by its fault injection
  * and checked against its request log `/_emulator/requests`.
  */
-import { request as httpRequest } from "undici";
+import { Agent, request as httpRequest } from "undici";
 import { describe, expect, it } from "vitest";
 import { Redactor } from "../../src/audit/redactor.js";
 import { createClient } from "../../src/client/client.js";
@@ -40,6 +40,11 @@ async function hook(method: "GET" | "PUT" | "POST", path: string, body?: unknown
 }
 
 const faults = (rules: Record<string, unknown>[]) => hook("PUT", "/_emulator/faults", { rules });
+
+/** Every request the emulator logged. */
+async function apiLog(): Promise<LogEntry[]> {
+  return ((await hook("GET", "/_emulator/requests")) as { requests: LogEntry[] }).requests;
+}
 
 /** `["POST /api/v2/dataactions → 503", …]` for API traffic only. */
 async function apiRequests(): Promise<(LogEntry & { line: string })[]> {
@@ -192,6 +197,56 @@ describe("SDK against the emulator's faults", () => {
       await c.close();
     }
   });
+
+  for (const authMethod of ["basic", "post"] as const)
+    it(`auth.revoke() revokes the token it holds (client authentication: ${authMethod}); the next request gets a new one`, async () => {
+      // The bearer tokens the client sends, seen below the client (its own hooks see them redacted).
+      const sent: string[] = [];
+      const agent = new Agent();
+      const recording = agent.compose((dispatch) => (opts, handler) => {
+        const headers = opts.headers as Record<string, string | string[] | undefined> | undefined;
+        const bearer = /^Bearer (.+)$/.exec(String(headers?.authorization ?? ""));
+        if (bearer) sent.push(bearer[1]!);
+        return dispatch(opts, handler);
+      });
+      const c = createClient({
+        baseUrl: emulator.url,
+        auth: {
+          type: "clientCredentials",
+          clientId: "cxda-demo",
+          clientSecret: "cxda-demo-secret",
+          authMethod,
+        },
+        redactor: new Redactor(),
+        dispatcher: recording,
+      });
+      try {
+        expect(await c.auth.revoke()).toEqual({ revoked: false });
+        await c.actions.listAll();
+        const first = sent.at(-1)!;
+        expect(await c.auth.revoke()).toEqual({ revoked: true });
+        // The server refuses the revoked token at once.
+        const direct = await httpRequest(`${emulator.url}/api/v2/dataactions`, {
+          headers: { authorization: `Bearer ${first}` },
+        });
+        await direct.body.text();
+        expect(direct.statusCode).toBe(401);
+        // The client fetched a new one for its next request.
+        expect(await c.actions.listAll()).toEqual([]);
+        expect(sent.at(-1)).not.toBe(first);
+        // Two tokens, one revocation, and no request of the client's sent with the revoked token (the
+        // one 401 is the direct check above).
+        const log = await apiLog();
+        expect(log.filter((r) => r.path === "/oauth2/token").length).toBe(2);
+        expect(log.filter((r) => r.path === "/oauth2/revoke").map((r) => [r.method, r.status])).toEqual([
+          ["POST", 200],
+        ]);
+        expect(log.filter((r) => r.status === 401).length).toBe(1);
+      } finally {
+        await c.close();
+        await agent.close();
+      }
+    });
 
   it("ends an attempt that gets no answer within requestTimeoutMs with a TimeoutError, and retries a GET", async () => {
     const c = createClient({

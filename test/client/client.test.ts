@@ -202,6 +202,20 @@ describe("token cache", () => {
     expect(second?.headers.authorization).toMatch(/^Basic /);
   });
 
+  it("auth.revoke on a server whose discovery names no revocation_endpoint says so and keeps the token", async () => {
+    const time = fakeTime();
+    const api = fakeApi({ handler: () => ok(), tokenTtl: 600 });
+    const client = track(makeClient(api, time));
+    await client.auth.check();
+    const error = await client.auth.revoke().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as Error).message).toMatch(/names no revocation_endpoint/);
+    expect((error as Error).message).not.toContain(api.issued[0]!);
+    // The token is still held and used: no second token request.
+    await client.request("GET", "/dataactions");
+    expect(api.issued).toHaveLength(1);
+  });
+
   it("auth.check reports client, scopes, expiry and endpoint but never the token", async () => {
     const time = fakeTime();
     const api = fakeApi({ handler: () => ok(), tokenTtl: 600 });

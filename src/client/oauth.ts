@@ -112,21 +112,25 @@ export class OAuthClient {
     };
     this.authenticate(form, headers);
     // Revoking twice answers 200 as well: safe to retry like an idempotent request.
-    const { response, attempts, retryAfterMs } = await this.send(
-      "POST",
-      revocation,
-      headers,
-      form.toString(),
-      true,
-    );
+    await this.postForm(revocation, headers, form);
+  }
+
+  /** POSTs a form to an OAuth endpoint (retried like an idempotent request); anything but 200 throws. */
+  private async postForm(
+    url: string,
+    headers: Record<string, string>,
+    form: URLSearchParams,
+  ): Promise<{ response: RawResponse; attempts: number }> {
+    const { response, attempts, retryAfterMs } = await this.send("POST", url, headers, form.toString(), true);
     if (response.status !== 200)
       throw errorFromTokenResponse(response, {
         method: "POST",
-        path: pathOf(revocation),
+        path: pathOf(url),
         attempts,
         redactor: this.options.redactor,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       });
+    return { response, attempts };
   }
 
   async requestToken(): Promise<TokenGrant> {
@@ -146,17 +150,7 @@ export class OAuthClient {
     } else form.set("grant_type", "client_credentials");
     this.authenticate(form, headers);
     if (scopes && scopes.length > 0) form.set("scope", scopes.join(" "));
-    const body = form.toString();
-    const { response, attempts, retryAfterMs } = await this.send("POST", url, headers, body, true);
-    if (response.status !== 200) {
-      throw errorFromTokenResponse(response, {
-        method: "POST",
-        path: pathOf(url),
-        attempts,
-        redactor: this.options.redactor,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      });
-    }
+    const { response, attempts } = await this.postForm(url, headers, form);
     const json = parseJson(response.text) as Record<string, unknown> | undefined;
     const token = json?.access_token;
     if (typeof token !== "string" || token === "")

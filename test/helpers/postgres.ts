@@ -50,6 +50,16 @@ export function createTestDatabase(): TestDatabase {
   };
 }
 
+/**
+ * Ends every other session on the database, as a restart of the server would from the clients' side,
+ * waiting until each is gone; answers how many there were.
+ */
+export function terminateConnections(name: string): number {
+  return adminQuery(
+    `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`,
+  ).length;
+}
+
 let probed: { available: boolean; reason?: string } | undefined;
 
 /**

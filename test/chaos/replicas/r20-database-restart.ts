@@ -10,7 +10,7 @@ import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { promisify } from "node:util";
 
-import { terminateConnections } from "../../support/replicas/postgres.js";
+import { terminateConnections } from "../../helpers/postgres.js";
 import { actionInput, type ChaosClient, chaosClient, exactly, type Figure, info, pool } from "../harness.js";
 import type { ChaosSize } from "../sizes.js";
 import type { ReplicaChaosRun } from "./replica-run.js";

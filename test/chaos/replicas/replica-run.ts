@@ -4,7 +4,7 @@
  * unchanged against it. Test hooks reach every replica (replica-set.ts).
  */
 import type { RunningEmulator } from "../../../src/emulator/server.js";
-import { createTestDatabase, type TestDatabase } from "../../support/replicas/postgres.js";
+import { createTestDatabase, type TestDatabase } from "../../helpers/postgres.js";
 import { ReplicaSet } from "../../support/replicas/replica-set.js";
 import { ChaosRun } from "../harness.js";
 

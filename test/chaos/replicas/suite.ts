@@ -5,7 +5,7 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { postgresAvailable } from "../../support/replicas/postgres.js";
+import { DEFAULT_TEST_DATABASE_URL, postgresForTests } from "../../helpers/postgres.js";
 import { type Figure, figuresTable } from "../harness.js";
 import { runR1 } from "../r1-drop-after-commit.js";
 import { runR2 } from "../r2-concurrent-editors.js";
@@ -30,7 +30,11 @@ const SCENARIOS: [string, string, (run: ReplicaChaosRun, size: ChaosSize) => Pro
 ];
 
 export async function defineReplicaChaosSuite(size: ChaosSize): Promise<void> {
-  const available = await postgresAvailable();
+  const { available, reason } = postgresForTests();
+  if (!available)
+    process.stdout.write(
+      `Chaos across replicas skipped (${reason}): set CXDA_TEST_DATABASE_URL=${DEFAULT_TEST_DATABASE_URL} to run it.\n`,
+    );
   const run = new ReplicaChaosRun();
   (available ? describe.sequential : describe.skip)(`reliability across replicas (${size.name})`, () => {
     afterAll(() => {

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../../src/emulator/server.js";
-import { createTestDatabase, postgresAvailable, type TestDatabase } from "../../support/replicas/postgres.js";
+import { createTestDatabase, postgresForTests, type TestDatabase } from "../../helpers/postgres.js";
 import {
   api,
   basic,
@@ -19,7 +19,7 @@ import {
   UNTHROTTLED,
 } from "../helpers.js";
 
-const available = await postgresAvailable();
+const available = postgresForTests().available;
 
 describe.skipIf(!available)("across two replicas", () => {
   let database: TestDatabase;

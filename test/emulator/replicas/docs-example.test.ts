@@ -10,9 +10,9 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI, scratchDir } from "../../helpers/cli.js";
-import { createTestDatabase, postgresAvailable } from "../../support/replicas/postgres.js";
+import { createTestDatabase, postgresForTests } from "../../helpers/postgres.js";
 
-const available = await postgresAvailable();
+const available = postgresForTests().available;
 const DOC = resolve(import.meta.dirname, "../../../docs/emulator.md");
 
 function exampleBlock(): string {

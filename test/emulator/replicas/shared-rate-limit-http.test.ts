@@ -3,10 +3,10 @@
  * bucket is one, whichever replica answers, and the reset hook empties it for both.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, postgresAvailable, type TestDatabase } from "../../support/replicas/postgres.js";
+import { createTestDatabase, postgresForTests, type TestDatabase } from "../../helpers/postgres.js";
 import { api, basic, type Emulator, getToken, startTestEmulator, tokenRequest } from "../helpers.js";
 
-const available = await postgresAvailable();
+const available = postgresForTests().available;
 
 describe.skipIf(!available)("a rate limit shared by two replicas", () => {
   let database: TestDatabase;

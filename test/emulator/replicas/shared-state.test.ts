@@ -8,12 +8,12 @@ import { ACK_TIMEOUT_MS, type Invalidation } from "../../../src/emulator/replica
 import { openSharedState, type SharedState } from "../../../src/emulator/replicas/shared-state.js";
 import {
   createTestDatabase,
-  postgresAvailable,
+  postgresForTests,
   type TestDatabase,
   terminateConnections,
-} from "../../support/replicas/postgres.js";
+} from "../../helpers/postgres.js";
 
-const available = await postgresAvailable();
+const available = postgresForTests().available;
 
 /** Admitted requests of two limiters over `seconds` of a shared virtual clock, `perStep` attempts per 50 ms. */
 async function admittedOverWindow(

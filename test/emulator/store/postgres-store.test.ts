@@ -16,6 +16,7 @@ import {
   createTestDatabase,
   postgresForTests,
   type TestDatabase,
+  terminateConnections,
 } from "../../helpers/postgres.js";
 import { api, createAction, getToken, scriptAction, startTestEmulator } from "../helpers.js";
 
@@ -51,13 +52,6 @@ function startReplica(database: string, cwd: string) {
     void exited.then(() => reject(new Error(`the emulator exited: ${out}`)));
   });
   return { child, listening, exited, output: () => out };
-}
-
-/** Ends every other session on the database, waiting until they are gone. */
-function terminateConnections(name: string): void {
-  adminQuery(
-    `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`,
-  );
 }
 
 /** An action as the store holds it, at version 1, in tenant "t". */

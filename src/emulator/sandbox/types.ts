@@ -58,6 +58,8 @@ export interface WorkerJob {
   contextJson: string;
   timeoutMs: number;
   memoryBytes: number;
+  /** Nice value the worker's thread runs this job at (Linux, best effort; default 0). */
+  nice?: number;
 }
 
 /** Worker → host. */

@@ -21,14 +21,18 @@ export interface WorkerPoolOptions {
   tenantConcurrency?: number;
   /** Worker code, run with `eval: true`; it must speak the `WorkerJob`/`WorkerReply` protocol. */
   source: string;
-  /** Handed to each worker; an object also gets `nice`, the nice value its thread should take. */
+  /**
+   * Handed to each worker; an object also gets `nice`: for a bulk worker the nice value its thread takes
+   * for a long-run tenant's jobs (`WorkerJob.nice` says when), else 0.
+   */
   workerData: unknown;
   /** Extra wall-clock time a job gets past its `timeoutMs` before its worker is terminated. */
   marginMs: (timeoutMs: number) => number;
   /** Spreads the `Retry-After` of refused jobs (default `Math.random`). */
   random?: () => number;
   /**
-   * Nice value of the bulk workers' threads (default 10; Linux; 0 = none). A tenant with a backlog of
+   * Nice value of a bulk worker's thread while it runs a job of a tenant whose runs are not short
+   * (default 10; Linux; 0 = none); other jobs run at 0. A tenant with a backlog of
    * long runs is served by them, so under load its spinning scripts yield the CPU to the process's
    * other threads: the HTTP thread and the interactive workers.
    */
@@ -74,11 +78,11 @@ interface Slot {
  * already has `tenantConcurrency` jobs running — unless that tenant's runs are short and no other
  * tenant waits (the pool is work-conserving for short runs).
  *
- * With two workers or more, half of them (rounded up) are bulk workers, their threads niced: a tenant
- * whose recent runs were long (`longRunMs`) is served by bulk workers only, so a flood of long runs never takes the
- * interactive workers, and its spinning threads yield the CPU to a neighbour's short runs (issue 15,
- * noisy neighbours; bench B8). Idle workers are unref'd so a forgotten
- * pool never holds the process open.
+ * With two workers or more, half of them (rounded up) are bulk workers, whose threads run the jobs of a
+ * tenant of runs that are not short niced: a tenant whose recent runs were long (`longRunMs`) is served
+ * by bulk workers only, so a flood of long runs never takes the interactive workers, and its spinning
+ * threads yield the CPU to a neighbour's short runs (issue 15, noisy neighbours; bench B8). Idle
+ * workers are unref'd so a forgotten pool never holds the process open.
  */
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
@@ -179,7 +183,7 @@ export class WorkerPool {
     const data = this.#options.workerData;
     const worker = new Worker(this.#options.source, {
       eval: true,
-      // An object gets `nice`: the thread lowers its own priority (raising a nice value needs no privilege).
+      // An object gets `nice`, the value the thread takes for a long-run tenant's jobs.
       workerData: typeof data === "object" && data !== null ? { ...data, nice } : data,
       env: {},
       execArgv: [],
@@ -266,6 +270,19 @@ export class WorkerPool {
     return undefined;
   }
 
+  /**
+   * The nice value `slot` runs the tenant's next job at: a bulk worker's level for a tenant whose
+   * recent runs were not short, else 0. A tenant of short runs on a bulk worker runs at the process's
+   * priority: niced, it lost its thread to any other thread of the machine and its runs there were the
+   * tail of its latency (B8: p99 up to 6× the median at concurrency 16, the bulk worker serving 15–40 %
+   * of the runs instead of half).
+   */
+  #niceFor(slot: Slot, tenant: string): number {
+    if (!slot.bulk) return 0;
+    const mean = this.#meanMs.get(tenant);
+    return mean !== undefined && mean > this.#shortRunMs ? (this.#options.bulkNice ?? 10) : 0;
+  }
+
   #pump(): void {
     for (let index = 0; index < this.#slots.length && this.#waiting.size > 0; index++) {
       const slot = this.#slots[index];
@@ -276,6 +293,7 @@ export class WorkerPool {
       slot.running = pending;
       slot.startedAt = performance.now();
       const limitMs = pending.job.timeoutMs + this.#options.marginMs(pending.job.timeoutMs);
+      pending.job.nice = this.#niceFor(slot, pending.tenant);
       slot.timer = setTimeout(() => this.#backstop(index, slot), limitMs);
       slot.worker.postMessage(pending.job);
     }

@@ -14,21 +14,29 @@ const variantExports = require(workerData.variantPath);
 const baseVariant = variantExports.default || variantExports;
 const L = workerData.limits;
 
-// A bulk worker lowers its thread's priority (Linux: the nice value is per thread, and /proc names the
-// thread). Best effort: elsewhere, or when refused, the worker runs at the process's priority.
-if (workerData.nice > 0) {
+// A bulk worker runs a long-run tenant's job at a lower priority (job.nice; Linux: the nice value is
+// per thread, and /proc names the thread) and anything else at 0. Raising a nice value needs no
+// privilege; lowering it again may be refused, and then the thread stays at the higher value (as a
+// bulk worker always did). Best effort: elsewhere, or when refused, the worker runs as it can.
+let niceNow = 0;
+let threadId;
+function setNice(wanted) {
+  if (wanted === niceNow || !(wanted >= 0)) return;
   try {
-    const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
-    require("node:os").setPriority(tid, workerData.nice);
+    threadId ??= Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+    require("node:os").setPriority(threadId, wanted);
+    niceNow = wanted;
   } catch {}
 }
 const PAGE = 65536;
 const FILE = "action.js";
 const MIB = 1024 * 1024;
 
-// Guest-side helpers, evaluated before the user's script so they hold the original JSON functions.
-const CONSOLE_FACTORY = "(function (emit) {\n" +
-  "  const stringify = JSON.stringify;\n" +
+// Guest-side helpers. The serialiser is evaluated before the user's script so that it holds the original
+// JSON.stringify; the console is built on its first use (most scripts never log, and compiling it cost
+// about a fifth of a trivial run, bench B8) from the original JSON.stringify and Object.defineProperty,
+// which the host took before the user's script ran, and replaces the lazy global with itself.
+const CONSOLE_FACTORY = "(function (emit, stringify, defineProperty, global) {\n" +
   "  function fmt(v) {\n" +
   "    if (typeof v === 'string') return v;\n" +
   "    if (v === undefined) return 'undefined';\n" +
@@ -39,7 +47,9 @@ const CONSOLE_FACTORY = "(function (emit) {\n" +
   "    catch (e) { return '[unserialisable: ' + (e && e.message) + ']'; }\n" +
   "  }\n" +
   "  function make(level) { return function () { const parts = []; for (let i = 0; i < arguments.length; i++) parts.push(fmt(arguments[i])); emit(level, parts.join(' ')); }; }\n" +
-  "  return { log: make('log'), info: make('info'), debug: make('debug'), warn: make('warn'), error: make('error') };\n" +
+  "  const console = { log: make('log'), info: make('info'), debug: make('debug'), warn: make('warn'), error: make('error') };\n" +
+  "  defineProperty(global, 'console', { __proto__: null, value: console, writable: true, enumerable: true, configurable: true });\n" +
+  "  return console;\n" +
   "})";
 const SERIALISER = "(function () {\n" +
   "  const stringify = JSON.stringify;\n" +
@@ -53,7 +63,6 @@ const SERIALISER = "(function () {\n" +
   "    });\n" +
   "  };\n" +
   "})()";
-const PARSER = "(function () { const parse = JSON.parse; return function (text) { return parse(text); }; })()";
 const FIND_MAIN = "typeof main === 'function' ? main : undefined";
 
 let loaded = null;
@@ -162,19 +171,41 @@ function runJob(state, job) {
     return { value: own(r.value) };
   };
   try {
-    const emit = own(ctx.newFunction("emit", (levelHandle, textHandle) => {
-      logs.add(ctx.getString(levelHandle), ctx.getString(textHandle));
-    }));
-    const factory = evalOwned(CONSOLE_FACTORY, "<cxda-console>");
-    if (factory.error) return fail(factory.error, "setting up console", setupFailed("setting up console"));
-    const consoleResult = ctx.callFunction(factory.value, ctx.undefined, emit);
-    if (consoleResult.error) return fail(consoleResult.error, "setting up console", setupFailed("setting up console"));
-    ctx.setProp(ctx.global, "console", own(consoleResult.value));
+    // The original JSON and Object.defineProperty, taken before the user's script can replace them.
+    const json = own(ctx.getProp(ctx.global, "JSON"));
+    const parse = own(ctx.getProp(json, "parse"));
+    const stringify = own(ctx.getProp(json, "stringify"));
+    const defineProperty = own(ctx.getProp(own(ctx.getProp(ctx.global, "Object")), "defineProperty"));
+    // The global console is an accessor until the script first reads or writes it; the factory then
+    // makes it the plain data property it would have been had it been set before the script.
+    let builtConsole;
+    const buildConsole = () => {
+      if (builtConsole === undefined) {
+        const emit = own(ctx.newFunction("emit", (levelHandle, textHandle) => {
+          logs.add(ctx.getString(levelHandle), ctx.getString(textHandle));
+        }));
+        const factory = evalOwned(CONSOLE_FACTORY, "<cxda-console>");
+        if (factory.error) return factory;
+        const made = ctx.callFunction(factory.value, ctx.undefined, emit, stringify, defineProperty, ctx.global);
+        if (made.error) return made;
+        builtConsole = own(made.value);
+      }
+      return builtConsole.dup();
+    };
+    ctx.defineProp(ctx.global, "console", {
+      configurable: true,
+      enumerable: true,
+      get: buildConsole,
+      set: (value) => {
+        const built = buildConsole();
+        if (built.error) return built;
+        built.dispose();
+        ctx.setProp(ctx.global, "console", value);
+      },
+    });
     const serialiser = evalOwned(SERIALISER, "<cxda-output>");
     if (serialiser.error) return fail(serialiser.error, "setting up the output check", setupFailed("setting up the output check"));
-    const parser = evalOwned(PARSER, "<cxda-context>");
-    if (parser.error) return fail(parser.error, "setting up the context", setupFailed("setting up the context"));
-    const contextResult = ctx.callFunction(parser.value, ctx.undefined, own(ctx.newString(job.contextJson)));
+    const contextResult = ctx.callFunction(parse, ctx.undefined, own(ctx.newString(job.contextJson)));
     if (contextResult.error) return fail(contextResult.error, "the context (input, variables, environment)", setupFailed("passing the context (input, variables, environment)"));
     const context = own(contextResult.value);
 
@@ -241,6 +272,7 @@ function fatal(error) {
 parentPort.on("message", (job) => {
   chain = chain.then(async () => {
     if (!loaded || loaded.broken || loaded.memoryBytes !== job.memoryBytes) await load(job.memoryBytes);
+    setNice(job.nice ?? 0);
     const started = performance.now();
     const result = runJob(loaded, job);
     result.durationMs = Math.round(performance.now() - started);

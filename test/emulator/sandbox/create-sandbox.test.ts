@@ -141,6 +141,78 @@ describe("createSandbox", () => {
     for (const result of results) expect(result.output).toEqual(["undefined", "undefined"]);
   });
 
+  // The console is built on the script's first use of it (a fast path: most scripts never log).
+  describe("the console, built on first use", () => {
+    it("logs with the original JSON.stringify even after the script replaced it", async () => {
+      const result = await run(
+        sandbox,
+        `JSON.stringify = () => "replaced";
+        function main() { console.log({a: 1}); console.info([2]); return JSON.stringify(3); }`,
+      );
+      expect(result).toMatchObject({ status: "SUCCESS", output: "replaced", logs: ['{"a":1}', "[2]"] });
+    });
+
+    it("is a plain writable, enumerable, configurable data property once used", async () => {
+      const result = await run(
+        sandbox,
+        `function main() {
+          const first = console;
+          const d = Object.getOwnPropertyDescriptor(globalThis, "console");
+          return [first === console, "value" in d, d.writable, d.enumerable, d.configurable,
+                  typeof d.value.log, Object.keys(console).join(",")];
+        }`,
+      );
+      expect(result.output).toEqual([true, true, true, true, true, "function", "log,info,debug,warn,error"]);
+    });
+
+    it("can be replaced or deleted before it is ever read", async () => {
+      const replaced = await run(
+        sandbox,
+        `console = {log() {}, mine: true};
+        function main() { console.log("dropped"); return [console.mine, Object.getOwnPropertyDescriptor(globalThis, "console").writable]; }`,
+      );
+      expect(replaced).toMatchObject({ status: "SUCCESS", output: [true, true], logs: [] });
+      const deleted = await run(
+        sandbox,
+        `delete globalThis.console; function main() { return typeof console; }`,
+      );
+      expect(deleted).toMatchObject({ status: "SUCCESS", output: "undefined", logs: [] });
+      const declared = await run(sandbox, `var console = 5; function main() { return console; }`);
+      expect(declared).toMatchObject({ status: "SUCCESS", output: 5, logs: [] });
+    });
+
+    it("is built from the original Object.defineProperty and works from top-level code and promise jobs", async () => {
+      const result = await run(
+        sandbox,
+        `Object.defineProperty = () => { throw new Error("replaced"); };
+        Object.prototype.get = function () {};
+        console.log("top");
+        async function main() { await null; console.warn("job"); return 1; }`,
+      );
+      expect(result).toMatchObject({ status: "SUCCESS", output: 1, logs: ["top", "[warn] job"] });
+    });
+
+    it("keeps no console, log line or global of one run in the next, on the same worker", async () => {
+      const one = createSandbox({ workers: 1 });
+      try {
+        const first = await run(
+          one,
+          `console.tag = "first"; console.log("one"); globalThis.leak = 1;
+          function main() { return console.tag; }`,
+        );
+        expect(first).toMatchObject({ status: "SUCCESS", output: "first", logs: ["one"] });
+        const [second, third] = await Promise.all([
+          run(one, `function main() { return [typeof console.tag, typeof leak]; }`, { tenant: "a" }),
+          run(one, `function main() { console.log("three"); return typeof console.tag; }`, { tenant: "b" }),
+        ]);
+        expect(second).toMatchObject({ output: ["undefined", "undefined"], logs: [] });
+        expect(third).toMatchObject({ output: "undefined", logs: ["three"] });
+      } finally {
+        await one.close();
+      }
+    });
+  });
+
   it.each([
     ["a function", "function main() { return function f() {}; }", "the result is a function"],
     [

@@ -16,6 +16,10 @@ parentPort.on("message", (job) => {
     parentPort.postMessage({ type: "result", id: job.id, result: { status: "SUCCESS", output: nice > 0 ? "bulk" : "interactive", logs: [], durationMs: 0 } });
     return;
   }
+  if (job.source === "nice") {
+    parentPort.postMessage({ type: "result", id: job.id, result: { status: "SUCCESS", output: job.nice, logs: [], durationMs: 0 } });
+    return;
+  }
   parentPort.postMessage({ type: "result", id: job.id, result: { status: "SUCCESS", output: job.source, logs: [], durationMs: 0 } });
 });
 parentPort.postMessage({ type: "ready" });
@@ -157,6 +161,23 @@ describe("WorkerPool", () => {
     for (const h of held) void h.catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(p.runningFor("A")).toBe(2);
+  });
+
+  it("runs a long-run tenant's jobs niced on a bulk worker, and a short-run tenant's at 0 on any worker", async () => {
+    // Short = at most 300 ms here, so a slow test machine cannot make the instant fake runs long.
+    const p = pool({ size: 2, workerData: {}, marginMs: () => 60_000, shortRunMs: 300, bulkNice: 7 });
+    await warmTwo(p);
+    // B's runs are short: it may take both workers, and the bulk one runs its job at 0.
+    expect(await p.submit(job("nice"), "B")).toMatchObject({ result: { output: 0 } });
+    const held = p.submit(job("hold"), "B");
+    void held.catch(() => {});
+    expect(await p.submit(job("class"), "B")).toMatchObject({ result: { output: "bulk" } });
+    expect(await p.submit(job("nice"), "B")).toMatchObject({ result: { output: 0 } });
+    // A's runs are not short (400 ms > 300 ms): on the bulk worker (the other is held), at its nice value.
+    await p.submit(job("spin:400"), "A");
+    expect(await p.submit(job("nice"), "A")).toMatchObject({ result: { output: 7 } });
+    // The same bulk worker goes back to 0 for B.
+    expect(await p.submit(job("nice"), "B")).toMatchObject({ result: { output: 0 } });
   });
 
   it("keeps a tenant of long runs to its quota even when alone", async () => {

@@ -299,6 +299,74 @@ describe("createSandbox", () => {
     expect(result.error).toContain("out of memory: the script exceeded the 4 MiB memory limit");
   });
 
+  // Each worker makes the runtime of its next run while it waits for it (a fast path): one per run.
+  describe("the runtime made ahead of each run", () => {
+    let one: Sandbox;
+    beforeAll(() => {
+      one = createSandbox({ workers: 1 });
+    });
+    afterAll(async () => {
+      await one.close();
+    });
+
+    it("starts a run's deadline when the run starts, not when its runtime was made", async () => {
+      expect(await run(one, "function main() { return 1; }")).toMatchObject({ status: "SUCCESS" });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const result = await run(one, "function main() { return 2; }", { timeoutMs: 100 });
+      expect(result).toMatchObject({ status: "SUCCESS", output: 2 });
+    });
+
+    it("applies each run's own memory limit, whatever the run before had", async () => {
+      const allocate = "function main() { return new Uint8Array(6 * 1024 * 1024).length; }";
+      const limits = [32, 4, 32, 4, 4, 32].map((mb) => mb * 1024 * 1024);
+      const results = [];
+      for (const memoryBytes of limits) results.push(await run(one, allocate, { memoryBytes }));
+      expect(results.map((r) => r.status)).toEqual([
+        "SUCCESS",
+        "FAILURE",
+        "SUCCESS",
+        "FAILURE",
+        "FAILURE",
+        "SUCCESS",
+      ]);
+      expect(results[1]?.error).toContain("the 4 MiB memory limit");
+    });
+
+    it("gives every run its own globals, console and log lines, across tenants", async () => {
+      const results = [];
+      for (const tenant of ["a", "b", "a", "b"]) {
+        results.push(
+          await run(
+            one,
+            `const seen = [typeof globalThis.mark, typeof console.mark];
+            globalThis.mark = 1; console.mark = 1; console.log("${tenant}");
+            function main() { return seen; }`,
+            { tenant },
+          ),
+        );
+      }
+      for (const [i, result] of results.entries()) {
+        expect(result).toMatchObject({
+          status: "SUCCESS",
+          output: ["undefined", "undefined"],
+          logs: [i % 2 === 0 ? "a" : "b"],
+        });
+      }
+    });
+
+    it("serves the next run after a run that timed out, ran out of memory or failed", async () => {
+      const ok = "function main() { return 'ok'; }";
+      for (const [source, status] of [
+        ["function main() { for (;;) {} }", "TIMEOUT"],
+        ["function main() { const a = []; for (;;) a.push(new Array(1e5).fill(1)); }", "FAILURE"],
+        ["function main() { throw new Error('x'); }", "FAILURE"],
+      ] as const) {
+        expect(await run(one, source, { timeoutMs: 200 })).toMatchObject({ status });
+        expect(await run(one, ok)).toMatchObject({ status: "SUCCESS", output: "ok", logs: [] });
+      }
+    });
+  });
+
   it("turns deep recursion into a stack-overflow FAILURE", async () => {
     const result = await run(
       sandbox,

@@ -35,6 +35,8 @@ export interface EmulatorContext {
   replicaWrites?: (tenantId: string) => Promise<void>;
   /** With replicas: resolves once every write committed so far was acted on by the other replicas. */
   writesAnnounced?: () => Promise<void>;
+  /** With replicas: the test hook that makes this replica act on invalidations `ms` late. */
+  lagInvalidations?: (ms: number) => void;
   /** With replicas: tells the others every cache is stale (the reset test hook). */
   publishReset?: () => Promise<void>;
   /** Rate limit and failure back-off of `POST /oauth2/token`, per client id and per address. */

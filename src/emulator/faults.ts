@@ -186,3 +186,25 @@ export function parseFaultHeader(value: string): FaultEffect {
     );
   return effect;
 }
+
+/** The longest invalidation lag the test hook takes. */
+export const MAX_INVALIDATION_LAG_MS = 60_000;
+
+/** `PUT /_emulator/invalidation-lag` `{"delayMs": n}`: a whole number of milliseconds, 0 to stop. */
+export function parseInvalidationLag(body: unknown): number {
+  const delayMs =
+    typeof body === "object" && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>).delayMs
+      : undefined;
+  if (
+    typeof delayMs === "number" &&
+    Number.isInteger(delayMs) &&
+    delayMs >= 0 &&
+    delayMs <= MAX_INVALIDATION_LAG_MS
+  )
+    return delayMs;
+  const message = `delayMs must be a whole number of milliseconds from 0 (no lag) to ${MAX_INVALIDATION_LAG_MS}, e.g. {"delayMs": 100}`;
+  throw new ProblemError("invalid-fault", message, {
+    issues: [{ path: "delayMs", code: "invalid-fault", message }],
+  });
+}

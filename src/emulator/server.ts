@@ -739,6 +739,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
             await publishing.flushed();
           },
           writesAnnounced: () => publishing.flushed(),
+          lagInvalidations: (ms: number) => shared.bus.lagDeliveries(ms),
           publishReset: async () => {
             await shared.bus.publish({ kind: "all" });
           },

@@ -36,6 +36,14 @@ export interface ChaosSize {
   /** R20: operations (creates and reads) while every database connection is ended `r20Outages` times. */
   r20Operations: number;
   r20Outages: number;
+  /**
+   * R21: writers; edits in all with both listeners 100 ms late (each read back through the other
+   * replica); tokens revoked; then edits one at a time, written through one replica and read through the other, whose listener is 10 s late (2 s each).
+   */
+  r21Writers: number;
+  r21Edits: number;
+  r21Revocations: number;
+  r21LateRounds: number;
 }
 
 export const FULL: ChaosSize = {
@@ -64,6 +72,10 @@ export const FULL: ChaosSize = {
   r19OpsPerWriter: 60,
   r20Operations: 1_000,
   r20Outages: 6,
+  r21Writers: 8,
+  r21Edits: 1_000,
+  r21Revocations: 100,
+  r21LateRounds: 10,
 };
 
 export const BOUNDED: ChaosSize = {
@@ -92,4 +104,8 @@ export const BOUNDED: ChaosSize = {
   r19OpsPerWriter: 15,
   r20Operations: 150,
   r20Outages: 2,
+  r21Writers: 4,
+  r21Edits: 120,
+  r21Revocations: 10,
+  r21LateRounds: 3,
 };

@@ -42,6 +42,20 @@ describe("fault rules", () => {
     ]);
   });
 
+  it("an invalidation lag is refused with 400 invalid-fault: a bad delayMs names the field, and one emulator without replicas says what it needs", async () => {
+    for (const body of [{}, { delayMs: -1 }, { delayMs: 1.5 }, { delayMs: 60_001 }, { delayMs: "100" }]) {
+      const res = await api(emulator, "PUT", "/_emulator/invalidation-lag", { body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(slug(res)).toBe("invalid-fault");
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(["delayMs"]);
+      expect(res.body.detail).toContain("from 0 (no lag) to 60000");
+    }
+    const alone = await api(emulator, "PUT", "/_emulator/invalidation-lag", { body: { delayMs: 100 } });
+    expect(alone.status).toBe(400);
+    expect(slug(alone)).toBe("invalid-fault");
+    expect(alone.body.detail).toContain("--database postgres://");
+  });
+
   it("refuses invalid rules with 400 invalid-fault naming each field", async () => {
     const res = await setRules([
       { path: "no-slash", status: 503 },

@@ -1072,6 +1072,18 @@ function testHookPaths() {
         problems: [...hookProblems, "invalid-fault"],
       }),
     },
+    "/_emulator/invalidation-lag": {
+      put: operation({
+        id: "setInvalidationLag",
+        summary: "Make this replica act on other replicas' invalidations late (0: at once)",
+        description:
+          "Only on a replica on PostgreSQL. Another replica's write waits for this one's acknowledgement (at most 2 s); past 1 s of lag this replica reads the database instead of its caches.",
+        tag,
+        body: { schema: W.InvalidationLag },
+        success: { 200: { description: "The lag now in force.", schema: W.InvalidationLag } },
+        problems: [...hookProblems, ...BODY_PROBLEMS, "invalid-fault"],
+      }),
+    },
     "/_emulator/requests": {
       get: operation({
         id: "listRequests",

@@ -378,6 +378,10 @@ export const FaultRule = z
 
 export const FaultRules = z.object({ rules: z.array(FaultRule) }).meta({ id: "FaultRules" });
 
+export const InvalidationLag = z
+  .object({ delayMs: z.number().int().min(0).max(60_000).describe("Milliseconds; 0 stops the lag.") })
+  .meta({ id: "InvalidationLag" });
+
 export const RequestLog = z
   .object({
     requests: z.array(

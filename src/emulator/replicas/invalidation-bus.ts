@@ -95,8 +95,14 @@ export class InvalidationBus {
   private currentUntil = 0;
   private sequence = 0;
   private readonly waits = new Map<string, AckWait>();
-  /** Tests only: notifications held back while set, as if the listening connection lagged. */
-  private held: pg.Notification[] | undefined;
+  /**
+   * Notifications waiting to be acted on, in the order heard: only while a lag is set or deliveries are
+   * held (the test hooks' stand-ins for a slow listening connection), or until those queued before them went.
+   */
+  private readonly delayed: { note: pg.Notification; at: number }[] = [];
+  private lagMs = 0;
+  private holding = false;
+  private pumpTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -170,18 +176,31 @@ export class InvalidationBus {
    * heartbeats) until the returned function is called, as a listening connection that lags would.
    */
   holdDeliveries(): () => void {
-    this.held ??= [];
+    this.holding = true;
     return () => {
-      const held = this.held ?? [];
-      this.held = undefined;
-      for (const note of held) this.onNotification(note);
+      this.holding = false;
+      this.pump();
     };
+  }
+
+  /**
+   * Acts on every notification `ms` after hearing it (0: at once again), as a listening connection that
+   * lags would: `PUT /_emulator/invalidation-lag`. Order is kept.
+   */
+  lagDeliveries(ms: number): void {
+    this.lagMs = ms;
+    this.pump();
+  }
+
+  get lag(): number {
+    return this.lagMs;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
+    clearTimeout(this.pumpTimer);
     for (const wait of this.waits.values()) wait.done();
     const client = this.listener;
     this.listener = undefined;
@@ -256,13 +275,30 @@ export class InvalidationBus {
 
   private onNotification(note: pg.Notification): void {
     if (note.channel !== INVALIDATION_CHANNEL || note.payload === undefined) return;
-    if (this.held !== undefined) {
-      this.held.push(note);
+    if (this.holding || this.lagMs > 0 || this.delayed.length > 0) {
+      this.delayed.push({ note, at: performance.now() + this.lagMs });
+      this.pump();
       return;
     }
+    this.act(note);
+  }
+
+  /** Acts on the delayed notifications that are due, oldest first, and waits for the next one. */
+  private pump(): void {
+    clearTimeout(this.pumpTimer);
+    if (this.holding) return;
+    while (this.delayed.length > 0 && this.delayed[0]!.at <= performance.now())
+      this.act(this.delayed.shift()!.note);
+    const next = this.delayed[0];
+    if (next === undefined || this.closed) return;
+    this.pumpTimer = setTimeout(() => this.pump(), Math.max(1, next.at - performance.now()));
+    this.pumpTimer.unref();
+  }
+
+  private act(note: pg.Notification): void {
     let envelope: Envelope;
     try {
-      envelope = JSON.parse(note.payload) as Envelope;
+      envelope = JSON.parse(note.payload ?? "") as Envelope;
     } catch {
       return;
     }

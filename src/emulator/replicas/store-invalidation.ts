@@ -34,18 +34,29 @@ export function withInvalidationPublishing(
     pending.push(message);
     if (depth === 0) flush();
   };
+  // Committed messages wait here for the next publication: one per event-loop turn at most, so a
+  // request's own announcement (`announce` in the response hook) joins its writes' instead of costing
+  // a second round of acknowledgements; and whatever commits while one publication waits for the other
+  // replicas goes out together in the next.
+  let ready: Invalidation[] = [];
+  let queued = false;
   const flush = () => {
     if (pending.length === 0) return;
-    const seen = new Set<string>();
-    const messages = pending.filter((m) => {
-      const k = keyOf(m);
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
+    ready.push(...pending);
     pending = [];
-    const previous = last;
-    last = previous.then(async () => {
+    if (queued) return;
+    queued = true;
+    last = last.then(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      queued = false;
+      const seen = new Set<string>();
+      const messages = ready.filter((m) => {
+        const k = keyOf(m);
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+      ready = [];
       await publish(...messages);
     });
   };

@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { EmulatorContext } from "../context.js";
-import { parseFaultRules } from "../faults.js";
+import { parseFaultRules, parseInvalidationLag } from "../faults.js";
+import { ProblemError } from "../problem.js";
 import { jsonBody, send } from "../reply.js";
 
 export const TEST_HOOKS_PREFIX = "/_emulator";
@@ -19,6 +20,19 @@ export function registerTestHookRoutes(app: FastifyInstance, ctx: EmulatorContex
     return send(reply, { status: 200, body: { rules: ctx.faults.list() } });
   });
 
+  // A slow invalidation listener on this replica: what another replica's write waits for (at most 2 s)
+  // and what this replica must not serve stale values through.
+  app.put(`${TEST_HOOKS_PREFIX}/invalidation-lag`, async (request, reply) => {
+    const delayMs = parseInvalidationLag(jsonBody(request));
+    if (ctx.lagInvalidations === undefined)
+      throw new ProblemError(
+        "invalid-fault",
+        "An invalidation lag needs replicas: start the emulator with --database postgres://… (this one keeps its state to itself).",
+      );
+    ctx.lagInvalidations(delayMs);
+    return send(reply, { status: 200, body: { delayMs } });
+  });
+
   app.get(`${TEST_HOOKS_PREFIX}/requests`, async (_request, reply) =>
     send(reply, {
       status: 200,
@@ -26,12 +40,14 @@ export function registerTestHookRoutes(app: FastifyInstance, ctx: EmulatorContex
     }),
   );
 
-  // Empties every tenant's data, the request log, the fault rules, the rate-limit buckets and token lockouts.
+  // Empties every tenant's data, the request log, the fault rules (and invalidation lag), the rate-limit
+  // buckets and token lockouts.
   // Issued tokens stay valid, so clients carry on after a reset.
   app.post(`${TEST_HOOKS_PREFIX}/reset`, async (_request, reply) => {
     ctx.store.resetTenantData();
     ctx.requestLog.clear();
     ctx.faults.clear();
+    ctx.lagInvalidations?.(0);
     await ctx.rateLimiter.reset();
     await ctx.tokenGuard.reset();
     await ctx.publishReset?.();

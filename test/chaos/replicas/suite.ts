@@ -1,6 +1,7 @@
 /**
  * The reliability scenarios across two replicas on PostgreSQL behind a round-robin proxy: R1, R2, R9
- * and R17 unchanged, then R19 (a replica killed) and R20 (the database's connections ended). Skipped
+ * and R17 unchanged, then R19 (a replica killed), R20 (the database's connections ended) and R21 (reads
+ * through one replica right after the other acknowledged a write). Skipped
  * with one line when no PostgreSQL answers (CXDA_TEST_DATABASE_URL).
  */
 import { rmSync } from "node:fs";
@@ -14,6 +15,7 @@ import { runR17 } from "../r17-changeset-atomicity.js";
 import type { ChaosSize } from "../sizes.js";
 import { runR19 } from "./r19-replica-killed.js";
 import { runR20 } from "./r20-database-restart.js";
+import { runR21 } from "./r21-read-after-write.js";
 import { ReplicaChaosRun } from "./replica-run.js";
 
 const SCENARIOS: [string, string, (run: ReplicaChaosRun, size: ChaosSize) => Promise<Figure[]>][] = [
@@ -27,6 +29,11 @@ const SCENARIOS: [string, string, (run: ReplicaChaosRun, size: ChaosSize) => Pro
     runR19,
   ],
   ["R20", "the database's connections ended under load: 503 + Retry-After, retries carry through", runR20],
+  [
+    "R21",
+    "a read through one replica right after the other acknowledged a write or a revocation: never older",
+    runR21,
+  ],
 ];
 
 export async function defineReplicaChaosSuite(size: ChaosSize): Promise<void> {

@@ -86,6 +86,26 @@ describe.skipIf(!available)("across two replicas", () => {
     expect((await api(a, "GET", "/api/v2/dataactions", { token })).status).toBe(401);
   });
 
+  it("with the other replica's listener lagging, a write is answered only once that replica acted on it", async () => {
+    const token = await getToken(a);
+    const lagged = await api(b, "PUT", "/_emulator/invalidation-lag", { body: { delayMs: 300 } });
+    expect(lagged.status).toBe(200);
+    expect(lagged.body).toEqual({ delayMs: 300 });
+    const created = await api(a, "POST", "/api/v2/dataactions", { token, body: scriptAction("across_lag") });
+    const path = `/api/v2/dataactions/${created.body.id}`;
+    expect((await api(b, "GET", path, { token })).body.version).toBe(1);
+    const patched = await api(a, "PATCH", path, {
+      token,
+      body: { description: "late" },
+      headers: { "if-match": '"1"' },
+    });
+    expect(patched.status).toBe(200);
+    // Not answered before b acted on the announcement (300 ms late), so b's next answer is new.
+    expect((await api(b, "GET", path, { token })).body.version).toBe(2);
+    const again = await api(b, "PUT", "/_emulator/invalidation-lag", { body: { delayMs: 0 } });
+    expect(again.body).toEqual({ delayMs: 0 });
+  });
+
   it("a key rotation through one replica is the active key on the other", async () => {
     const token = await getToken(a);
     const before = await api(b, "GET", "/api/v2/keys", { token });

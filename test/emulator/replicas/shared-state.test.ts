@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RateLimiter, type RateLimits } from "../../../src/emulator/rate-limiter.js";
-import { ACK_TIMEOUT_MS, type Invalidation } from "../../../src/emulator/replicas/invalidation-bus.js";
+import type { Invalidation } from "../../../src/emulator/replicas/invalidation-bus.js";
 import { openSharedState, type SharedState } from "../../../src/emulator/replicas/shared-state.js";
 import {
   createTestDatabase,
@@ -140,10 +140,8 @@ describe.skipIf(!available)("replicas on PostgreSQL", () => {
     const [a, b] = replicas as [SharedState, SharedState];
     expect(b.bus.current).toBe(true);
     const release = b.bus.holdDeliveries();
-    const started = Date.now();
     const publication = await a.bus.publish({ kind: "tenant", tenantId: "acme" });
     expect(publication).toEqual({ awaited: 1, unacknowledged: 1 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(ACK_TIMEOUT_MS - 50);
     // The writer answers its client now; b no longer serves what it keeps in memory.
     expect(b.bus.current).toBe(false);
     release();

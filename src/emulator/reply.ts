@@ -4,7 +4,8 @@ import { type ApiResponse, ProblemError } from "./problem.js";
 
 export function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
   reply.code(response.status);
-  for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);
+  const headers = response.headers;
+  if (headers !== undefined) for (const name in headers) reply.header(name, headers[name]);
   if (response.status === 204) return reply.send();
   const text = response.rawJson ?? (response.body === undefined ? undefined : JSON.stringify(response.body));
   if (text === undefined) return reply.send();

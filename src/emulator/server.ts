@@ -50,7 +50,7 @@ import { IdempotencyGuard } from "./idempotency.js";
 import { defaultIssuer, issuerFor, isWildcardHost, parsePublicUrl } from "./issuer.js";
 import { parseJsonBody } from "./json-body.js";
 import { ProblemError, problemBody, problemResponse, slugForStatus } from "./problem.js";
-import { RateLimiter, type RateLimits, rateDecision } from "./rate-limiter.js";
+import { type RateDecision, RateLimiter, type RateLimits, rateDecision } from "./rate-limiter.js";
 import { REPLICA_HEADER, resolveReplicaId } from "./replicas/replica-id.js";
 import {
   databaseUnavailable,
@@ -61,7 +61,7 @@ import {
 import { applyToStore, withInvalidationPublishing } from "./replicas/store-invalidation.js";
 import { send } from "./reply.js";
 import { currentClientId, enterRequestContext } from "./request-context.js";
-import { RequestLog } from "./request-log.js";
+import { RequestLog, type RequestLogEntry } from "./request-log.js";
 import { isUnder, normaliseRequestTarget, pathOf } from "./request-path.js";
 import type { RequestState } from "./request-state.js";
 import { type ResponseExchange, responseObservers } from "./response-observers.js";
@@ -197,16 +197,6 @@ function announcesWrite(method: string, path: string, status: number): boolean {
   );
 }
 
-/** A rate decision; a shared limiter whose database does not answer makes the request a 503. */
-async function takeRate(limiter: RateLimits, key: string) {
-  try {
-    return await limiter.take(key);
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) throw databaseUnavailable();
-    throw error;
-  }
-}
-
 /** The headers' figures; when the database does not answer, an empty bucket (never a made-up allowance). */
 async function peekRate(limiter: RateLimits, key: string) {
   try {
@@ -337,7 +327,9 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
     (_request, body, done) => done(null, body),
   );
 
-  app.addHook("onRequest", async (request, reply) => {
+  // Not async: a request with no fault on a synchronous rate limiter (SQLite) passes without a promise;
+  // the rest returns one (fastify waits for it). Part of B4's cut of the CPU per request.
+  app.addHook("onRequest", (request, reply, done) => {
     const state = stateOf(request);
     reply.header("x-request-id", state.requestId);
     const loopback = isLoopbackAddress(request.socket.remoteAddress);
@@ -358,6 +350,7 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
         );
       // Faults and the request log are this replica's own: say which one answered.
       reply.header(REPLICA_HEADER, ctx.replicaId);
+      done();
       return;
     }
     const header = request.headers["x-emulator-fault"];
@@ -371,65 +364,116 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
         logRequest(ctx, request, null);
         request.socket.destroy();
         reply.hijack();
+        done();
         return;
       }
-      if (fault.status !== null) {
-        if (fault.delayMs > 0) await sleep(fault.delayMs);
-        throw new ProblemError(
-          slugForStatus(fault.status) ?? "internal-error",
-          "Fault injected by the emulator (X-Emulator-Fault header or a /_emulator/faults rule).",
-          {
-            status: fault.status,
-            headers: fault.retryAfter === null ? {} : { "retry-after": String(fault.retryAfter) },
-          },
-        );
-      }
+      if (fault.status !== null) return injectStatusFault(fault, fault.status);
       state.pendingDelayMs = fault.delayMs;
     }
-    if (isUnder(state.path, API_PREFIX)) {
-      const principal = resolvePrincipal(request, ctx.tokens);
-      const decision = await takeRate(
-        ctx.rateLimiter,
-        principal ? `client:${principal.clientId}` : `ip:${request.ip}`,
-      );
-      state.rate = decision;
-      if (!decision.allowed)
-        throw new ProblemError(
-          "rate-limited",
-          `Too many requests: this client may send ${ctx.rateLimiter.perMinute} per minute with bursts of ${ctx.rateLimiter.burst}; retry after ${decision.retryAfterSeconds} s.`,
-          { headers: { "retry-after": String(decision.retryAfterSeconds ?? 1) } },
-        );
+    if (!isUnder(state.path, API_PREFIX)) {
+      done();
+      return;
     }
+    const principal = resolvePrincipal(request, ctx.tokens);
+    const key = principal ? `client:${principal.clientId}` : `ip:${request.ip}`;
+    const decision = ctx.rateLimiter.take(key);
+    if ("then" in decision) return sharedRate(state, decision);
+    admit(state, decision);
+    done();
   });
 
-  app.addHook("onSend", async (request, reply, payload) => {
+  async function injectStatusFault(fault: FaultEffect, status: number): Promise<void> {
+    if (fault.delayMs > 0) await sleep(fault.delayMs);
+    throw new ProblemError(
+      slugForStatus(status) ?? "internal-error",
+      "Fault injected by the emulator (X-Emulator-Fault header or a /_emulator/faults rule).",
+      {
+        status,
+        headers: fault.retryAfter === null ? {} : { "retry-after": String(fault.retryAfter) },
+      },
+    );
+  }
+
+  /** The shared limiter (PostgreSQL) answers asynchronously; a database that does not answer → 503. */
+  async function sharedRate(state: RequestState, pending: Promise<RateDecision>): Promise<void> {
+    let decision: RateDecision;
+    try {
+      decision = await pending;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw databaseUnavailable();
+      throw error;
+    }
+    admit(state, decision);
+  }
+
+  /** Records the rate decision (for the headers); a refusal is the 429. */
+  function admit(state: RequestState, decision: RateDecision): void {
+    state.rate = decision;
+    if (!decision.allowed)
+      throw new ProblemError(
+        "rate-limited",
+        `Too many requests: this client may send ${ctx.rateLimiter.perMinute} per minute with bursts of ${ctx.rateLimiter.burst}; retry after ${decision.retryAfterSeconds} s.`,
+        { headers: { "retry-after": String(decision.retryAfterSeconds ?? 1) } },
+      );
+  }
+
+  // Not async: an answer that waits for nothing (rate already taken, no write to announce, no delay
+  // fault) passes without a promise; the others return one (bench B4).
+  app.addHook("onSend", (request, reply, payload, done) => {
     const state = stateOf(request);
     reply.header("x-request-id", state.requestId);
-    const principal = state.principal;
-    if (isUnder(state.path, API_PREFIX)) {
-      const rate =
-        state.rate ??
-        (await peekRate(ctx.rateLimiter, principal ? `client:${principal.clientId}` : `ip:${request.ip}`));
-      reply.header("ratelimit-limit", String(rate.limit));
-      reply.header("ratelimit-remaining", String(rate.remaining));
-      reply.header("ratelimit-reset", String(rate.resetSeconds));
-      reply.header("ratelimit-policy", ctx.rateLimiter.policy);
-      // The tenant's revision after this request; a route that read at one revision set it already.
-      if (principal && !reply.hasHeader(TENANT_REVISION_HEADER))
-        reply.header(TENANT_REVISION_HEADER, String(ctx.store.revision(principal.tenantId)));
-    }
-    // A write is announced to the other replicas before it is acknowledged.
-    if (
+    const api = isUnder(state.path, API_PREFIX);
+    if ((api && state.rate === undefined) || announces(request, reply, state) || state.pendingDelayMs > 0)
+      return sendAfterWaits(request, reply, payload, state, api);
+    if (api) apiHeaders(reply, state, state.rate!);
+    done(null, finishSend(request, reply, payload, state));
+  });
+
+  /** The rate-limit figures and the tenant's revision, on every /api/v2 answer. */
+  function apiHeaders(reply: FastifyReply, state: RequestState, rate: RateDecision): void {
+    reply.header("ratelimit-limit", String(rate.limit));
+    reply.header("ratelimit-remaining", String(rate.remaining));
+    reply.header("ratelimit-reset", String(rate.resetSeconds));
+    reply.header("ratelimit-policy", ctx.rateLimiter.policy);
+    // The tenant's revision after this request; a route that read at one revision set it already.
+    if (state.principal && !reply.hasHeader(TENANT_REVISION_HEADER))
+      reply.header(TENANT_REVISION_HEADER, String(ctx.store.revision(state.principal.tenantId)));
+  }
+
+  /** A write is announced to the other replicas before it is acknowledged. */
+  function announces(request: FastifyRequest, reply: FastifyReply, state: RequestState): boolean {
+    return (
       ctx.replicaWrites !== undefined &&
-      principal &&
+      !!state.principal &&
       announcesWrite(request.method, state.path, reply.statusCode)
-    )
-      await ctx.replicaWrites(principal.tenantId);
+    );
+  }
+
+  async function sendAfterWaits(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: unknown,
+    state: RequestState,
+    api: boolean,
+  ): Promise<unknown> {
+    const principal = state.principal;
+    if (api)
+      apiHeaders(
+        reply,
+        state,
+        state.rate ??
+          (await peekRate(ctx.rateLimiter, principal ? `client:${principal.clientId}` : `ip:${request.ip}`)),
+      );
+    if (announces(request, reply, state)) await ctx.replicaWrites?.(principal!.tenantId);
     if (state.pendingDelayMs > 0) {
       const ms = state.pendingDelayMs;
       state.pendingDelayMs = 0;
       await sleep(ms);
     }
+    return finishSend(request, reply, payload, state);
+  }
+
+  function finishSend(request: FastifyRequest, reply: FastifyReply, payload: unknown, state: RequestState) {
     if (responseObservers.size > 0) observe(request, reply, payload);
     if (state.fault?.drop) {
       // A `drop` fault: the request was handled and committed; now the connection dies with no response.
@@ -437,7 +481,7 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
       request.socket.destroy();
     }
     return payload;
-  });
+  }
 
   // Takes `done` rather than being async: one promise (and async hook) less per request (bench B4).
   app.addHook("onResponse", (request, reply, done) => {
@@ -556,7 +600,8 @@ function logRequest(
   const key = request.headers["idempotency-key"];
   const ifMatch = request.headers["if-match"];
   const retryAfter = reply?.getHeader("retry-after");
-  ctx.requestLog.add({
+  // Built in place, in the key order of GET /_emulator/requests: no spread of empty objects per request (bench B4).
+  const entry = {
     timestamp: ctx.clock(),
     method: request.method,
     path: state.path,
@@ -564,18 +609,13 @@ function logRequest(
     clientId,
     idempotencyKey: typeof key === "string" ? key : null,
     faulted: fault !== undefined,
-    ...(fault
-      ? {
-          fault: faultKind(fault),
-        }
-      : {}),
-    ...(retryAfter !== undefined && (status === 429 || status === 503)
-      ? { retryAfter: Number(retryAfter) }
-      : {}),
-    ...(typeof ifMatch === "string" ? { ifMatch } : {}),
-    ...(state.replayed ? { replayed: true } : {}),
-    requestId: state.requestId,
-  });
+  } as Omit<RequestLogEntry, "seq">;
+  if (fault) entry.fault = faultKind(fault);
+  if (retryAfter !== undefined && (status === 429 || status === 503)) entry.retryAfter = Number(retryAfter);
+  if (typeof ifMatch === "string") entry.ifMatch = ifMatch;
+  if (state.replayed) entry.replayed = true;
+  entry.requestId = state.requestId;
+  ctx.requestLog.add(entry);
 }
 
 /** The root key: CXDA_EMULATOR_ROOT_KEY, else `<dataDir>/root.key` (0600), else a key for this process only. */

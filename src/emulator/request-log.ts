@@ -140,6 +140,8 @@ export class RequestLog {
   private start = 0;
   private seq = 0;
   private paths = new Map<string, string>();
+  /** The path of the last entry: a repeated path is found by comparing, without hashing (bench B4). */
+  private lastPath = "";
 
   constructor(private readonly capacity = DEFAULT_REQUEST_LOG_CAPACITY) {
     this.columns = new Columns(Math.min(capacity, 1024));
@@ -217,10 +219,17 @@ export class RequestLog {
     this.start = 0;
     this.seq = 0;
     this.paths.clear();
+    this.lastPath = "";
   }
 
   /** One string per distinct path, so the log does not keep each request's own copy alive. */
   private intern(path: string): string {
+    if (path === this.lastPath) return this.lastPath;
+    this.lastPath = this.internNew(path);
+    return this.lastPath;
+  }
+
+  private internNew(path: string): string {
     const known = this.paths.get(path);
     if (known !== undefined) return known;
     if (this.paths.size >= INTERNED_PATHS) this.paths.clear();

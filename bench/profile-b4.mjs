@@ -2,7 +2,10 @@
  * B4's profile: the emulator (child process, --cpu-prof) under the B4 load (autocannon, 50 connections,
  * GET /api/v2/dataactions/{id}) for `--seconds` (default 10), then the top costs per request: the
  * profile's self time grouped by function (and by file, `--by-file`), divided by the requests answered.
- * `node bench/profile-b4.mjs [--seconds 10] [--top 15] [--by-file]` (after `npm run build`).
+ * Only the samples taken during the load count (the profile's clock is the monotonic clock this process
+ * reads too), so the emulator's start does not show up as a cost per request; `(idle)` is left out of
+ * the shares, and the emulator's CPU time per request (`process.cpuUsage`) is printed beside them.
+ * `node bench/profile-b4.mjs [--seconds 10] [--warmup 2] [--top 15] [--by-file]` (after `npm run build`).
  */
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +18,7 @@ import { forkServer } from "./lib/processes.mjs";
 const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "10" },
+    warmup: { type: "string", default: "2" },
     top: { type: "string", default: "15" },
     "by-file": { type: "boolean", default: false },
   },
@@ -27,25 +31,36 @@ const emulator = await forkServer("./emulator-child.mjs", { rateLimit: UNLIMITED
 const token = await getToken(emulator.url);
 const created = await call(emulator.url, token, "POST", "/api/v2/dataactions", actionPayload("bench_b4"));
 const url = `${emulator.url}/api/v2/dataactions/${created.body.id}`;
+const headers = { authorization: `Bearer ${token}` };
+// Warmed up first (JIT), outside the window counted below.
+await autocannon({ url, connections: 50, duration: Number(values.warmup), headers });
+const cpuBefore = await emulator.cpu();
+const loadStart = process.hrtime.bigint() / 1000n;
 const result = await autocannon({
   url,
   connections: 50,
   duration: Number(values.seconds),
-  headers: { authorization: `Bearer ${token}` },
+  headers,
 });
+const loadEnd = process.hrtime.bigint() / 1000n;
+const cpuAfter = await emulator.cpu();
 await emulator.close();
 const requests = result.requests.total;
 const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
 const profile = JSON.parse(readFileSync(join(dir, file), "utf8"));
 
-// Self time per node: samples × the interval between them.
+// Self time per node: samples × the interval between them, for the samples taken during the load.
 const selfUs = new Map();
+let at = BigInt(profile.startTime);
 for (let i = 0; i < profile.samples.length; i += 1) {
+  at += BigInt(profile.timeDeltas[i]);
+  if (at < loadStart || at > loadEnd) continue;
   const dt = profile.timeDeltas[i + 1] ?? 0;
   selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + dt);
 }
 const groups = new Map();
 let total = 0;
+let idle = 0;
 for (const node of profile.nodes) {
   const us = selfUs.get(node.id) ?? 0;
   total += us;
@@ -54,13 +69,16 @@ for (const node of profile.nodes) {
   const key = values["by-file"]
     ? short || functionName
     : `${functionName || "(anonymous)"} ${short}${short ? `:${lineNumber + 1}` : ""}`;
-  groups.set(key, (groups.get(key) ?? 0) + us);
+  if (functionName === "(idle)") idle += us;
+  else groups.set(key, (groups.get(key) ?? 0) + us);
 }
+const busy = total - idle;
+const cpuUs = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system;
 console.log(
-  `${requests} requests in ${values.seconds} s (${result.requests.average.toFixed(0)} req/s); profile ${(total / 1e6).toFixed(2)} s; ${(total / requests).toFixed(1)} µs of samples per request`,
+  `${requests} requests in ${values.seconds} s (${result.requests.average.toFixed(0)} req/s); emulator CPU ${(cpuUs / requests).toFixed(1)} µs per request (process.cpuUsage); samples during the load ${(total / 1e6).toFixed(2)} s, ${(busy / requests).toFixed(1)} µs busy per request (idle left out; shares are of busy time)`,
 );
 const top = [...groups].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
 for (const [key, us] of top)
   console.log(
-    `${(us / requests).toFixed(2).padStart(7)} µs/req ${((100 * us) / total).toFixed(1).padStart(5)} %  ${key}`,
+    `${(us / requests).toFixed(2).padStart(7)} µs/req ${((100 * us) / busy).toFixed(1).padStart(5)} %  ${key}`,
   );

@@ -93,6 +93,13 @@ describe("RequestLog keeps each entry as it was added (columns, not objects)", (
     expect(listed.map((e) => e.timestamp)).toEqual(Array.from({ length: 3000 }, (_, i) => 4501 + i));
   });
 
+  it("keeps every path right past the size of its table of paths, repeated or not", () => {
+    const log = new RequestLog(10_000);
+    const paths = Array.from({ length: 9_000 }, (_, i) => `/p/${i % 3 === 0 ? "same" : i}`);
+    for (const [i, path] of paths.entries()) log.add({ ...entry(i), path });
+    expect(log.list().map((e) => e.path)).toEqual(paths);
+  });
+
   it("starts over after clear()", () => {
     const log = new RequestLog(2);
     for (let i = 1; i <= 5; i++) log.add(entry(i));

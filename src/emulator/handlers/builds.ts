@@ -5,6 +5,11 @@
  * (each secret opens with the keyring) — and records a snapshot with a SHA-256 content hash. Only names and
  * fingerprints enter the snapshot, never a value. Closing the emulator cancels pending steps; builds left
  * unfinished in a data directory resume when it starts again.
+ *
+ * With replicas on one database, a build belongs to the replica that moved it last: each step re-reads
+ * the build in a transaction and goes on only from the state it expects (QUEUED, or RUNNING since the
+ * moment it started it). A build that no replica moved for ABANDONED_AFTER_MS (its replica died, or
+ * stopped) is taken over by whichever replica looks first: at start, then every SWEEP_INTERVAL_MS.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { validateActionPayload } from "../../domain/action-rules.js";
@@ -18,11 +23,21 @@ import { resolveEffectiveEntries, VariableDecryptionError } from "./effective-va
 import { parseListQuery } from "./list-query.js";
 import { requireAction } from "./require-action.js";
 
+/** A build queued or started this long ago and not finished is taken to be abandoned by its replica. */
+export const ABANDONED_AFTER_MS = 10_000;
+/** How often a replica looks for abandoned builds. */
+const SWEEP_INTERVAL_MS = 5_000;
+
 export class BuildRunner {
   private readonly pending = new Set<NodeJS.Immediate>();
   private closed = false;
+  private sweep: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ctx: EmulatorContext) {}
+  /** `shared`: other replicas run builds from the same database. */
+  constructor(
+    private readonly ctx: EmulatorContext,
+    private readonly shared = false,
+  ) {}
 
   /** Stores a QUEUED build and schedules it; call inside the write's transaction. */
   enqueue(
@@ -40,7 +55,7 @@ export class BuildRunner {
       createdTimestamp: this.ctx.clock(),
     };
     this.ctx.store.builds.put(tenantId, build);
-    this.schedule(() => this.start(tenantId, build.actionId, build.id));
+    this.schedule(() => this.start(tenantId, build.actionId, build.id, false));
     return build;
   }
 
@@ -109,15 +124,31 @@ export class BuildRunner {
     return { status: 200, body: { entities: rows, page, pageSize, total } };
   }
 
-  /** Reschedules builds a previous run of the emulator left QUEUED or RUNNING. */
+  /**
+   * Reschedules the builds a previous run of the emulator left QUEUED or RUNNING; with replicas, only
+   * those abandoned, and again every SWEEP_INTERVAL_MS.
+   */
   resumeUnfinished(): void {
+    const now = this.ctx.clock();
     for (const { tenantId, build } of this.ctx.store.builds.unfinished())
-      this.schedule(() => this.start(tenantId, build.actionId, build.id));
+      if (!this.shared || isAbandoned(build, now))
+        this.schedule(() => this.start(tenantId, build.actionId, build.id, true));
+    if (this.shared && this.sweep === undefined && !this.closed) {
+      this.sweep = setInterval(() => {
+        try {
+          this.resumeUnfinished();
+        } catch {
+          // The database is away: the next sweep looks again.
+        }
+      }, SWEEP_INTERVAL_MS);
+      this.sweep.unref();
+    }
   }
 
   /** Cancels every pending step; their builds stay as stored. */
   close(): void {
     this.closed = true;
+    clearInterval(this.sweep);
     for (const handle of this.pending) clearImmediate(handle);
     this.pending.clear();
   }
@@ -135,20 +166,34 @@ export class BuildRunner {
     this.pending.add(handle);
   }
 
-  private start(tenantId: string, actionId: string, buildId: string): void {
-    const build = this.ctx.store.builds.get(tenantId, actionId, buildId);
-    if (!build || (build.status !== "QUEUED" && build.status !== "RUNNING")) return;
-    this.ctx.store.builds.put(tenantId, {
-      ...build,
-      status: "RUNNING",
-      startedTimestamp: this.ctx.clock(),
+  /** QUEUED → RUNNING, claimed in a transaction; `takeOver` also claims a RUNNING build left abandoned. */
+  private start(tenantId: string, actionId: string, buildId: string, takeOver: boolean): void {
+    const startedTimestamp = this.ctx.store.transaction(() => {
+      const build = this.ctx.store.builds.get(tenantId, actionId, buildId);
+      if (!build) return undefined;
+      const now = this.ctx.clock();
+      const claimable =
+        takeOver && this.shared
+          ? (build.status === "QUEUED" || build.status === "RUNNING") && isAbandoned(build, now)
+          : build.status === "QUEUED" || (takeOver && build.status === "RUNNING");
+      if (!claimable) return undefined;
+      // Never the same instant as the claim it replaces: the finish step checks it.
+      const started = Math.max(now, (build.startedTimestamp ?? 0) + 1);
+      this.ctx.store.builds.put(tenantId, { ...build, status: "RUNNING", startedTimestamp: started });
+      return started;
     });
-    this.schedule(() => this.finish(tenantId, actionId, buildId));
+    if (startedTimestamp !== undefined)
+      this.schedule(() => this.finish(tenantId, actionId, buildId, startedTimestamp));
   }
 
-  private finish(tenantId: string, actionId: string, buildId: string): void {
+  private finish(tenantId: string, actionId: string, buildId: string, startedTimestamp: number): void {
+    this.ctx.store.transaction(() => this.finishClaimed(tenantId, actionId, buildId, startedTimestamp));
+  }
+
+  /** RUNNING → SUCCEEDED or FAILED, unless another replica took the build over meanwhile. */
+  private finishClaimed(tenantId: string, actionId: string, buildId: string, startedTimestamp: number): void {
     const build = this.ctx.store.builds.get(tenantId, actionId, buildId);
-    if (build?.status !== "RUNNING") return;
+    if (build?.status !== "RUNNING" || build.startedTimestamp !== startedTimestamp) return;
     let outcome: { errors: BuildError[]; snapshot?: BuildSnapshot };
     try {
       outcome = this.check(tenantId, build);
@@ -247,4 +292,9 @@ function canonical(value: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
       .join(",")}}`;
   return JSON.stringify(value) ?? "null";
+}
+
+/** Not moved by its replica for ABANDONED_AFTER_MS: queued, or started, that long ago. */
+function isAbandoned(build: BuildResource, now: number): boolean {
+  return now - (build.startedTimestamp ?? build.createdTimestamp) >= ABANDONED_AFTER_MS;
 }

@@ -16,7 +16,8 @@ type Params = { id: string; envId: string };
 
 /** Registers the routes; answers the build runner, which changesets queue their builds with. */
 export function registerOverrideRoutes(app: FastifyInstance, ctx: EmulatorContext): BuildRunner {
-  const builds = new BuildRunner(ctx);
+  // Replicas (they announce their writes to each other) run builds from one database.
+  const builds = new BuildRunner(ctx, ctx.replicaWrites !== undefined);
   const overrides = new OverrideHandlers(ctx, (tenantId, action, environmentId, trigger) =>
     builds.enqueue(tenantId, action, environmentId, trigger),
   );

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_TENANT_ID } from "../../../src/emulator/config.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../../src/emulator/server.js";
 import { createTestDatabase, postgresForTests, type TestDatabase } from "../../helpers/postgres.js";
 import {
@@ -104,6 +105,45 @@ describe.skipIf(!available)("across two replicas", () => {
     expect((await api(b, "GET", path, { token })).body.version).toBe(2);
     const again = await api(b, "PUT", "/_emulator/invalidation-lag", { body: { delayMs: 0 } });
     expect(again.body).toEqual({ delayMs: 0 });
+  });
+
+  it("a build its replica abandoned is taken over by another; one another replica is running is left to it", async () => {
+    const token = await getToken(a);
+    const created = await api(a, "POST", "/api/v2/dataactions", {
+      token,
+      body: scriptAction("across_build"),
+    });
+    const actionId = created.body.id as string;
+    const base = { actionId, environmentId: "dev", trigger: "manual" as const };
+    // Written as a replica that then died would have left them: one queued a minute ago, one started
+    // a minute ago; and one another replica started just now (its clock a little ahead).
+    a.store.builds.put(DEMO_TENANT_ID, {
+      ...base,
+      id: "abandoned-queued",
+      status: "QUEUED",
+      createdTimestamp: Date.now() - 60_000,
+    });
+    a.store.builds.put(DEMO_TENANT_ID, {
+      ...base,
+      id: "abandoned-running",
+      status: "RUNNING",
+      createdTimestamp: Date.now() - 61_000,
+      startedTimestamp: Date.now() - 60_000,
+    });
+    a.store.builds.put(DEMO_TENANT_ID, {
+      ...base,
+      id: "running-elsewhere",
+      status: "RUNNING",
+      createdTimestamp: Date.now() + 30_000,
+      startedTimestamp: Date.now() + 30_000,
+    });
+    const status = async (id: string) =>
+      (await api(b, "GET", `/api/v2/dataactions/${actionId}/builds/${id}`, { token })).body.status;
+    await expect.poll(() => status("abandoned-queued"), { timeout: 20_000, interval: 250 }).toBe("SUCCEEDED");
+    await expect
+      .poll(() => status("abandoned-running"), { timeout: 20_000, interval: 250 })
+      .toBe("SUCCEEDED");
+    expect(await status("running-elsewhere")).toBe("RUNNING");
   });
 
   it("a key rotation through one replica is the active key on the other", async () => {

@@ -35,9 +35,14 @@ export interface TestDatabase {
   drop(): void;
 }
 
-/** A new empty database `cxda_t_<random>` on the test server. */
+/** Test databases older than this are a failed run's leftovers, dropped by the next run. */
+const LEFTOVER_AFTER_MS = 2 * 60 * 60 * 1000;
+/** `cxda_t_<creation time, base 36 seconds>_<random>`. */
+const TEST_DATABASE_NAME = /^cxda_t_([0-9a-z]+)_[0-9a-f]+$/;
+
+/** A new empty database `cxda_t_<time>_<random>` on the test server. */
 export function createTestDatabase(): TestDatabase {
-  const name = `cxda_t_${randomBytes(6).toString("hex")}`;
+  const name = `cxda_t_${Math.floor(Date.now() / 1000).toString(36)}_${randomBytes(6).toString("hex")}`;
   adminQuery(`CREATE DATABASE ${name}`);
   const url = new URL(testServerUrl());
   url.pathname = `/${name}`;
@@ -71,6 +76,7 @@ export function postgresForTests(): { available: boolean; reason?: string } {
   try {
     adminQuery("SELECT 1");
     probed = { available: true };
+    dropLeftovers();
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     if (process.env.CXDA_TEST_DATABASE_URL !== undefined)
@@ -78,4 +84,22 @@ export function postgresForTests(): { available: boolean; reason?: string } {
     probed = { available: false, reason };
   }
   return probed;
+}
+
+/**
+ * Drops the test databases a run that failed before its cleanup left behind (a test killed by its
+ * timeout, say): those created over LEFTOVER_AFTER_MS ago, which no run still going can be using.
+ */
+function dropLeftovers(): void {
+  const now = Date.now();
+  for (const row of adminQuery("SELECT datname FROM pg_database WHERE datname LIKE 'cxda_t_%'")) {
+    const name = String(row.datname);
+    const created = TEST_DATABASE_NAME.exec(name)?.[1];
+    if (created === undefined || now - Number.parseInt(created, 36) * 1000 < LEFTOVER_AFTER_MS) continue;
+    try {
+      adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } catch {
+      // Another run dropped it first.
+    }
+  }
 }

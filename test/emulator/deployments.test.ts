@@ -239,6 +239,9 @@ describe("action revisions", () => {
     expect(typeof list.body.entities[0].deploymentId).toBe("string");
     const v1 = await get(`/api/v2/dataactions/${a.id}/revisions/1`);
     expect(v1.body).toEqual(a);
+    // The current version, as the action itself answers it.
+    const current = await get(`/api/v2/dataactions/${a.id}`);
+    expect((await get(`/api/v2/dataactions/${a.id}/revisions/2`)).body).toEqual(current.body);
     await api(emulator, "DELETE", `/api/v2/dataactions/${a.id}`, { token });
     const after = await get(`/api/v2/dataactions/${a.id}/revisions/2`);
     expect(after.status).toBe(200);

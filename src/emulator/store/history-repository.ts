@@ -11,6 +11,9 @@ import type { StoredVariableItem } from "./variables-repository.js";
 export type ResourceKind = "action" | "variables" | "overrides" | "globalVariables";
 
 /** One resource a deployment touched, as `GET /deployments/{id}` shows it. */
+/** The doc of a revision that is the action's current version: read from the action's row. */
+export const SAME_AS_ACTION = "";
+
 export interface DeploymentResource {
   kind: ResourceKind;
   /** Absent for global variables. */
@@ -107,7 +110,14 @@ export interface HistoryRepository {
    */
   lastDeploymentByAction(tenantId: string): Map<string, LastDeployment>;
 
+  /**
+   * Records a revision. Its `doc` may be SAME_AS_ACTION: the action's own row holds that version's doc
+   * (stored once, not twice: bench B7 holds 100 000 actions in memory), until `keepRevisionDoc` copies it
+   * in before the row changes or goes.
+   */
   putRevision(tenantId: string, revision: ActionRevision): void;
+  /** Stores the doc of a revision recorded as SAME_AS_ACTION (the action's row is about to change or go). */
+  keepRevisionDoc(tenantId: string, actionId: string, version: number, doc: string): void;
   getRevision(tenantId: string, actionId: string, version: number): ActionRevision | undefined;
   /** Newest first, without docs. */
   listRevisions(
@@ -246,14 +256,21 @@ export function createHistoryRepository(db: SqlDatabase): HistoryRepository {
        ON CONFLICT (tenant_id, action_id, version) DO UPDATE SET modified_ts = excluded.modified_ts,
          client_id = excluded.client_id, deployment_id = excluded.deployment_id, doc = excluded.doc`,
     ),
+    keepRevisionDoc: db.prepare(
+      "UPDATE action_revisions SET doc = ? WHERE tenant_id = ? AND action_id = ? AND version = ? AND doc = ''",
+    ),
     getRevision: db.prepare<{
       version: number;
       modified_ts: number;
       client_id: string | null;
       deployment_id: string | null;
-      doc: string;
+      doc: string | null;
     }>(
-      "SELECT version, modified_ts, client_id, deployment_id, doc FROM action_revisions WHERE tenant_id = ? AND action_id = ? AND version = ?",
+      `SELECT r.version, r.modified_ts, r.client_id, r.deployment_id,
+              CASE WHEN r.doc = '' THEN a.doc ELSE r.doc END AS doc
+         FROM action_revisions r
+         LEFT JOIN actions a ON a.tenant_id = r.tenant_id AND a.id = r.action_id AND a.version = r.version
+        WHERE r.tenant_id = ? AND r.action_id = ? AND r.version = ?`,
     ),
     listRevisions: db.prepare<{
       version: number;
@@ -355,8 +372,13 @@ export function createHistoryRepository(db: SqlDatabase): HistoryRepository {
         r.doc,
       );
     },
+    keepRevisionDoc: (tenantId, actionId, version, doc) => {
+      q.keepRevisionDoc.run(doc, tenantId, actionId, version);
+    },
     getRevision: (tenantId, actionId, version) => {
       const row = q.getRevision.get(tenantId, actionId, version);
+      // A SAME_AS_ACTION revision whose row no longer has that version (written around the journal) is lost.
+      if (row?.doc === null || row?.doc === "") return undefined;
       return (
         row && {
           actionId,

@@ -8,11 +8,12 @@
  * Storage-agnostic: it only uses the Store's repositories.
  */
 import { randomUUID } from "node:crypto";
-import type {
-  BeforeState,
-  DeploymentRecord,
-  DeploymentResource,
-  ResourceKind,
+import {
+  type BeforeState,
+  type DeploymentRecord,
+  type DeploymentResource,
+  type ResourceKind,
+  SAME_AS_ACTION,
 } from "./history-repository.js";
 import type { OverrideRepository, StoredOverrideSet } from "./overrides-repository.js";
 import type { ActionRepository, Store, StoredAction } from "./store.js";
@@ -175,7 +176,8 @@ export function withJournal(store: Store, options: JournalOptions): Store {
       modifiedTimestamp: action.modifiedTimestamp,
       clientId: options.author(),
       deploymentId: idForWrite(),
-      doc: action.doc,
+      // The action's row holds this doc as long as this is its version (keepRevisionDoc below).
+      doc: SAME_AS_ACTION,
     });
     history.pruneRevisions(action.tenantId, action.id, options.retention.revisionsPerAction);
   };
@@ -207,6 +209,8 @@ export function withJournal(store: Store, options: JournalOptions): Store {
     update: (action) =>
       inTransaction(() => {
         const before = inner.get(action.tenantId, action.id);
+        if (before !== undefined)
+          history.keepRevisionDoc(action.tenantId, action.id, before.version, before.doc);
         inner.update(action);
         rec.log.push(actionTouch(action, before));
         revisionOf(action);
@@ -217,6 +221,7 @@ export function withJournal(store: Store, options: JournalOptions): Store {
         if (before === undefined) return inner.delete(tenantId, id);
         const variables = store.variables.getActionSet(tenantId, id);
         const overrides = store.overrides.listForActions(tenantId, [id]);
+        history.keepRevisionDoc(tenantId, id, before.version, before.doc);
         const done = inner.delete(tenantId, id);
         rec.log.push(actionTouch(before, before, true));
         if (variables !== undefined)

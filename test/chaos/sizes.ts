@@ -105,7 +105,7 @@ export const BOUNDED: ChaosSize = {
   r20Operations: 150,
   r20Outages: 2,
   r21Writers: 4,
-  r21Edits: 120,
+  r21Edits: 60,
   r21Revocations: 10,
-  r21LateRounds: 3,
+  r21LateRounds: 2,
 };

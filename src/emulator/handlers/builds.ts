@@ -172,11 +172,7 @@ export class BuildRunner {
       const build = this.ctx.store.builds.get(tenantId, actionId, buildId);
       if (!build) return undefined;
       const now = this.ctx.clock();
-      const claimable =
-        takeOver && this.shared
-          ? (build.status === "QUEUED" || build.status === "RUNNING") && isAbandoned(build, now)
-          : build.status === "QUEUED" || (takeOver && build.status === "RUNNING");
-      if (!claimable) return undefined;
+      if (!this.claimable(build, now, takeOver)) return undefined;
       // Never the same instant as the claim it replaces: the finish step checks it.
       const started = Math.max(now, (build.startedTimestamp ?? 0) + 1);
       this.ctx.store.builds.put(tenantId, { ...build, status: "RUNNING", startedTimestamp: started });
@@ -184,6 +180,19 @@ export class BuildRunner {
     });
     if (startedTimestamp !== undefined)
       this.schedule(() => this.finish(tenantId, actionId, buildId, startedTimestamp));
+  }
+
+  /**
+   * Whether this replica may claim the build now. A build just queued here is always claimed. On
+   * resuming (`takeOver`), a single process claims anything its last run left unfinished; with
+   * replicas, another replica may still be moving it, so only a build abandoned for
+   * ABANDONED_AFTER_MS is taken over.
+   */
+  private claimable(build: BuildResource, now: number, takeOver: boolean): boolean {
+    const unfinished = build.status === "QUEUED" || build.status === "RUNNING";
+    if (!takeOver) return build.status === "QUEUED";
+    if (this.shared) return unfinished && isAbandoned(build, now);
+    return unfinished;
   }
 
   private finish(tenantId: string, actionId: string, buildId: string, startedTimestamp: number): void {

@@ -147,8 +147,7 @@ export class InvalidationBus {
   async publish(...messages: Invalidation[]): Promise<Publication> {
     const none = { awaited: 0, unacknowledged: 0 };
     if (messages.length === 0 || this.closed) return none;
-    const payloads = this.envelopes(messages);
-    const lastId = (JSON.parse(payloads[payloads.length - 1]!) as { id: string }).id;
+    const { payloads, lastId } = this.envelopes(messages);
     const wait = this.awaitAcks(lastId);
     try {
       await this.pool.query(
@@ -192,10 +191,6 @@ export class InvalidationBus {
     this.pump();
   }
 
-  get lag(): number {
-    return this.lagMs;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
@@ -207,13 +202,18 @@ export class InvalidationBus {
     await client?.end().catch(() => {});
   }
 
-  /** The messages as envelopes of at most MAX_PAYLOAD bytes each, each with its own id. */
-  private envelopes(messages: Invalidation[]): string[] {
+  /**
+   * The messages as envelopes of at most MAX_PAYLOAD bytes each, each with its own id, and the id of
+   * the last (the one whose acknowledgements the writer waits for: notifications arrive in order).
+   */
+  private envelopes(messages: Invalidation[]): { payloads: string[]; lastId: string } {
     const payloads: string[] = [];
+    let lastId = "";
     let batch: Invalidation[] = [];
     const seal = () => {
       if (batch.length === 0) return;
       const id = `${this.from}:${++this.sequence}`;
+      lastId = id;
       payloads.push(JSON.stringify({ from: this.from, id, messages: batch } satisfies Envelope));
       batch = [];
     };
@@ -228,7 +228,7 @@ export class InvalidationBus {
       size += length;
     }
     seal();
-    return payloads;
+    return { payloads, lastId };
   }
 
   private awaitAcks(id: string): {

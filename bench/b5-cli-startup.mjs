@@ -17,7 +17,7 @@ import { pairRatio, summarize, verdict } from "./lib/stats.mjs";
 export const TITLE = "CLI start-up";
 export const TARGET = "≤ 1.2 / 2 × node -e 0";
 const PAIRS = 31;
-const BIN = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../dist/cli/bin.cjs", import.meta.url));
 const EXAMPLE = fileURLToPath(new URL("../examples/contact-center/cxda.yaml", import.meta.url));
 
 const COMMANDS = [

@@ -22,7 +22,7 @@ const ACTIONS = Number(process.env.B9_ACTIONS ?? 5000);
 const SAMPLE_MS = 100;
 const MB = 1024 * 1024;
 const SECRET = "b9-encrypted-value-0123456789";
-const BIN = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../dist/cli/bin.cjs", import.meta.url));
 
 const projectYaml = (count) => applyProjectYaml("b9apply", count, "B9_SECRET", ENVIRONMENTS);
 

@@ -12,7 +12,7 @@ function newest(dir) {
   return latest;
 }
 
-const marker = "dist/cli/bin.js";
+const marker = "dist/cli/bin.cjs";
 const stale = !existsSync(marker) || newest("src") > statSync(marker).mtimeMs;
 if (stale) {
   process.stderr.write("Building cxda (tsc)…\n");

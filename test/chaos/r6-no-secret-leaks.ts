@@ -176,7 +176,7 @@ export async function runR6(run: ChaosRun): Promise<Figure[]> {
     for (const file of run.auditLogs)
       if (existsSync(file)) credentialLeaks += occurrences(readFileSync(file, "utf8"), run.credentialHeaders);
     figures.push(exactly("R6", "credential header values in traces, audit, webhooks", credentialLeaks, 0));
-    if (cliRuns === 0) figures.push(exactly("R6", "CLI runs (dist/cli/bin.js built?)", 0, 1));
+    if (cliRuns === 0) figures.push(exactly("R6", "CLI runs (dist/cli/bin.cjs built?)", 0, 1));
     return figures;
   } finally {
     await receiver.close();

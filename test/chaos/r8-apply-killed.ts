@@ -34,7 +34,7 @@ export interface CliRun {
 }
 
 export async function runR8(run: ChaosRun, size: ChaosSize): Promise<Figure[]> {
-  if (!existsSync(CLI)) return [exactly("R8", "CLI runs (dist/cli/bin.js built?)", 0, 1)];
+  if (!existsSync(CLI)) return [exactly("R8", "CLI runs (dist/cli/bin.cjs built?)", 0, 1)];
   // Paced like a real tenant, so a run lasts long enough to be killed mid-way with writes in flight.
   // The request-per-resource path (no changesets); the changeset path is R8c (r8c-changeset-killed.ts).
   const emulator = await run.emulator("r8", {

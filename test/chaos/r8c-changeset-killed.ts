@@ -29,7 +29,7 @@ import type { ChaosSize } from "./sizes.js";
 const CLIENT_ID = "chaos-sdk";
 
 export async function runR8c(run: ChaosRun, size: ChaosSize): Promise<Figure[]> {
-  if (!existsSync(CLI)) return [exactly("R8c", "CLI runs (dist/cli/bin.js built?)", 0, 1)];
+  if (!existsSync(CLI)) return [exactly("R8c", "CLI runs (dist/cli/bin.cjs built?)", 0, 1)];
   const emulator = await run.emulator("r8c", { rateLimit: { perMinute: 3000, burst: 10 }, seed: 18 });
   const reader = chaosClient(run, emulator, "sdk");
   try {

@@ -17,10 +17,10 @@ interface BundleMeta {
 const META = JSON.parse(readFileSync(join(ROOT, "dist/cli/bundle-meta.json"), "utf8")) as BundleMeta;
 
 /**
- * The project modules (named as tsc would compile them: `cli/bin.js`) and packages (node_modules/<name>)
- * a CLI run loads: the files the process opened, each bundle file read as the modules bundled into it.
- * A chunk holds exactly the modules shared by the same lazily imported entries, so this is the set the
- * run's imports reach, as it was before bundling.
+ * The project modules (named as tsc would compile them: `cli/bin.cjs`, `cli/version.js`) and packages
+ * (node_modules/<name>) a CLI run loads: the files the process opened, each bundle file read as the
+ * modules bundled into it. A chunk holds exactly the modules shared by the same lazily imported entries,
+ * so this is the set the run's imports reach, as it was before bundling.
  */
 function loaded(args: string[]): { files: string[]; packages: string[] } {
   const cwd = scratchDir();
@@ -41,7 +41,7 @@ function loaded(args: string[]): { files: string[]; packages: string[] } {
   for (const m of modules) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(m)?.[1];
     if (pkg) packages.add(pkg.split("/")[0]!);
-    else if (m.startsWith("src/")) files.add(m.slice(4).replace(/\.ts$/, ".js"));
+    else if (m.startsWith("src/")) files.add(m.slice(4).replace(/\.(c?)ts$/, ".$1js"));
   }
   return { files: [...files].sort(), packages: [...packages].sort() };
 }
@@ -51,8 +51,14 @@ describe("lazy loading of commands", () => {
     for (const flag of ["--version", "-V"]) {
       const { files, packages } = loaded([flag]);
       expect(packages, flag).toEqual([]);
-      expect(files, flag).toEqual(["cli/bin.js", "cli/version.js"]);
+      expect(files, flag).toEqual(["cli/bin.cjs", "cli/version.js"]);
     }
+  });
+
+  it("the package's bin is the CommonJS entry the tests run", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    expect(resolve(ROOT, pkg.bin.cxda)).toBe(CLI);
+    expect(CLI.endsWith(".cjs")).toBe(true);
   });
 
   it("--version answered early prints what the program prints, the package's version", async () => {
@@ -68,7 +74,7 @@ describe("lazy loading of commands", () => {
     for (const args of ["--help", "-h", "plan --help", "actions create -h", "vars global --help"]) {
       const { files, packages } = loaded(args.split(" "));
       expect(packages, args).toEqual([]);
-      expect(files, args).toEqual(["cli/bin.js", "cli/version.js"]);
+      expect(files, args).toEqual(["cli/bin.cjs", "cli/version.js"]);
     }
   });
 
@@ -115,7 +121,7 @@ describe("lazy loading of commands", () => {
       expect(packages, flag).toEqual(["commander"]);
       // Plus the two data-only tables the top-level help lists (exit codes, environment variables).
       expect(files, flag).toEqual([
-        "cli/bin.js",
+        "cli/bin.cjs",
         "cli/commands/index.js",
         "cli/env-vars.js",
         "cli/exit-code-table.js",

@@ -1,10 +1,10 @@
-/** Runs the built CLI (`dist/cli/bin.js`) as a child process, isolated from the caller's config. */
+/** Runs the built CLI (`dist/cli/bin.cjs`) as a child process, isolated from the caller's config. */
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-export const CLI = resolve(import.meta.dirname, "../../dist/cli/bin.js");
+export const CLI = resolve(import.meta.dirname, "../../dist/cli/bin.cjs");
 
 export interface CliResult {
   code: number;

@@ -1,6 +1,6 @@
 /**
  * Several emulator replicas on one PostgreSQL database behind the round-robin proxy, for the replica
- * tests and chaos scenarios: each replica is the built CLI (`node dist/cli/bin.js emulator start
+ * tests and chaos scenarios: each replica is the built CLI (`node dist/cli/bin.cjs emulator start
  * --database … --replica-id rN`) in its own process, sharing one root key (CXDA_EMULATOR_ROOT_KEY) and
  * one config file, as an operator would run them.
  *
@@ -22,7 +22,7 @@ import { request as httpRequest } from "undici";
 import type { EmulatorConfigInput } from "../../../src/emulator/config.js";
 import { createRoundRobinProxy } from "../../../src/emulator/replicas/round-robin-proxy.js";
 
-export const CLI = resolve(import.meta.dirname, "../../../dist/cli/bin.js");
+export const CLI = resolve(import.meta.dirname, "../../../dist/cli/bin.cjs");
 
 export interface ReplicaProcess {
   id: string;

@@ -19,6 +19,7 @@ const ON_BOTH_STORES = [
   "test/emulator/builds.test.ts",
   "test/emulator/promote.test.ts",
   "test/emulator/wire.test.ts",
+  "test/emulator/get-answer-cache.test.ts",
 ];
 
 const postgres = postgresForTests();

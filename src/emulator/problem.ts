@@ -14,6 +14,8 @@ export interface ApiResponse {
   /** A value to serialize as JSON, or JSON text already serialized. */
   body?: unknown;
   rawJson?: string;
+  /** `rawJson` as UTF-8 bytes, when they were made once and kept (a GET answer per stored row). */
+  bytes?: Buffer;
 }
 
 export class ProblemError extends Error {

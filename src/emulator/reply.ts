@@ -7,7 +7,10 @@ export function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
   const headers = response.headers;
   if (headers !== undefined) for (const name in headers) reply.header(name, headers[name]);
   if (response.status === 204) return reply.send();
-  const text = response.rawJson ?? (response.body === undefined ? undefined : JSON.stringify(response.body));
+  const text =
+    response.bytes ??
+    response.rawJson ??
+    (response.body === undefined ? undefined : JSON.stringify(response.body));
   if (text === undefined) return reply.send();
   if (!reply.hasHeader("content-type")) reply.header("content-type", "application/json; charset=utf-8");
   return reply.send(text);

@@ -19,15 +19,20 @@ function leave(): void {
   if (inFlight === 0) storage.disable();
 }
 
-/** Runs `next` (fastify's `done`), in `request`'s context when it may write. */
-export function enterRequestContext(request: FastifyRequest, reply: FastifyReply, next: () => void): void {
-  if (READS.has(request.method)) {
-    next();
-    return;
-  }
+/**
+ * Runs `hook(request, reply, done)` (the server's onRequest checks), in `request`'s context when it may
+ * write, so that later hooks and the handler run in it too; answers what `hook` answers.
+ */
+export function enterRequestContext<R>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  hook: (request: FastifyRequest, reply: FastifyReply, done: () => void) => R,
+  done: () => void,
+): R {
+  if (READS.has(request.method)) return hook(request, reply, done);
   inFlight += 1;
   reply.raw.once("close", leave);
-  storage.run(request, next);
+  return storage.run(request, hook, request, reply, done);
 }
 
 /** The client id of the current request's token, or null outside a request or before authentication. */

@@ -19,7 +19,7 @@
  * since a missing row means a full bucket.
  */
 import type { Pool } from "pg";
-import { type RateDecision, type RateLimits, rateDecision } from "../rate-limiter.js";
+import { type RateDecision, type RateLimits, rateDecision, ratePolicy } from "../rate-limiter.js";
 
 export const RATE_BUCKETS_TABLE = "cxda_rate_buckets";
 
@@ -65,6 +65,7 @@ export class SharedRateLimiter implements RateLimits {
   readonly leaseSize: number;
   private readonly leases = new Map<string, Lease>();
   private readonly fetching = new Map<string, Promise<RateDecision>>();
+  readonly policy: string;
 
   constructor(
     private readonly pool: Pool,
@@ -77,10 +78,7 @@ export class SharedRateLimiter implements RateLimits {
     this.perMs = perMinute / 60_000;
     this.leaseSize = Math.max(1, Math.min(burst, Math.floor(perMinute / 60 / 20)));
     this.lastPurge = clock();
-  }
-
-  get policy(): string {
-    return `${this.perMinute};w=60;burst=${this.burst}`;
+    this.policy = ratePolicy(perMinute, burst);
   }
 
   async take(key: string): Promise<RateDecision> {

@@ -70,6 +70,8 @@ describe("RequestLog keeps each entry as it was added (columns, not objects)", (
       "6F9619FF-8B86-D011-B42D-00C04FC964FF",
       "6f9619ff-8b86-d011-b42d-00c04fc964fg",
       "6f9619ff+8b86-d011-b42d-00c04fc964ff",
+      "6f9619ff-8b86-d011-b42d-00c04fc964f\u0666",
+      "6f9619ff-8b86-d011-b42d-00c04fc964f\u0146",
       crypto.randomUUID(),
     ];
     for (const [i, requestId] of ids.entries()) log.add({ ...entry(i), requestId });

@@ -315,6 +315,9 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
     },
   });
   app.decorateRequest("emu", null as unknown as RequestState);
+  // First hook: later hooks and the handler run with this request as the async context, so the store
+  // can record which client made a write (request-context.ts).
+  app.addHook("onRequest", enterRequestContext);
   const allowed = new AllowedMethods();
   allowed.collect(app);
   app.addHook("onRoute", (route) => {
@@ -339,10 +342,7 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
     (_request, body, done) => done(null, body),
   );
 
-  // The one onRequest hook. Its checks, later hooks and the handler run with this request as the async
-  // context, so the store can record which client made a write (request-context.ts); one hook instead
-  // of two (bench B4).
-  app.addHook("onRequest", (request, reply, done) => enterRequestContext(request, reply, checkRequest, done));
+  app.addHook("onRequest", checkRequest);
 
   // Not async: a request with no fault on a synchronous rate limiter (SQLite) passes without a promise;
   // the rest returns one (fastify waits for it). Part of B4's cut of the CPU per request.

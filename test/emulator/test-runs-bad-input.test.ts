@@ -144,7 +144,9 @@ describe("bad input to create and test", () => {
         script: {
           language: "JavaScript",
           content:
-            "function main() { const keep = []; for (;;) keep.push(new Array(1024).fill(keep.length)); }",
+            // 1 MiB a step: over the 32 MB limit in a few ms, well inside the 1 s deadline even when the
+            // machine is busy (8 KiB steps once took past the deadline under a loaded test run).
+            "function main() { const keep = []; for (;;) keep.push(new Array(65536).fill(keep.length)); }",
         },
       }),
     );

@@ -36,8 +36,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     // vitest's default is one worker less than the cores, so one file at a time on a 2-core machine;
-    // the suite mostly waits (servers, child processes, timers): 3 workers took a full run from 18.6
-    // to 12.5 min of wall time on such a machine (2026-12-03), for the same CPU time.
+    // the suite mostly waits (servers, child processes, timers): with 3 workers a full run took 8 min
+    // of wall time instead of 18.6 on such a machine (2026-12-03), for the same CPU time.
     maxWorkers: 3,
     projects: [
       {

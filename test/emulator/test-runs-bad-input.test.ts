@@ -19,7 +19,12 @@ let token: string;
 let probe: Body;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: { perMinute: 1_000_000, burst: 10_000 } });
+  // 8 MB of script memory, not 32: the memory hog below fails in tens of ms, well inside the 1 s deadline
+  // on a busy machine (filling 32 MB takes QuickJS 150–500 ms quiet, and once ended as TIMEOUT).
+  emulator = await startTestEmulator({
+    rateLimit: { perMinute: 1_000_000, burst: 10_000 },
+    sandbox: { timeoutMs: 1000, memoryMb: 8 },
+  });
   token = await getToken(emulator);
   probe = await createAction(emulator, token, scriptAction("bad_input_probe"));
 });
@@ -144,9 +149,7 @@ describe("bad input to create and test", () => {
         script: {
           language: "JavaScript",
           content:
-            // 1 MiB a step: over the 32 MB limit in a few ms, well inside the 1 s deadline even when the
-            // machine is busy (8 KiB steps once took past the deadline under a loaded test run).
-            "function main() { const keep = []; for (;;) keep.push(new Array(65536).fill(keep.length)); }",
+            "function main() { const keep = []; for (;;) keep.push(new Array(1024).fill(keep.length)); }",
         },
       }),
     );

@@ -95,16 +95,30 @@ describe("POST /dataactions/{id}/test", () => {
   });
 
   it("unbounded allocation ends as FAILURE naming the memory limit", async () => {
-    const action = await scriptNamed(
-      "tr_alloc",
-      'function main() { const a = []; for (;;) a.push("x".repeat(1024) + a.length); }',
-    );
-    const res = await test(action.id, { input: null });
-    expect(res.status).toBe(200);
-    expect(res.body.status).toBe("FAILURE");
-    expect(res.body.error).toMatch(/memory/i);
-    const next = await api(emulator, "GET", `/api/v2/dataactions/${action.id}`, { token });
-    expect(next.status).toBe(200);
+    // Filling 32 MB takes QuickJS 150–500 ms on a quiet machine: an emulator of its own with a 10 s
+    // deadline, so that a busy machine cannot turn the memory failure into a TIMEOUT.
+    const roomy = await startTestEmulator({ sandbox: { timeoutMs: 10_000, memoryMb: 32 } });
+    try {
+      const roomyToken = await getToken(roomy);
+      const action = await createAction(
+        roomy,
+        roomyToken,
+        scriptAction("tr_alloc", {
+          script: script('function main() { const a = []; for (;;) a.push("x".repeat(1024) + a.length); }'),
+        }),
+      );
+      const res = await api(roomy, "POST", `/api/v2/dataactions/${action.id}/test`, {
+        token: roomyToken,
+        body: { input: null },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe("FAILURE");
+      expect(res.body.error).toMatch(/memory/i);
+      const next = await api(roomy, "GET", `/api/v2/dataactions/${action.id}`, { token: roomyToken });
+      expect(next.status).toBe(200);
+    } finally {
+      await roomy.close();
+    }
   });
 
   it("the script sees no host objects: no process, require, fetch or file access", async () => {

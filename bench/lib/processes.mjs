@@ -1,5 +1,5 @@
 /** Child processes of the benchmarks: servers (closed by the bench) and timed spawns. */
-import { fork, spawn } from "node:child_process";
+import { fork, spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { msSince } from "./stats.mjs";
 
@@ -90,6 +90,43 @@ export function timeSpawn(command, args, options = {}) {
       const ms = msSince(start);
       if (code === 0) resolve(ms);
       else reject(new Error(`${command} ${args.join(" ")} exited with ${code}: ${stderr.slice(0, 500)}`));
+    });
+  });
+}
+
+/** Whether `perf stat` can count a process's CPU time here (Debian's linux-perf). */
+export function perfAvailable() {
+  return spawnSync("perf", ["stat", "-e", "task-clock", "--", "true"], { stdio: "ignore" }).status === 0;
+}
+
+/**
+ * Runs a command under `perf stat -e task-clock`; resolves its CPU time (all its threads) and its wall
+ * time, both as perf counted them (from its start to its exit, perf's own start-up left out), in ms.
+ * CPU time is what a start-up costs whatever else the machine does; wall time waits for the cores.
+ */
+export function cpuSpawn(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn("perf", ["stat", "-e", "task-clock", "--", command, ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+      ...options,
+      env: { ...(options.env ?? process.env), LC_ALL: "C" },
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      const cpu = /([\d.,]+) msec task-clock/.exec(stderr);
+      const wall = /([\d.,]+) seconds time elapsed/.exec(stderr);
+      if (code !== 0 || cpu === null || wall === null) {
+        reject(
+          new Error(`perf stat -- ${command} ${args.join(" ")} exited with ${code}: ${stderr.slice(0, 500)}`),
+        );
+        return;
+      }
+      const number = (text) => Number(text.replaceAll(",", ""));
+      resolve({ cpuMs: number(cpu[1]), wallMs: number(wall[1]) * 1000 });
     });
   });
 }

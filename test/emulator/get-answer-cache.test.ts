@@ -4,14 +4,8 @@
  * credential header, a write through another replica on PostgreSQL), and its Content-Length and ETag are
  * those of the version it shows.
  */
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createTestDatabase,
-  postgresForTests,
-  type TestDatabase,
-  testStoreIsPostgres,
-} from "../helpers/postgres.js";
+import { postgresForTests, testStoreIsPostgres } from "../helpers/postgres.js";
 import {
   type ApiResult,
   api,
@@ -19,6 +13,8 @@ import {
   getToken,
   scriptAction,
   startTestEmulator,
+  startTwoReplicas,
+  type TwoReplicas,
   UNTHROTTLED,
 } from "./helpers.js";
 
@@ -137,24 +133,17 @@ describe("GET by id after changes", () => {
 const available = postgresForTests().available && !testStoreIsPostgres();
 
 describe.skipIf(!available)("GET by id after a write through another replica", () => {
-  let database: TestDatabase;
+  let replicas: TwoReplicas | undefined;
   let a: Emulator;
   let b: Emulator;
-  const previousKey = process.env.CXDA_EMULATOR_ROOT_KEY;
 
   beforeAll(async () => {
-    process.env.CXDA_EMULATOR_ROOT_KEY = randomBytes(32).toString("hex");
-    database = await createTestDatabase();
-    a = await startTestEmulator({ ...UNTHROTTLED, database: database.url, replicaId: "a" });
-    b = await startTestEmulator({ ...UNTHROTTLED, database: database.url, replicaId: "b" });
+    replicas = await startTwoReplicas();
+    ({ a, b } = replicas);
   });
 
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.drop();
-    if (previousKey === undefined) delete process.env.CXDA_EMULATOR_ROOT_KEY;
-    else process.env.CXDA_EMULATOR_ROOT_KEY = previousKey;
+    await replicas?.close();
   });
 
   it("the replica that answered the old version answers the new one, with its length and ETag", async () => {

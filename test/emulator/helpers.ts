@@ -1,4 +1,5 @@
 /** Shared test helpers: an emulator on 127.0.0.1 port 0 and small HTTP helpers over undici. */
+import { randomBytes } from "node:crypto";
 import { fetch } from "undici";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import {
@@ -55,6 +56,38 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
 
 /** A rate limit no test reaches by accident. */
 export const UNTHROTTLED: EmulatorOptions = { rateLimit: { perMinute: 100_000, burst: 10_000 } };
+
+export interface TwoReplicas {
+  a: Emulator;
+  b: Emulator;
+  /** Stops both replicas, drops their database and puts the root key variable back. */
+  close(): Promise<void>;
+}
+
+/**
+ * Two emulators ("a" and "b", unthrottled) on one fresh PostgreSQL database, as two replicas with one
+ * root key (CXDA_EMULATOR_ROOT_KEY, set for the process until `close`).
+ */
+export async function startTwoReplicas(): Promise<TwoReplicas> {
+  const previousKey = process.env.CXDA_EMULATOR_ROOT_KEY;
+  process.env.CXDA_EMULATOR_ROOT_KEY = randomBytes(32).toString("hex");
+  const database = createTestDatabase();
+  const started: Emulator[] = [];
+  const close = async () => {
+    for (const emulator of started) await emulator.close();
+    database.drop();
+    if (previousKey === undefined) delete process.env.CXDA_EMULATOR_ROOT_KEY;
+    else process.env.CXDA_EMULATOR_ROOT_KEY = previousKey;
+  };
+  try {
+    for (const replicaId of ["a", "b"])
+      started.push(await startTestEmulator({ ...UNTHROTTLED, database: database.url, replicaId }));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { a: started[0]!, b: started[1]!, close };
+}
 
 /**
  * The emulator a test file shares: started (with a token for `client`, the demo client unless the

@@ -4,11 +4,10 @@
  * answered (the writer waits until the other acted on its announcement; without it the other would
  * answer its cached version for good), and a key rotation is seen by both.
  */
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TENANT_ID } from "../../../src/emulator/config.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../../src/emulator/server.js";
-import { createTestDatabase, postgresForTests, type TestDatabase } from "../../helpers/postgres.js";
+import { postgresForTests } from "../../helpers/postgres.js";
 import {
   api,
   basic,
@@ -16,31 +15,24 @@ import {
   getToken,
   revocationRequest,
   scriptAction,
-  startTestEmulator,
-  UNTHROTTLED,
+  startTwoReplicas,
+  type TwoReplicas,
 } from "../helpers.js";
 
 const available = postgresForTests().available;
 
 describe.skipIf(!available)("across two replicas", () => {
-  let database: TestDatabase;
+  let replicas: TwoReplicas | undefined;
   let a: Emulator;
   let b: Emulator;
-  const previousKey = process.env.CXDA_EMULATOR_ROOT_KEY;
 
   beforeAll(async () => {
-    process.env.CXDA_EMULATOR_ROOT_KEY = randomBytes(32).toString("hex");
-    database = await createTestDatabase();
-    a = await startTestEmulator({ ...UNTHROTTLED, database: database.url, replicaId: "a" });
-    b = await startTestEmulator({ ...UNTHROTTLED, database: database.url, replicaId: "b" });
+    replicas = await startTwoReplicas();
+    ({ a, b } = replicas);
   });
 
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.drop();
-    if (previousKey === undefined) delete process.env.CXDA_EMULATOR_ROOT_KEY;
-    else process.env.CXDA_EMULATOR_ROOT_KEY = previousKey;
+    await replicas?.close();
   });
 
   it("a token issued by one replica is valid on the other", async () => {

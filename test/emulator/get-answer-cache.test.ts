@@ -13,9 +13,8 @@ import {
   getToken,
   scriptAction,
   startTestEmulator,
-  startTwoReplicas,
-  type TwoReplicas,
   UNTHROTTLED,
+  useTwoReplicas,
 } from "./helpers.js";
 
 /** The answer's own figures, checked against its bytes. */
@@ -133,17 +132,10 @@ describe("GET by id after changes", () => {
 const available = postgresForTests().available && !testStoreIsPostgres();
 
 describe.skipIf(!available)("GET by id after a write through another replica", () => {
-  let replicas: TwoReplicas | undefined;
   let a: Emulator;
   let b: Emulator;
-
-  beforeAll(async () => {
-    replicas = await startTwoReplicas();
+  useTwoReplicas((replicas) => {
     ({ a, b } = replicas);
-  });
-
-  afterAll(async () => {
-    await replicas?.close();
   });
 
   it("the replica that answered the old version answers the new one, with its length and ETag", async () => {

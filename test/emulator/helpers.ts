@@ -57,36 +57,28 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
 /** A rate limit no test reaches by accident. */
 export const UNTHROTTLED: EmulatorOptions = { rateLimit: { perMinute: 100_000, burst: 10_000 } };
 
-export interface TwoReplicas {
-  a: Emulator;
-  b: Emulator;
-  /** Stops both replicas, drops their database and puts the root key variable back. */
-  close(): Promise<void>;
-}
-
 /**
  * Two emulators ("a" and "b", unthrottled) on one fresh PostgreSQL database, as two replicas with one
- * root key (CXDA_EMULATOR_ROOT_KEY, set for the process until `close`).
+ * root key (CXDA_EMULATOR_ROOT_KEY, set for the test file's run), started before the file's tests and
+ * closed after them with their database dropped.
  */
-export async function startTwoReplicas(): Promise<TwoReplicas> {
+export function useTwoReplicas(ready: (replicas: { a: Emulator; b: Emulator }) => void): void {
   const previousKey = process.env.CXDA_EMULATOR_ROOT_KEY;
-  process.env.CXDA_EMULATOR_ROOT_KEY = randomBytes(32).toString("hex");
-  const database = createTestDatabase();
+  let database: ReturnType<typeof createTestDatabase> | undefined;
   const started: Emulator[] = [];
-  const close = async () => {
-    for (const emulator of started) await emulator.close();
-    database.drop();
-    if (previousKey === undefined) delete process.env.CXDA_EMULATOR_ROOT_KEY;
-    else process.env.CXDA_EMULATOR_ROOT_KEY = previousKey;
-  };
-  try {
+  beforeAll(async () => {
+    process.env.CXDA_EMULATOR_ROOT_KEY = randomBytes(32).toString("hex");
+    database = createTestDatabase();
     for (const replicaId of ["a", "b"])
       started.push(await startTestEmulator({ ...UNTHROTTLED, database: database.url, replicaId }));
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { a: started[0]!, b: started[1]!, close };
+    ready({ a: started[0]!, b: started[1]! });
+  });
+  afterAll(async () => {
+    for (const emulator of started) await emulator.close();
+    database?.drop();
+    if (previousKey === undefined) delete process.env.CXDA_EMULATOR_ROOT_KEY;
+    else process.env.CXDA_EMULATOR_ROOT_KEY = previousKey;
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
  * answered (the writer waits until the other acted on its announcement; without it the other would
  * answer its cached version for good), and a key rotation is seen by both.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO_TENANT_ID } from "../../../src/emulator/config.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../../src/emulator/server.js";
 import { postgresForTests } from "../../helpers/postgres.js";
@@ -15,24 +15,16 @@ import {
   getToken,
   revocationRequest,
   scriptAction,
-  startTwoReplicas,
-  type TwoReplicas,
+  useTwoReplicas,
 } from "../helpers.js";
 
 const available = postgresForTests().available;
 
 describe.skipIf(!available)("across two replicas", () => {
-  let replicas: TwoReplicas | undefined;
   let a: Emulator;
   let b: Emulator;
-
-  beforeAll(async () => {
-    replicas = await startTwoReplicas();
+  useTwoReplicas((replicas) => {
     ({ a, b } = replicas);
-  });
-
-  afterAll(async () => {
-    await replicas?.close();
   });
 
   it("a token issued by one replica is valid on the other", async () => {

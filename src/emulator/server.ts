@@ -342,15 +342,9 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
     (_request, body, done) => done(null, body),
   );
 
-  app.addHook("onRequest", checkRequest);
-
   // Not async: a request with no fault on a synchronous rate limiter (SQLite) passes without a promise;
   // the rest returns one (fastify waits for it). Part of B4's cut of the CPU per request.
-  function checkRequest(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    done: () => void,
-  ): Promise<void> | undefined {
+  app.addHook("onRequest", (request, reply, done) => {
     const state = stateOf(request);
     reply.header("x-request-id", state.requestId);
     const loopback = isLoopbackAddress(request.socket.remoteAddress);
@@ -401,8 +395,7 @@ function buildApp(ctx: EmulatorContext, routes: { method: string; url: string }[
     if ("then" in decision) return sharedRate(state, decision);
     admit(state, decision);
     done();
-    return;
-  }
+  });
 
   async function injectStatusFault(fault: FaultEffect, status: number): Promise<void> {
     if (fault.delayMs > 0) await sleep(fault.delayMs);

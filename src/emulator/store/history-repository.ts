@@ -10,10 +10,10 @@ import type { StoredVariableItem } from "./variables-repository.js";
 
 export type ResourceKind = "action" | "variables" | "overrides" | "globalVariables";
 
-/** One resource a deployment touched, as `GET /deployments/{id}` shows it. */
 /** The doc of a revision that is the action's current version: read from the action's row. */
 export const SAME_AS_ACTION = "";
 
+/** One resource a deployment touched, as `GET /deployments/{id}` shows it. */
 export interface DeploymentResource {
   kind: ResourceKind;
   /** Absent for global variables. */
